@@ -1,0 +1,325 @@
+// Package twilio is a typed client for Twilio's REST API (2010-04-01): HTTP
+// Basic auth, form-encoded requests, JSON responses decoded into typed
+// structs, pagination as iterators, typed errors, and bounded retries.
+package twilio
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is Twilio's API host.
+const DefaultBaseURL = "https://api.twilio.com"
+
+// APIVersion prefixes every path of the 2010 API.
+const APIVersion = "/2010-04-01"
+
+var (
+	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
+	apiKeySIDPattern  = regexp.MustCompile(`^SK[0-9a-fA-F]{32}$`)
+)
+
+// ValidAccountSID reports whether s looks like an Account SID.
+func ValidAccountSID(s string) bool { return accountSIDPattern.MatchString(s) }
+
+// Options configures a Client.
+type Options struct {
+	// BaseURL is the API host (scheme and host, optionally a path prefix).
+	// Plain http is accepted only for loopback hosts.
+	BaseURL string
+	// AccountSID is the account requests act on (the {AccountSid} in paths).
+	AccountSID string
+	// Username is the Account SID or an API Key SID (SK...).
+	Username string
+	// Secret is the Auth Token or API Key Secret.
+	Secret string
+	// HTTPClient carries requests; its Transport may be the in-process sandbox.
+	HTTPClient *http.Client
+	// UserAgent identifies sipctl and its version.
+	UserAgent string
+	// Debug, when set, receives a redacted log of each request and response.
+	Debug io.Writer
+	// MaxConcurrency bounds requests in flight through this client (and its
+	// WithAccount copies). Default 100, Twilio's default account limit.
+	MaxConcurrency int
+	// MaxRetries bounds retries of a request after 429 or 5xx. Default 4;
+	// negative disables retries.
+	MaxRetries int
+	// ProviderName is what Name reports: "twilio" or "sandbox".
+	ProviderName string
+	// RequestTimeout applies when the caller's context has no deadline.
+	// Default 30s.
+	RequestTimeout time.Duration
+}
+
+// Client talks to one Twilio account.
+type Client struct {
+	base       *url.URL
+	accountSID string
+	username   string
+	secret     string
+	http       *http.Client
+	userAgent  string
+	debug      *debugLog
+	sem        chan struct{}
+	maxRetries int
+	name       string
+	timeout    time.Duration
+	// sleep waits between retries; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// New validates the options and returns a client.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	base, err := ParseBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if !accountSIDPattern.MatchString(o.AccountSID) {
+		return nil, fmt.Errorf("invalid account SID %q: expected AC followed by 32 hex digits", o.AccountSID)
+	}
+	if o.Username == "" {
+		o.Username = o.AccountSID
+	}
+	if !accountSIDPattern.MatchString(o.Username) && !apiKeySIDPattern.MatchString(o.Username) {
+		return nil, fmt.Errorf("invalid API username %q: expected an Account SID (AC…) or API Key SID (SK…)", o.Username)
+	}
+	if o.Secret == "" {
+		return nil, errors.New("no API secret (auth token or API key secret) was given")
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{}
+	}
+	if o.MaxConcurrency <= 0 {
+		o.MaxConcurrency = 100
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 4
+	} else if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.ProviderName == "" {
+		o.ProviderName = "twilio"
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "sipctl"
+	}
+	c := &Client{
+		base:       base,
+		accountSID: o.AccountSID,
+		username:   o.Username,
+		secret:     o.Secret,
+		http:       o.HTTPClient,
+		userAgent:  o.UserAgent,
+		sem:        make(chan struct{}, o.MaxConcurrency),
+		maxRetries: o.MaxRetries,
+		name:       o.ProviderName,
+		timeout:    o.RequestTimeout,
+		sleep:      sleepCtx,
+	}
+	if o.Debug != nil {
+		c.debug = &debugLog{w: o.Debug, secrets: []string{o.Secret}}
+	}
+	return c, nil
+}
+
+// ParseBaseURL checks an API base URL: https anywhere, http only on loopback.
+func ParseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("invalid API URL %q: expected https://host[:port]", raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("refusing plain http API URL %q: http is allowed only for loopback addresses; use https", raw)
+		}
+	default:
+		return nil, fmt.Errorf("invalid API URL %q: scheme must be https (or http on loopback)", raw)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Name is the provider's name as profiles spell it.
+func (c *Client) Name() string { return c.name }
+
+// AccountSID is the account this client acts on.
+func (c *Client) AccountSID() string { return c.accountSID }
+
+// ForAccount returns a copy acting on another account (a subaccount) with the
+// same credentials, HTTP client and concurrency limit.
+func (c *Client) ForAccount(sid string) *Client {
+	cp := *c
+	cp.accountSID = sid
+	return &cp
+}
+
+// AccountPath is the path of elem under the client's account, e.g.
+// AccountPath("SIP/Domains.json").
+func (c *Client) AccountPath(elem string) string {
+	return APIVersion + "/Accounts/" + c.accountSID + "/" + strings.TrimLeft(elem, "/")
+}
+
+// Request is one API call.
+type Request struct {
+	Method string
+	// Path is absolute from the API host, e.g. /2010-04-01/Accounts/AC…/SIP/Domains.json;
+	// it may carry a query string (as next_page_uri does).
+	Path string
+	// Form is the query for GET and DELETE, and the form body for POST.
+	Form url.Values
+	// Idempotent marks a POST safe to repeat after a 5xx (for example setting
+	// a password to a value already decided). GET and DELETE always are.
+	Idempotent bool
+}
+
+// Do performs one call and decodes a JSON answer into out (when non-nil).
+func (c *Client) Do(ctx context.Context, method, path string, form url.Values, out any) error {
+	return c.DoRequest(ctx, Request{Method: method, Path: path, Form: form}, out)
+}
+
+// DoRequest performs r with retries and decodes a JSON answer into out.
+func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead
+	for attempt := 0; ; attempt++ {
+		body, status, header, err := c.once(ctx, r)
+		if err != nil {
+			return err
+		}
+		if status < 300 {
+			if out != nil && len(body) > 0 {
+				if err := json.Unmarshal(body, out); err != nil {
+					return fmt.Errorf("decoding %s %s response: %w", r.Method, pathOnly(r.Path), err)
+				}
+			}
+			return nil
+		}
+		apiErr := decodeError(status, body, r)
+		// 429 means the request was not processed, so any method may repeat it.
+		retryable := status == http.StatusTooManyRequests || (status >= 500 && safe)
+		if !retryable || attempt >= c.maxRetries {
+			return apiErr
+		}
+		if err := c.sleep(ctx, backoff(attempt, header.Get("Retry-After"))); err != nil {
+			return apiErr
+		}
+	}
+}
+
+func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, 0, nil, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+
+	u, err := c.base.Parse(c.base.Path + r.Path)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("invalid request path %q: %w", r.Path, err)
+	}
+	var body io.Reader
+	var encoded string
+	if len(r.Form) > 0 {
+		encoded = r.Form.Encode()
+		if r.Method == http.MethodPost || r.Method == http.MethodPut {
+			body = strings.NewReader(encoded)
+		} else {
+			q := u.Query()
+			for k, vs := range r.Form {
+				for _, v := range vs {
+					q.Add(k, v)
+				}
+			}
+			u.RawQuery = q.Encode()
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	req.SetBasicAuth(c.username, c.secret)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	c.debug.request(req, body != nil, r.Form)
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
+		}
+		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+	}
+	c.debug.response(resp, data, time.Since(start))
+	return data, resp.StatusCode, resp.Header, nil
+}
+
+// backoff is exponential with full jitter, capped; Retry-After wins when set.
+func backoff(attempt int, retryAfter string) time.Duration {
+	if retryAfter != "" {
+		if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
+			return min(time.Duration(s)*time.Second, time.Minute)
+		}
+		if t, err := http.ParseTime(retryAfter); err == nil {
+			return min(max(time.Until(t), 0), time.Minute)
+		}
+	}
+	ceiling := min(200*time.Millisecond<<attempt, 5*time.Second)
+	return ceiling/2 + rand.N(ceiling/2+1)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func pathOnly(p string) string {
+	p, _, _ = strings.Cut(p, "?")
+	return p
+}

@@ -1,0 +1,61 @@
+package twilio
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+)
+
+// MaxPageSize is the largest page Twilio serves.
+const MaxPageSize = 1000
+
+// List iterates over a list resource, following next_page_uri. key is the
+// JSON field holding the page's items (e.g. "domains"). Only one page is
+// held in memory at a time. A PageSize in query is kept; otherwise the
+// largest page is asked for, to make the fewest round trips.
+func List[T any](ctx context.Context, c *Client, path string, query url.Values, key string) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		if q.Get("PageSize") == "" {
+			q.Set("PageSize", strconv.Itoa(MaxPageSize))
+		}
+		next := path
+		form := q
+		for next != "" {
+			var page map[string]json.RawMessage
+			if err := c.Do(ctx, "GET", next, form, &page); err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			var items []T
+			if raw, ok := page[key]; ok {
+				if err := json.Unmarshal(raw, &items); err != nil {
+					var zero T
+					yield(zero, fmt.Errorf("decoding %s page: %w", key, err))
+					return
+				}
+			}
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			next = ""
+			if raw, ok := page["next_page_uri"]; ok {
+				var s *string
+				if json.Unmarshal(raw, &s) == nil && s != nil {
+					next = *s
+				}
+			}
+			// next_page_uri already carries the query.
+			form = nil
+		}
+	}
+}

@@ -1,0 +1,301 @@
+// Package config reads and writes sipctl's configuration: named profiles in a
+// YAML file (never secrets, except an explicit insecure-storage entry), and
+// the SIPCTL_* environment, through viper.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// Provider names.
+const (
+	ProviderTwilio  = "twilio"
+	ProviderSandbox = "sandbox"
+)
+
+// SandboxProfile is the built-in profile a fresh install uses.
+const SandboxProfile = "sandbox"
+
+// EnvProfile names the profile made from TWILIO_*/SIPCTL_* credentials in the
+// environment when no profile is named, as CI jobs authenticate.
+const EnvProfile = "env"
+
+// Profile is one provider account a user works with.
+type Profile struct {
+	Name           string `yaml:"-" mapstructure:"-" json:"name"`
+	Provider       string `yaml:"provider" mapstructure:"provider" json:"provider"`
+	AccountSID     string `yaml:"account_sid,omitempty" mapstructure:"account_sid" json:"account_sid,omitempty"`
+	APIKeySID      string `yaml:"api_key_sid,omitempty" mapstructure:"api_key_sid" json:"api_key_sid,omitempty"`
+	APIURL         string `yaml:"api_url,omitempty" mapstructure:"api_url" json:"api_url,omitempty"`
+	DefaultDomain  string `yaml:"default_domain,omitempty" mapstructure:"default_domain" json:"default_domain,omitempty"`
+	PasswordPolicy string `yaml:"password_policy,omitempty" mapstructure:"password_policy" json:"password_policy,omitempty"`
+	Output         string `yaml:"output,omitempty" mapstructure:"output" json:"output,omitempty"`
+	// InsecureSecret holds the API secret only after an explicit
+	// `auth login --insecure-storage`; every use warns.
+	InsecureSecret string `yaml:"insecure_secret,omitempty" mapstructure:"insecure_secret" json:"-"`
+
+	// FromEnv marks a profile synthesised from environment credentials.
+	FromEnv bool `yaml:"-" mapstructure:"-" json:"from_env,omitempty"`
+	// BuiltIn marks the sandbox profile when it is not in the file.
+	BuiltIn bool `yaml:"-" mapstructure:"-" json:"built_in,omitempty"`
+}
+
+// Config is the whole configuration file plus environment knobs.
+type Config struct {
+	CurrentProfile string              `yaml:"current_profile,omitempty" mapstructure:"current_profile"`
+	KeyringTimeout string              `yaml:"keyring_timeout,omitempty" mapstructure:"keyring_timeout"`
+	Profiles       map[string]*Profile `yaml:"profiles,omitempty" mapstructure:"profiles"`
+
+	path string
+	v    *viper.Viper
+	// Warnings are for the user, printed once on stderr (e.g. a config file
+	// others can read).
+	Warnings []string `yaml:"-" mapstructure:"-"`
+}
+
+// Viper is the environment- and flag-aware view of settings (SIPCTL_ prefix,
+// '-' read as '_'), for knobs such as api_url, debug and keyring_timeout.
+func (c *Config) Viper() *viper.Viper { return c.v }
+
+// Path is the file the configuration was read from and is written to.
+func (c *Config) Path() string { return c.path }
+
+// NewViper returns a viper reading SIPCTL_* variables.
+func NewViper() *viper.Viper {
+	v := viper.New()
+	v.SetEnvPrefix("SIPCTL")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
+	v.AutomaticEnv()
+	return v
+}
+
+// Load reads ConfigFile(); a missing file is an empty configuration.
+func Load() (*Config, error) { return LoadFile(ConfigFile()) }
+
+// LoadFile reads the configuration at path.
+func LoadFile(path string) (*Config, error) {
+	c := &Config{path: path, v: NewViper(), Profiles: map[string]*Profile{}}
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return c, nil
+	case err != nil:
+		return nil, fmt.Errorf("cannot read config file %s: %w", path, unwrapPath(err))
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		c.Warnings = append(c.Warnings, fmt.Sprintf(
+			"config file %s is readable by others (mode %04o); run `sipctl auth status --fix-permissions` or any command that saves it to make it 0600",
+			path, info.Mode().Perm()))
+	}
+	c.v.SetConfigFile(path)
+	c.v.SetConfigType("yaml")
+	if err := c.v.ReadInConfig(); err != nil {
+		var perr *fs.PathError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("cannot read config file %s: %w", path, perr.Err)
+		}
+		return nil, fmt.Errorf("config file %s is not valid YAML: %s", path, firstLine(err.Error()))
+	}
+	if err := c.v.Unmarshal(c); err != nil {
+		return nil, fmt.Errorf("config file %s has an invalid value: %s", path, firstLine(err.Error()))
+	}
+	if c.Profiles == nil {
+		c.Profiles = map[string]*Profile{}
+	}
+	for name, p := range c.Profiles {
+		if p == nil {
+			p = &Profile{}
+			c.Profiles[name] = p
+		}
+		p.Name = name
+		if p.Provider == "" {
+			p.Provider = ProviderTwilio
+		}
+	}
+	return c, nil
+}
+
+// Save writes the file atomically with mode 0600 in a 0700 directory.
+func (c *Config) Save() error {
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return fmt.Errorf("creating config directory: %w", err)
+	}
+	data, err := yaml.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := WriteFileAtomic(c.path, data, 0o600); err != nil {
+		return fmt.Errorf("writing config file %s: %w", c.path, unwrapPath(err))
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it into place, so readers see the old or the new file, never half.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// FixPermissions makes the config file 0600.
+func (c *Config) FixPermissions() error {
+	err := os.Chmod(c.path, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// ProfileNames lists the profiles in the file, sorted, plus the built-in sandbox.
+func (c *Config) ProfileNames() []string {
+	names := []string{}
+	seen := map[string]bool{}
+	for n := range c.Profiles {
+		names = append(names, n)
+		seen[n] = true
+	}
+	if !seen[SandboxProfile] {
+		names = append(names, SandboxProfile)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Profile returns a named profile; "sandbox" exists even when not in the file.
+func (c *Config) Profile(name string) (*Profile, error) {
+	if p, ok := c.Profiles[name]; ok {
+		return p, nil
+	}
+	if name == SandboxProfile {
+		return &Profile{Name: SandboxProfile, Provider: ProviderSandbox, BuiltIn: true}, nil
+	}
+	hint := "run `sipctl profile list` to see profiles, or `sipctl auth login --profile " + name + "` to create it"
+	return nil, fmt.Errorf("profile %q not found; %s", name, hint)
+}
+
+// SetProfile adds or replaces a profile (call Save to keep it).
+func (c *Config) SetProfile(p *Profile) {
+	if c.Profiles == nil {
+		c.Profiles = map[string]*Profile{}
+	}
+	c.Profiles[p.Name] = p
+}
+
+// DeleteProfile removes a profile and, if it was current, the current choice.
+func (c *Config) DeleteProfile(name string) {
+	delete(c.Profiles, name)
+	if c.CurrentProfile == name {
+		c.CurrentProfile = ""
+	}
+}
+
+// ActiveProfile picks the profile a command works with:
+//  1. the name given (--profile), else $SIPCTL_PROFILE;
+//  2. else, when an account SID and a secret are in the environment
+//     (SIPCTL_* or TWILIO_*), a Twilio profile made from them, as CI uses;
+//  3. else the current profile (`sipctl profile use`);
+//  4. else the built-in sandbox.
+//
+// $SIPCTL_API_URL overrides the profile's API URL.
+func (c *Config) ActiveProfile(name string) (*Profile, error) {
+	if name == "" {
+		name = os.Getenv("SIPCTL_PROFILE")
+	}
+	var p *Profile
+	switch {
+	case name != "":
+		found, err := c.Profile(name)
+		if err != nil {
+			return nil, err
+		}
+		cp := *found
+		p = &cp
+	case EnvHasCredentials():
+		p = &Profile{Name: EnvProfile, Provider: ProviderTwilio, AccountSID: EnvAccountSID(), FromEnv: true}
+		if k := firstEnv("SIPCTL_API_KEY", "TWILIO_API_KEY"); k != "" {
+			p.APIKeySID = k
+		}
+	case c.CurrentProfile != "":
+		found, err := c.Profile(c.CurrentProfile)
+		if err != nil {
+			return nil, fmt.Errorf("current profile: %w", err)
+		}
+		cp := *found
+		p = &cp
+	default:
+		p, _ = c.Profile(SandboxProfile)
+	}
+	if u := os.Getenv("SIPCTL_API_URL"); u != "" {
+		p.APIURL = u
+	}
+	return p, nil
+}
+
+// EnvAccountSID is the account SID from SIPCTL_ACCOUNT_SID or TWILIO_ACCOUNT_SID.
+func EnvAccountSID() string { return firstEnv("SIPCTL_ACCOUNT_SID", "TWILIO_ACCOUNT_SID") }
+
+// EnvHasCredentials reports whether the environment holds an account SID and
+// a secret (auth token, or API key and secret).
+func EnvHasCredentials() bool {
+	if EnvAccountSID() == "" {
+		return false
+	}
+	return firstEnv("SIPCTL_AUTH_TOKEN", "TWILIO_AUTH_TOKEN", "SIPCTL_API_SECRET", "TWILIO_API_SECRET") != ""
+}
+
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func unwrapPath(err error) error {
+	var perr *fs.PathError
+	if errors.As(err, &perr) {
+		return perr.Err
+	}
+	return err
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

@@ -1,0 +1,185 @@
+// Package output prints what commands return: tables for people (lipgloss on
+// a terminal), tab-separated rows for programs (in a pipe), and JSON with
+// field selection and jq filtering for both.
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/itchyny/gojq"
+)
+
+// Exporter holds the --json and --jq choices of one command.
+type Exporter struct {
+	// JSON is set by --json (all fields) or --json=a,b (Fields).
+	JSON   bool
+	Fields []string
+	// JQ is a jq expression applied to the JSON output (implies JSON).
+	JQ    string
+	query *gojq.Code
+}
+
+// Enabled reports whether the command should print JSON.
+func (e *Exporter) Enabled() bool { return e != nil && (e.JSON || e.JQ != "") }
+
+// Prepare parses the jq expression and field list, so a bad one is a usage
+// error before any request is made.
+func (e *Exporter) Prepare(raw string, set bool) error {
+	if set {
+		e.JSON = true
+		if raw != "" && raw != "*" {
+			for _, f := range strings.Split(raw, ",") {
+				if f = strings.TrimSpace(f); f != "" {
+					e.Fields = append(e.Fields, f)
+				}
+			}
+		}
+	}
+	if e.JQ != "" {
+		q, err := gojq.Parse(e.JQ)
+		if err != nil {
+			return fmt.Errorf("invalid --jq expression: %v", err)
+		}
+		code, err := gojq.Compile(q)
+		if err != nil {
+			return fmt.Errorf("invalid --jq expression: %v", err)
+		}
+		e.query = code
+	}
+	return nil
+}
+
+// Write prints v (a struct, a map or a slice of them) as JSON, keeping only
+// the selected fields and applying --jq.
+func (e *Exporter) Write(w io.Writer, v any) error {
+	data, err := toGeneric(v)
+	if err != nil {
+		return err
+	}
+	if data, err = e.selectFields(data); err != nil {
+		return err
+	}
+	return e.emit(w, data)
+}
+
+func (e *Exporter) emit(w io.Writer, data any) error {
+	if e.query == nil {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(data)
+	}
+	iter := e.query.Run(data)
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			return nil
+		}
+		if err, isErr := v.(error); isErr {
+			var halt *gojq.HaltError
+			if errors.As(err, &halt) && halt.Value() == nil {
+				return nil
+			}
+			return fmt.Errorf("--jq: %v", err)
+		}
+		// Like jq -r: strings print raw, everything else as compact JSON.
+		if s, isStr := v.(string); isStr {
+			fmt.Fprintln(w, s)
+			continue
+		}
+		b, err := gojq.Marshal(v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s\n", b)
+	}
+}
+
+func toGeneric(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
+		return nil, err
+	}
+	return normaliseNumbers(out), nil
+}
+
+// normaliseNumbers turns json.Number into int or float64, which gojq needs.
+func normaliseNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, val := range x {
+			x[k] = normaliseNumbers(val)
+		}
+	case []any:
+		for i := range x {
+			x[i] = normaliseNumbers(x[i])
+		}
+	}
+	return v
+}
+
+func (e *Exporter) selectFields(v any) (any, error) {
+	if len(e.Fields) == 0 {
+		return v, nil
+	}
+	switch x := v.(type) {
+	case []any:
+		for i := range x {
+			m, err := e.selectFields(x[i])
+			if err != nil {
+				return nil, err
+			}
+			x[i] = m
+		}
+		return x, nil
+	case map[string]any:
+		out := make(map[string]any, len(e.Fields))
+		for _, f := range e.Fields {
+			val, ok := x[f]
+			if !ok {
+				return nil, fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(sortedKeys(x), ", "))
+			}
+			out[f] = val
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func marshalIndent(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent(indent, "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

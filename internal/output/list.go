@@ -1,0 +1,149 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"iter"
+
+	"github.com/sipctl/sipctl/internal/iostreams"
+)
+
+// Column says how one field of T appears in a table.
+type Column[T any] struct {
+	Header string
+	Value  func(T) Cell
+}
+
+// progressEvery is how often listing progress is redrawn on a terminal.
+const progressEvery = 500
+
+// PrintList prints every item of seq: JSON (streamed as an array, or
+// collected when --jq needs the whole document), TSV rows as they arrive in a
+// pipe, or a table on a terminal. It returns how many items it printed and
+// the first error, after printing what came before it.
+func PrintList[T any](ios *iostreams.IOStreams, exp *Exporter, seq iter.Seq2[T, error], cols []Column[T]) (int, error) {
+	progress := func(n int) {
+		if ios.ProgressEnabled() && n%progressEvery == 0 {
+			fmt.Fprintf(ios.ErrOut, "\rfetched %d…", n)
+		}
+	}
+	endProgress := func(n int) {
+		if ios.ProgressEnabled() && n >= progressEvery {
+			fmt.Fprint(ios.ErrOut, "\r\033[K")
+		}
+	}
+
+	if exp.Enabled() {
+		if exp.query != nil {
+			var items []T
+			for it, err := range seq {
+				if err != nil {
+					endProgress(len(items))
+					return 0, err
+				}
+				items = append(items, it)
+				progress(len(items))
+			}
+			endProgress(len(items))
+			if items == nil {
+				items = []T{}
+			}
+			return len(items), exp.Write(ios.Out, items)
+		}
+		return streamJSON(ios.Out, exp, seq, progress, endProgress)
+	}
+
+	headers := make([]string, len(cols))
+	for i, c := range cols {
+		headers[i] = c.Header
+	}
+	t := NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: ios.TerminalWidth()}, headers...)
+	n := 0
+	for it, err := range seq {
+		if err != nil {
+			endProgress(n)
+			t.Render()
+			return n, err
+		}
+		cells := make([]Cell, len(cols))
+		for i, c := range cols {
+			cells[i] = c.Value(it)
+		}
+		t.Row(cells...)
+		n++
+		progress(n)
+	}
+	endProgress(n)
+	return n, t.Render()
+}
+
+// streamJSON writes a JSON array one element at a time, so listing thousands
+// of items holds one page, not all of them.
+func streamJSON[T any](w io.Writer, exp *Exporter, seq iter.Seq2[T, error], progress, endProgress func(int)) (int, error) {
+	n := 0
+	for it, err := range seq {
+		if err != nil {
+			endProgress(n)
+			if n > 0 {
+				io.WriteString(w, "\n]\n")
+			}
+			return n, err
+		}
+		v, err := toGeneric(it)
+		if err == nil {
+			v, err = exp.selectFields(v)
+		}
+		if err != nil {
+			return n, err
+		}
+		b, err := marshalIndent(v, "  ")
+		if err != nil {
+			return n, err
+		}
+		if n == 0 {
+			io.WriteString(w, "[\n  ")
+		} else {
+			io.WriteString(w, ",\n  ")
+		}
+		w.Write(b)
+		n++
+		progress(n)
+	}
+	endProgress(n)
+	if n == 0 {
+		_, err := io.WriteString(w, "[]\n")
+		return 0, err
+	}
+	_, err := io.WriteString(w, "\n]\n")
+	return n, err
+}
+
+// Field is one labelled value of a single object.
+type Field struct {
+	Label string
+	Value Cell
+}
+
+// PrintObject prints one object: JSON through the exporter, "Label: value"
+// lines on a terminal, or "label<TAB>value" lines in a pipe.
+func PrintObject(ios *iostreams.IOStreams, exp *Exporter, v any, fields []Field) error {
+	if exp.Enabled() {
+		return exp.Write(ios.Out, v)
+	}
+	tty := ios.IsStdoutTTY()
+	t := NewTable(ios.Out, TableStyle{TTY: false}, "")
+	if tty {
+		width := 0
+		for _, f := range fields {
+			width = max(width, len(f.Label))
+		}
+		for _, f := range fields {
+			fmt.Fprintf(ios.Out, "%-*s %s\n", width+1, f.Label+":", f.Value.render(true, t.now))
+		}
+		return nil
+	}
+	for _, f := range fields {
+		t.Row(Text(f.Label), f.Value)
+	}
+	return nil
+}

@@ -171,7 +171,7 @@ func TestPrintObject(t *testing.T) {
 	ios, _, out, _ = iostreams.Test()
 	ios.SetStdoutTTY(true)
 	PrintObject(ios, &Exporter{}, d, fields)
-	if !strings.HasPrefix(out.String(), "SID:    SD1\nDomain: a.sip.twilio.com\n") {
+	if !strings.HasPrefix(out.String(), "SID:     SD1\nDomain:  a.sip.twilio.com\n") {
 		t.Fatalf("tty: %q", out)
 	}
 }

@@ -90,6 +90,7 @@ func TestOpenTightensExistingMode(t *testing.T) {
 }
 
 func TestDefaultPathUnderStateHome(t *testing.T) {
+	t.Setenv("SIPCTL_STATE_DIR", "")
 	t.Setenv("XDG_STATE_HOME", "/somewhere/state")
 	if got := DefaultPath(); got != "/somewhere/state/sipctl/audit.log" {
 		t.Fatalf("DefaultPath() = %s", got)

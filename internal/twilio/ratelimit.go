@@ -1,0 +1,16 @@
+package twilio
+
+import "net/http"
+
+// RateLimited reports a 429 (Twilio code 20429). Bulk work (password
+// rotation) matches it through an interface to back off its concurrency
+// without depending on this package.
+func (e *APIError) RateLimited() bool {
+	return e.Status == http.StatusTooManyRequests || e.Code == 20429
+}
+
+// Temporary reports an error worth retrying later: rate limiting or a
+// server-side failure.
+func (e *APIError) Temporary() bool {
+	return e.RateLimited() || e.Status >= 500
+}

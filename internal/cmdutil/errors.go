@@ -1,0 +1,80 @@
+// Package cmdutil is what every command shares: the Factory of dependencies,
+// typed errors that map to exit codes, --json/--jq flags and confirmation.
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes, documented in `sipctl help exit-codes` and the README.
+const (
+	ExitOK       = 0
+	ExitFail     = 1
+	ExitUsage    = 2 // bad flags or arguments, or the user cancelled
+	ExitPartial  = 3 // bulk work where some items failed
+	ExitAuth     = 4 // authentication required or refused
+	ExitRejected = 5 // SIP registrar rejected the credentials
+	ExitNoAnswer = 6 // no answer: SIP registrar or API host unreachable
+)
+
+// FlagError is a usage error: the message is printed with the command's usage hint.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// FlagErrorf makes a usage error (exit 2).
+func FlagErrorf(format string, args ...any) error {
+	return &FlagError{Err: fmt.Errorf(format, args...)}
+}
+
+// ErrCancel means the user declined a confirmation (exit 2).
+var ErrCancel = errors.New("cancelled")
+
+// ErrSilent means the command already printed what went wrong; exit 1.
+var ErrSilent = errors.New("silent error")
+
+// AuthError means credentials are missing or were refused (exit 4).
+type AuthError struct{ Err error }
+
+func (e *AuthError) Error() string { return e.Err.Error() }
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// PartialError ends bulk work in which some items failed (exit 3). The
+// command has printed its summary; RetryCommand, when set, is printed as the
+// way to retry only the failed items.
+type PartialError struct {
+	Failed, Total int
+	RetryCommand  string
+}
+
+func (e *PartialError) Error() string {
+	return fmt.Sprintf("%d of %d failed", e.Failed, e.Total)
+}
+
+// ExitError carries a specific exit code (e.g. ExitRejected) with its message.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// HintError adds a hint line to an error's one-line message.
+type HintError struct {
+	Err  error
+	Hint string
+}
+
+func (e *HintError) Error() string { return e.Err.Error() }
+func (e *HintError) Unwrap() error { return e.Err }
+
+// WithHint attaches a hint the error printer shows after the message.
+func WithHint(err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &HintError{Err: err, Hint: hint}
+}

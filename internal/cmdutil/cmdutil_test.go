@@ -33,7 +33,7 @@ func TestConfirmDestructive(t *testing.T) {
 		}
 	}
 
-	ios, in, _, _ = iostreams.Test()
+	ios, in, _, _ := iostreams.Test()
 	ios.SetStdinTTY(true)
 	ios.SetStdoutTTY(true)
 	in.WriteString("acme\n")

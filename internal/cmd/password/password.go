@@ -1,0 +1,21 @@
+// Package password is `sipctl password`.
+package password
+
+import (
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdPassword is the `password` command and its subcommands.
+func NewCmdPassword(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "password <command>",
+		Short:   "Generate passwords and rotate SIP account passwords",
+		Long:    "Generate strong passwords that fit each provider's policy, and rotate the passwords of one account\nor thousands, with every new password journaled before it is sent.",
+		GroupID: "passwords",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmdutil.FlagErrorf("`sipctl password` is not implemented yet")
+		},
+	}
+	return cmd
+}

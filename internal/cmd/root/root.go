@@ -1,0 +1,80 @@
+// Package root builds the `sipctl` command tree.
+package root
+
+import (
+	"github.com/sipctl/sipctl/internal/cmd/accounts"
+	"github.com/sipctl/sipctl/internal/cmd/attach"
+	"github.com/sipctl/sipctl/internal/cmd/auth"
+	"github.com/sipctl/sipctl/internal/cmd/callerid"
+	"github.com/sipctl/sipctl/internal/cmd/credlists"
+	"github.com/sipctl/sipctl/internal/cmd/detach"
+	"github.com/sipctl/sipctl/internal/cmd/domains"
+	"github.com/sipctl/sipctl/internal/cmd/ipacls"
+	"github.com/sipctl/sipctl/internal/cmd/password"
+	"github.com/sipctl/sipctl/internal/cmd/profile"
+	"github.com/sipctl/sipctl/internal/cmd/sandbox"
+	"github.com/sipctl/sipctl/internal/cmd/subaccounts"
+	versionCmd "github.com/sipctl/sipctl/internal/cmd/version"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdRoot returns the root command with every noun of the product.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sipctl <command> <subcommand> [flags]",
+		Short: "Administer SIP accounts from the command line",
+		Long: `sipctl creates, checks and rotates SIP accounts (the usernames and passwords that desk phones,
+softphones and PBXs register with) against a provider's API: Twilio today, with a built-in
+sandbox provider that needs no account.`,
+		Example: `  $ sipctl accounts create alice --domain office
+  $ sipctl accounts list --domain office --json
+  $ sipctl password rotate --domain office --output handover.csv
+  $ sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt`,
+		Version:       versionCmd.Format(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Completion is a documented command of its own, not hidden.
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+	}
+	cmd.SetVersionTemplate("{{.Version}}")
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: err}
+	})
+
+	g := f.Globals
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&g.Profile, "profile", "", "Use the named `profile` (default: $SIPCTL_PROFILE, the current profile, or the sandbox)")
+	pf.StringVar(&g.Subaccount, "subaccount", "", "Act inside a subaccount, given by `SID or name`, with the parent's credentials")
+	pf.BoolVar(&g.Debug, "debug", false, "Log API requests and responses to stderr, secrets redacted (also SIPCTL_DEBUG=1)")
+	pf.StringVar(&g.AuditLog, "audit-log", "", "Append the audit log of creates, rotations and deletes to `path` (default: the state directory)")
+	cmd.Flags().Bool("version", false, "Print sipctl's version")
+
+	cmd.AddGroup(
+		&cobra.Group{ID: "sip", Title: "SIP accounts and resources"},
+		&cobra.Group{ID: "passwords", Title: "Passwords"},
+		&cobra.Group{ID: "access", Title: "Accounts, profiles and access"},
+		&cobra.Group{ID: "local", Title: "Local provider"},
+	)
+	cmd.AddCommand(
+		accounts.NewCmdAccounts(f),
+		domains.NewCmdDomains(f),
+		credlists.NewCmdCredlists(f),
+		attach.NewCmdAttach(f),
+		detach.NewCmdDetach(f),
+		ipacls.NewCmdIpacls(f),
+		callerid.NewCmdCallerid(f),
+		password.NewCmdPassword(f),
+		subaccounts.NewCmdSubaccounts(f),
+		auth.NewCmdAuth(f),
+		profile.NewCmdProfile(f),
+		sandbox.NewCmdSandbox(f),
+		versionCmd.NewCmdVersion(f),
+	)
+	for _, t := range helpTopics {
+		cmd.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long})
+	}
+	return cmd
+}

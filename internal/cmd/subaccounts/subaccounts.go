@@ -1,0 +1,21 @@
+// Package subaccounts is `sipctl subaccounts`.
+package subaccounts
+
+import (
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/spf13/cobra"
+)
+
+// NewCmdSubaccounts is the `subaccounts` command and its subcommands.
+func NewCmdSubaccounts(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "subaccounts <command>",
+		Short:   "Manage a reseller's subaccounts",
+		Long:    "Subaccounts are a reseller's customers. Run any command inside one with --subaccount SID|name.",
+		GroupID: "access",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return cmdutil.FlagErrorf("`sipctl subaccounts` is not implemented yet")
+		},
+	}
+	return cmd
+}

@@ -1,0 +1,180 @@
+// Package factory builds the real dependencies behind cmdutil.Factory: the
+// configuration, the active profile, and the provider client (Twilio over
+// HTTPS, or the built-in sandbox in-process).
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/sipctl/sipctl/internal/build"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
+)
+
+// closers are resources a run opened (the sandbox database) to release at exit.
+var (
+	closersMu sync.Mutex
+	closers   []io.Closer
+)
+
+// New returns a Factory whose dependencies load on first use.
+func New(ios *iostreams.IOStreams) *cmdutil.Factory {
+	f := &cmdutil.Factory{
+		IOStreams:      ios,
+		ExecutableName: "sipctl",
+		Version:        build.Version,
+		Globals:        &cmdutil.Globals{},
+	}
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		cfg, err := config.Load()
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+		}
+		return cfg, nil
+	})
+	f.Profile = func() (*config.Profile, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		return cfg.ActiveProfile(f.Globals.Profile)
+	}
+	f.Provider = sync.OnceValues(func() (provider.Provider, error) {
+		p, err := newProvider(f)
+		if err != nil {
+			return nil, err
+		}
+		if f.Globals.Subaccount != "" {
+			return inSubaccount(p, f.Globals.Subaccount)
+		}
+		return p, nil
+	})
+	return f
+}
+
+// Close releases what the run opened.
+func Close(*cmdutil.Factory) {
+	closersMu.Lock()
+	defer closersMu.Unlock()
+	for _, c := range closers {
+		c.Close()
+	}
+	closers = nil
+}
+
+func onClose(c io.Closer) {
+	closersMu.Lock()
+	closers = append(closers, c)
+	closersMu.Unlock()
+}
+
+// DebugEnabled is --debug or SIPCTL_DEBUG.
+func DebugEnabled(f *cmdutil.Factory) bool {
+	if f.Globals.Debug {
+		return true
+	}
+	cfg, err := f.Config()
+	return err == nil && cfg.Viper().GetBool("debug")
+}
+
+func userAgent() string { return "sipctl/" + build.Version }
+
+func newProvider(f *cmdutil.Factory) (provider.Provider, error) {
+	prof, err := f.Profile()
+	if err != nil {
+		return nil, err
+	}
+	var debug io.Writer
+	if DebugEnabled(f) {
+		debug = f.IOStreams.ErrOut
+	}
+	switch prof.Provider {
+	case config.ProviderSandbox:
+		return sandboxProvider(f, prof, debug)
+	case config.ProviderTwilio, "":
+		creds, err := resolveCredentials(f, prof)
+		if err != nil {
+			return nil, err
+		}
+		c, err := twilio.New(twilio.Options{
+			BaseURL:    prof.APIURL,
+			AccountSID: creds.AccountSID,
+			Username:   creds.Username,
+			Secret:     creds.Secret,
+			UserAgent:  userAgent(),
+			Debug:      debug,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return asProvider(c)
+	default:
+		return nil, fmt.Errorf("profile %q has unknown provider %q; supported: twilio, sandbox", prof.Name, prof.Provider)
+	}
+}
+
+// newClientOver builds a Twilio client over a given transport (the sandbox's).
+func newClientOver(rt http.RoundTripper, baseURL, name, sid, token string, debug io.Writer) (provider.Provider, error) {
+	c, err := twilio.New(twilio.Options{
+		BaseURL:      baseURL,
+		AccountSID:   sid,
+		Secret:       token,
+		HTTPClient:   &http.Client{Transport: rt},
+		UserAgent:    userAgent(),
+		Debug:        debug,
+		ProviderName: name,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return asProvider(c)
+}
+
+func asProvider(c *twilio.Client) (provider.Provider, error) {
+	p, ok := any(c).(provider.Provider)
+	if !ok {
+		return nil, errors.New("this build's Twilio client is incomplete")
+	}
+	return p, nil
+}
+
+// inSubaccount resolves --subaccount (a SID or a friendly name) among the
+// parent's subaccounts.
+func inSubaccount(p provider.Provider, ref string) (provider.Provider, error) {
+	if twilio.ValidAccountSID(ref) {
+		return p.WithAccount(ref), nil
+	}
+	var matches []provider.Account
+	for a, err := range p.ListSubaccounts(context.Background()) {
+		if err != nil {
+			return nil, fmt.Errorf("looking up subaccount %q: %w", ref, err)
+		}
+		if strings.EqualFold(a.FriendlyName, ref) {
+			matches = append(matches, a)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		return nil, cmdutil.FlagErrorf("no subaccount named %q; run `sipctl subaccounts list`", ref)
+	case 1:
+		return p.WithAccount(matches[0].SID), nil
+	default:
+		sids := make([]string, len(matches))
+		for i, m := range matches {
+			sids[i] = m.SID
+		}
+		return nil, cmdutil.FlagErrorf("%d subaccounts are named %q (%s); give the SID", len(matches), ref, strings.Join(sids, ", "))
+	}
+}

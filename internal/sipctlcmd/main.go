@@ -1,0 +1,125 @@
+// Package sipctlcmd runs sipctl: it builds the command tree, executes it and
+// turns errors into one line on stderr and a documented exit code.
+package sipctlcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/sipctl/sipctl/internal/cmd/root"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/factory"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/twilio"
+	"github.com/spf13/cobra"
+)
+
+// Main runs sipctl with os.Args and returns the exit code.
+func Main() int {
+	ios := iostreams.System()
+	f := factory.New(ios)
+	defer factory.Close(f)
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(os.Args[1:])
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sub, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	return PrintError(ios.ErrOut, sub, err)
+}
+
+// PrintError writes err as one line (plus a hint line when there is one) and
+// returns the exit code it maps to.
+func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
+	if errors.Is(err, cmdutil.ErrSilent) {
+		return cmdutil.ExitFail
+	}
+	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "cancelled")
+		return cmdutil.ExitUsage
+	}
+	msg := oneLine(err.Error())
+	var hint string
+	code := cmdutil.ExitFail
+
+	var (
+		flagErr    *cmdutil.FlagError
+		authErr    *cmdutil.AuthError
+		partial    *cmdutil.PartialError
+		exitErr    *cmdutil.ExitError
+		hintErr    *cmdutil.HintError
+		apiErr     *twilio.APIError
+		unreach    *twilio.UnreachableError
+		usageLabel = cmd != nil
+	)
+	switch {
+	case errors.As(err, &flagErr) || isCobraUsageError(err):
+		code = cmdutil.ExitUsage
+		if usageLabel {
+			hint = fmt.Sprintf("run `%s --help` for usage", cmd.CommandPath())
+		}
+	case errors.As(err, &partial):
+		code = cmdutil.ExitPartial
+		if partial.RetryCommand != "" {
+			hint = "retry the failed ones: " + partial.RetryCommand
+		}
+	case errors.As(err, &authErr):
+		code = cmdutil.ExitAuth
+		hint = "run `sipctl auth login`, or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+	case errors.As(err, &apiErr) && apiErr.Unauthorized():
+		code = cmdutil.ExitAuth
+		hint = "the provider refused the credentials; check them with `sipctl auth status`"
+	case errors.As(err, &apiErr):
+		hint = twilio.Hint(apiErr.Code)
+		if hint == "" && apiErr.MoreInfo != "" {
+			hint = "see " + apiErr.MoreInfo
+		}
+	case errors.As(err, &unreach):
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	}
+	if errors.As(err, &exitErr) {
+		code = exitErr.Code
+	}
+	if errors.As(err, &hintErr) {
+		hint = hintErr.Hint
+	}
+	fmt.Fprintf(w, "error: %s\n", msg)
+	if hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", oneLine(hint))
+	}
+	return code
+}
+
+// isCobraUsageError recognises cobra's own argument and command errors,
+// which are not typed.
+func isCobraUsageError(err error) bool {
+	m := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument",
+		"invalid argument", "accepts ", "requires at least", "requires at most", "received ", "accepts at most"} {
+		if strings.HasPrefix(m, p) || strings.Contains(m, "\n\nDid you mean") {
+			return true
+		}
+	}
+	return false
+}
+
+// oneLine folds a multi-line message ("unknown command ... Did you mean
+// this?\n\tfoo") into a single line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.Replace(s, "\n\nDid you mean this?\n\t", "; did you mean ", 1)
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+	for i := range fields {
+		fields[i] = strings.TrimSpace(fields[i])
+	}
+	return strings.Join(fields, "; ")
+}

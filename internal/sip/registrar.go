@@ -217,11 +217,11 @@ func newResponse(req *sip.Request, code int, reason string) *sip.Response {
 // It holds the whole parsing and authorisation path, so it is what the fuzz
 // test drives.
 func (r *Registrar) handleRegister(ctx context.Context, req *sip.Request) *sip.Response {
+	if req.SipVersion != "SIP/2.0" || newResponse(req, 100, "") == nil {
+		return nil
+	}
 	if req.Method != sip.REGISTER {
 		return newResponse(req, sip.StatusMethodNotAllowed, "Method Not Allowed")
-	}
-	if newResponse(req, 100, "") == nil {
-		return nil
 	}
 	to := req.To()
 	domain := strings.ToLower(to.Address.Host)

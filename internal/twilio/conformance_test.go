@@ -49,9 +49,7 @@ func conformanceOps() []conformanceOp {
 			return err
 		}})
 	}
-	ops = append(ops, []conformanceOp{
-		// Caller IDs, accounts and subaccounts: add rows here.
-	}...)
+	ops = append(ops, accountConformanceOps()...) // caller IDs, accounts, subaccounts (accounts_test.go)
 	return ops
 }
 

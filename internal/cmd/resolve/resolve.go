@@ -1,0 +1,253 @@
+// Package resolve turns what a person types for a SIP resource (a SID, a
+// domain name, a list's friendly name) into the resource, with errors that
+// say what does not exist and how to create it.
+package resolve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// DomainSuffix is what Twilio requires every SIP domain name to end with.
+const DomainSuffix = "sip.twilio.com"
+
+var (
+	domainSIDPattern = regexp.MustCompile(`^SD[0-9a-fA-F]{32}$`)
+	listSIDPattern   = regexp.MustCompile(`^CL[0-9a-fA-F]{32}$`)
+	aclSIDPattern    = regexp.MustCompile(`^AL[0-9a-fA-F]{32}$`)
+	credSIDPattern   = regexp.MustCompile(`^CR[0-9a-fA-F]{32}$`)
+	ipSIDPattern     = regexp.MustCompile(`^IP[0-9a-fA-F]{32}$`)
+	domainLabel      = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+)
+
+// MaxUsernameLength is Twilio's limit on a SIP credential's username.
+const MaxUsernameLength = 32
+
+// DomainName completes and checks a domain name: a bare name ("office")
+// becomes office.sip.twilio.com; anything else must already end in
+// sip.twilio.com, with labels of letters, digits and '-'.
+func DomainName(name string) (string, error) {
+	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if name == "" {
+		return "", fmt.Errorf("empty domain name")
+	}
+	if !strings.Contains(name, ".") {
+		name += "." + DomainSuffix
+	}
+	if !strings.HasSuffix(name, "."+DomainSuffix) {
+		return "", fmt.Errorf("domain %q does not end in %s: Twilio requires SIP domain names to end in %s (give a bare name like \"office\" for office.%s)",
+			name, DomainSuffix, DomainSuffix, DomainSuffix)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(name, "."+DomainSuffix), ".") {
+		if !domainLabel.MatchString(l) || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return "", fmt.Errorf("domain %q: each part may contain only letters, digits and '-', not at its start or end", name)
+		}
+	}
+	return name, nil
+}
+
+// Username checks a SIP username against Twilio's rules before any request.
+func Username(u string) error {
+	switch {
+	case u == "":
+		return fmt.Errorf("empty username")
+	case len(u) > MaxUsernameLength:
+		return fmt.Errorf("username %q is %d characters: Twilio allows at most %d", u, len(u), MaxUsernameLength)
+	case strings.ContainsAny(u, " \t\r\n@:;"):
+		return fmt.Errorf("username %q contains a space or one of @ : ; which SIP does not allow in a username", u)
+	}
+	return nil
+}
+
+// IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
+// length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was given.
+func IPv4(s string) (addr string, prefix int, err error) {
+	s = strings.TrimSpace(s)
+	host, bits, hasPrefix := strings.Cut(s, "/")
+	a, perr := netip.ParseAddr(host)
+	switch {
+	case perr != nil:
+		return "", 0, fmt.Errorf("%q is not an IPv4 address: expected dotted decimal like 203.0.113.7 or 203.0.113.0/24", s)
+	case a.Is6():
+		return "", 0, fmt.Errorf("%q is an IPv6 address: Twilio IP access control lists accept IPv4 only", s)
+	}
+	if hasPrefix {
+		n, err := strconv.Atoi(bits)
+		if err != nil || n < 1 || n > 32 {
+			return "", 0, fmt.Errorf("%q: the CIDR prefix length must be a number from 1 to 32", s)
+		}
+		prefix = n
+	}
+	return a.String(), prefix, nil
+}
+
+// notFound names the missing resource, and hints how to create or find it.
+func notFound(kind, ref, where, hint string) error {
+	if where == "" {
+		where = "this account"
+	}
+	return cmdutil.WithHint(fmt.Errorf("no %s %q in %s", kind, ref, where), hint)
+}
+
+func ambiguous(kind, ref string, sids []string) error {
+	return cmdutil.WithHint(fmt.Errorf("%d %ss are named %q: %s", len(sids), kind, ref, strings.Join(sids, ", ")),
+		"give the SID instead of the name")
+}
+
+// Domain finds a domain by SID, full name, or bare name.
+func Domain(ctx context.Context, p provider.Domains, ref string) (provider.Domain, error) {
+	if domainSIDPattern.MatchString(ref) {
+		d, err := p.GetDomain(ctx, ref)
+		if isNotFound(err) {
+			return d, notFound("domain", ref, "", "list domains with `sipctl domains list`")
+		}
+		return d, err
+	}
+	name, err := DomainName(ref)
+	if err != nil {
+		return provider.Domain{}, cmdutil.FlagErrorf("%v", err)
+	}
+	for d, err := range p.ListDomains(ctx) {
+		if err != nil {
+			return provider.Domain{}, err
+		}
+		if strings.EqualFold(d.DomainName, name) {
+			return d, nil
+		}
+	}
+	bare := strings.TrimSuffix(name, "."+DomainSuffix)
+	return provider.Domain{}, notFound("domain", name, "", fmt.Sprintf("create it with `sipctl domains create %s`", bare))
+}
+
+// CredentialList finds a credential list by SID or friendly name.
+func CredentialList(ctx context.Context, p provider.CredentialLists, ref string) (provider.CredentialList, error) {
+	if listSIDPattern.MatchString(ref) {
+		l, err := p.GetCredentialList(ctx, ref)
+		if isNotFound(err) {
+			return l, notFound("credential list", ref, "", "list them with `sipctl credlists list`")
+		}
+		return l, err
+	}
+	var found []provider.CredentialList
+	for l, err := range p.ListCredentialLists(ctx) {
+		if err != nil {
+			return provider.CredentialList{}, err
+		}
+		if l.FriendlyName == ref {
+			found = append(found, l)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return provider.CredentialList{}, notFound("credential list", ref, "", fmt.Sprintf("create it with `sipctl credlists create %s`", shellQuote(ref)))
+	case 1:
+		return found[0], nil
+	}
+	sids := make([]string, len(found))
+	for i, l := range found {
+		sids[i] = l.SID
+	}
+	return provider.CredentialList{}, ambiguous("credential list", ref, sids)
+}
+
+// IPACL finds an IP access control list by SID or friendly name.
+func IPACL(ctx context.Context, p provider.IPACLs, ref string) (provider.IPACL, error) {
+	if aclSIDPattern.MatchString(ref) {
+		a, err := p.GetIPACL(ctx, ref)
+		if isNotFound(err) {
+			return a, notFound("IP access control list", ref, "", "list them with `sipctl ipacls list`")
+		}
+		return a, err
+	}
+	var found []provider.IPACL
+	for a, err := range p.ListIPACLs(ctx) {
+		if err != nil {
+			return provider.IPACL{}, err
+		}
+		if a.FriendlyName == ref {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return provider.IPACL{}, notFound("IP access control list", ref, "", fmt.Sprintf("create it with `sipctl ipacls create %s`", shellQuote(ref)))
+	case 1:
+		return found[0], nil
+	}
+	sids := make([]string, len(found))
+	for i, a := range found {
+		sids[i] = a.SID
+	}
+	return provider.IPACL{}, ambiguous("IP access control list", ref, sids)
+}
+
+// Credential finds a credential in a list by SID or username.
+func Credential(ctx context.Context, p provider.CredentialLists, list provider.CredentialList, ref string) (provider.Credential, error) {
+	bySID := credSIDPattern.MatchString(ref)
+	for c, err := range p.ListCredentials(ctx, list.SID) {
+		if err != nil {
+			return provider.Credential{}, err
+		}
+		if (bySID && c.SID == ref) || (!bySID && c.Username == ref) {
+			return c, nil
+		}
+	}
+	return provider.Credential{}, notFound("username", ref, fmt.Sprintf("credential list %q", list.FriendlyName),
+		fmt.Sprintf("list them with `sipctl credlists credentials list %s`", shellQuote(list.FriendlyName)))
+}
+
+// IPAddress finds an address in an IP ACL by SID or by address (with its
+// /prefix when it has one other than 32).
+func IPAddress(ctx context.Context, p provider.IPACLs, acl provider.IPACL, ref string) (provider.IPAddress, error) {
+	bySID := ipSIDPattern.MatchString(ref)
+	var addr string
+	prefix := 0
+	if !bySID {
+		var err error
+		if addr, prefix, err = IPv4(ref); err != nil {
+			return provider.IPAddress{}, cmdutil.FlagErrorf("%v", err)
+		}
+	}
+	for a, err := range p.ListIPAddresses(ctx, acl.SID) {
+		if err != nil {
+			return provider.IPAddress{}, err
+		}
+		if bySID && a.SID == ref {
+			return a, nil
+		}
+		if !bySID && a.IPAddress == addr && samePrefix(a.CIDRPrefixLength, prefix) {
+			return a, nil
+		}
+	}
+	return provider.IPAddress{}, notFound("address", ref, fmt.Sprintf("IP access control list %q", acl.FriendlyName),
+		fmt.Sprintf("list them with `sipctl ipacls show %s`", shellQuote(acl.FriendlyName)))
+}
+
+// samePrefix treats "no prefix" and /32 as the same single address.
+func samePrefix(have, want int) bool {
+	norm := func(n int) int {
+		if n == 0 {
+			return 32
+		}
+		return n
+	}
+	return norm(have) == norm(want)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, provider.ErrNotFound) }
+
+// shellQuote quotes a name for a command line shown in a hint.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t'\"\\$`!*?&;|<>()[]{}#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

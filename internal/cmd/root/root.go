@@ -73,6 +73,10 @@ sandbox provider that needs no account.`,
 		sandbox.NewCmdSandbox(f),
 		versionCmd.NewCmdVersion(f),
 	)
+	// Add cobra's completion and help commands now, not at Execute, so the
+	// generated reference documents them.
+	cmd.InitDefaultCompletionCmd()
+	cmd.InitDefaultHelpCmd()
 	for _, t := range helpTopics {
 		cmd.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long})
 	}

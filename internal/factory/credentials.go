@@ -2,33 +2,34 @@ package factory
 
 import (
 	"errors"
-	"os"
+	"fmt"
 
+	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 )
 
-type credentials struct{ AccountSID, Username, Secret string }
-
-// resolveCredentials is the environment-only lookup used until the keyring
-// lands in internal/auth.
-func resolveCredentials(f *cmdutil.Factory, p *config.Profile) (credentials, error) {
-	sid := config.EnvAccountSID()
-	if sid == "" {
-		sid = p.AccountSID
+// resolveCredentials finds the profile's credentials (environment, keyring,
+// insecure config entry), applying the configured keyring timeout. Having
+// none is an authentication error (exit 4); a keyring failure is reported as
+// itself and never becomes an unauthenticated request.
+func resolveCredentials(f *cmdutil.Factory, p *config.Profile) (auth.Credentials, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return auth.Credentials{}, err
 	}
-	for _, pair := range [][2]string{{"SIPCTL_API_KEY", "SIPCTL_API_SECRET"}, {"TWILIO_API_KEY", "TWILIO_API_SECRET"}} {
-		if k, s := os.Getenv(pair[0]), os.Getenv(pair[1]); k != "" && s != "" {
-			return credentials{AccountSID: sid, Username: k, Secret: s}, nil
-		}
+	if err := auth.ConfigureKeyring(cfg); err != nil {
+		return auth.Credentials{}, err
 	}
-	for _, name := range []string{"SIPCTL_AUTH_TOKEN", "TWILIO_AUTH_TOKEN"} {
-		if s := os.Getenv(name); s != "" {
-			return credentials{AccountSID: sid, Username: sid, Secret: s}, nil
-		}
+	creds, err := auth.Resolve(p)
+	if errors.Is(err, auth.ErrNoCredentials) {
+		return creds, &cmdutil.AuthError{Err: err}
 	}
-	if p.InsecureSecret != "" {
-		return credentials{AccountSID: sid, Username: sid, Secret: p.InsecureSecret}, nil
+	if err != nil {
+		return creds, err
 	}
-	return credentials{}, &cmdutil.AuthError{Err: errors.New("no credentials for profile " + p.Name)}
+	if creds.Warning != "" {
+		fmt.Fprintln(f.IOStreams.ErrOut, creds.Warning)
+	}
+	return creds, nil
 }

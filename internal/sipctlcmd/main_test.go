@@ -1,0 +1,64 @@
+package sipctlcmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/twilio"
+	"github.com/spf13/cobra"
+)
+
+func TestPrintErrorMapsKindsToExitCodes(t *testing.T) {
+	cmd := &cobra.Command{Use: "domains"}
+	cases := []struct {
+		name     string
+		err      error
+		code     int
+		line     string
+		hintPart string
+	}{
+		{"usage", cmdutil.FlagErrorf("domain %q must end with sip.twilio.com", "x.example"), 2, `error: domain "x.example" must end with sip.twilio.com`, "--help"},
+		{"cobra usage", errors.New("accepts 1 arg(s), received 0"), 2, "error: accepts 1 arg(s), received 0", "--help"},
+		{"cancel", cmdutil.ErrCancel, 2, "cancelled", ""},
+		{"partial", &cmdutil.PartialError{Failed: 2, Total: 10, RetryCommand: "sipctl password rotate --retry-failed RUN"}, 3, "error: 2 of 10 failed", "--retry-failed"},
+		{"no credentials", &cmdutil.AuthError{Err: errors.New("no API credentials")}, 4, "error: no API credentials", "auth login"},
+		{"refused", fmt.Errorf("listing domains: %w", &twilio.APIError{Status: 401, Code: 20003, Message: "Authenticate"}), 4, "error: listing domains: Twilio error 20003: Authenticate", "auth status"},
+		{"api error with hint", &twilio.APIError{Status: 400, Code: 21232, Message: "Domain already exists"}, 1, "error: Twilio error 21232: Domain already exists", ""},
+		{"unreachable", &twilio.UnreachableError{Host: "api.example.test:443", Err: errors.New("dial tcp: lookup api.example.test: no such host")}, 6, "error: cannot reach api.example.test:443: dial tcp: lookup api.example.test: no such host", "API URL"},
+		{"explicit code", &cmdutil.ExitError{Code: 5, Err: errors.New("credentials rejected (403)")}, 5, "error: credentials rejected (403)", ""},
+		{"hint", cmdutil.WithHint(errors.New("no such domain"), "create it with `sipctl domains create office`"), 1, "error: no such domain", "domains create"},
+		{"multi-line folded", errors.New("first\nsecond"), 1, "error: first; second", ""},
+		{"silent", cmdutil.ErrSilent, 1, "", ""},
+		{"interrupted", context.Canceled, 2, "cancelled", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			code := PrintError(&buf, cmd, c.err)
+			if code != c.code {
+				t.Errorf("exit %d, want %d", code, c.code)
+			}
+			lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+			if c.line == "" {
+				if buf.Len() != 0 {
+					t.Errorf("printed %q for a silent error", buf.String())
+				}
+				return
+			}
+			if lines[0] != c.line {
+				t.Errorf("line %q, want %q", lines[0], c.line)
+			}
+			if c.hintPart != "" && (len(lines) != 2 || !strings.HasPrefix(lines[1], "hint: ") || !strings.Contains(lines[1], c.hintPart)) {
+				t.Errorf("hint lines %q, want one containing %q", lines[1:], c.hintPart)
+			}
+			if len(lines) > 2 {
+				t.Errorf("more than a message and a hint: %q", lines)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@
 package accounts
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -17,5 +18,6 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 			return cmdutil.FlagErrorf("`sipctl accounts` is not implemented yet")
 		},
 	}
+	cmd.AddCommand(check.NewCmdCheck(f, nil))
 	return cmd
 }

@@ -1,0 +1,352 @@
+// Package check is `sipctl accounts check`: a SIP REGISTER probe that tells
+// whether a registrar accepts an account's credentials.
+package check
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/password"
+	"github.com/sipctl/sipctl/internal/rotate"
+	"github.com/sipctl/sipctl/internal/sip"
+	"github.com/spf13/cobra"
+)
+
+// CheckOptions are the command's inputs.
+type CheckOptions struct {
+	IO       *iostreams.IOStreams
+	Exporter *cmdutil.Exporter
+
+	// DefaultDomain supplies the domain when the argument is a bare user.
+	DefaultDomain func() (string, error)
+	// StateDir is where --from-journal looks (config.StateDir).
+	StateDir func() string
+	// Probe is sip.Check; tests may point it elsewhere.
+	Probe func(context.Context, sip.CheckOptions) (sip.CheckResult, error)
+
+	Account       string
+	Registrar     string
+	Transport     string
+	Timeout       time.Duration
+	Register      bool
+	PasswordStdin bool
+	FromHandover  string
+	FromJournal   bool
+}
+
+// NewCmdCheck builds `accounts check`; runF replaces the run function in tests.
+func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{
+		IO:       f.IOStreams,
+		Exporter: &cmdutil.Exporter{},
+		StateDir: config.StateDir,
+		Probe:    sip.Check,
+		DefaultDomain: func() (string, error) {
+			if f.Profile == nil {
+				return "", nil
+			}
+			p, err := f.Profile()
+			if err != nil {
+				return "", err
+			}
+			return p.DefaultDomain, nil
+		},
+	}
+	cmd := &cobra.Command{
+		Use:   "check USER@DOMAIN",
+		Short: "Check that a SIP registrar accepts an account's password",
+		Long: `Send a SIP REGISTER with digest authentication to the domain's registrar and report whether it
+accepts the credentials, how long the answer took, and the account's current registrations when
+the registrar lists them.
+
+By default the REGISTER is a query (no Contact), so no device's registration changes. --register
+adds a 60-second registration for this host instead.
+
+The registrar is found through DNS (SRV _sip._udp, _sip._tcp or _sips._tcp by --transport, then the
+domain's address), or given with --registrar host:port. The password is read from stdin
+(--password-stdin), from a handover file written by ` + "`password rotate --output`" + ` (--from-handover), or
+from the newest rotation journal entry for the account (--from-journal); on a terminal without
+any of these, it is prompted for.
+
+Exit status: 0 accepted, 5 rejected (any final answer other than 2xx), 6 no answer.`,
+		Example: `  $ printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin
+  $ sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls
+  $ sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Account = args[0]
+			n := 0
+			for _, set := range []bool{opts.PasswordStdin, opts.FromHandover != "", opts.FromJournal} {
+				if set {
+					n++
+				}
+			}
+			if n > 1 {
+				return cmdutil.FlagErrorf("use only one of --password-stdin, --from-handover and --from-journal")
+			}
+			switch strings.ToLower(opts.Transport) {
+			case "udp", "tcp", "tls":
+				opts.Transport = strings.ToLower(opts.Transport)
+			default:
+				return cmdutil.FlagErrorf("--transport must be udp, tcp or tls, not %q", opts.Transport)
+			}
+			if opts.Timeout <= 0 {
+				return cmdutil.FlagErrorf("--timeout must be positive")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Registrar, "registrar", "", "Send to this registrar `host:port` instead of looking it up in DNS")
+	fl.StringVar(&opts.Transport, "transport", "udp", "SIP transport: udp, tcp or tls")
+	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "Give up waiting for an answer after this long")
+	fl.BoolVar(&opts.Register, "register", false, "Add a 60-second registration instead of only querying")
+	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin")
+	fl.StringVar(&opts.FromHandover, "from-handover", "", "Take the password from a handover `file` (.json or .csv)")
+	fl.BoolVar(&opts.FromJournal, "from-journal", false, "Take the password from the newest rotation journal entry for the account")
+	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	return cmd
+}
+
+// Result is what the command prints (table fields and JSON).
+type Result struct {
+	Username   string        `json:"username"`
+	Domain     string        `json:"domain"`
+	Outcome    sip.Outcome   `json:"outcome"`
+	StatusCode int           `json:"status_code"`
+	Reason     string        `json:"reason"`
+	RTTMillis  float64       `json:"rtt_ms"`
+	Registrar  string        `json:"registrar"`
+	Transport  string        `json:"transport"`
+	Bindings   []sip.Binding `json:"bindings"`
+}
+
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	user, domain, err := splitAccount(opts.Account, opts.DefaultDomain)
+	if err != nil {
+		return err
+	}
+	pw, err := readPassword(opts, user, domain)
+	if err != nil {
+		return err
+	}
+	res, err := opts.Probe(ctx, sip.CheckOptions{
+		Username: user, Password: pw, Domain: domain,
+		Registrar: opts.Registrar, Transport: opts.Transport, Timeout: opts.Timeout, Register: opts.Register,
+	})
+	if err != nil {
+		return err
+	}
+	out := Result{
+		Username: user, Domain: domain, Outcome: res.Outcome, StatusCode: res.StatusCode, Reason: res.Reason,
+		RTTMillis: float64(res.RTT.Microseconds()) / 1000, Registrar: res.Registrar, Transport: res.Transport,
+		Bindings: res.Bindings,
+	}
+	if err := printResult(opts, out); err != nil {
+		return err
+	}
+	return ResultError(user, domain, res)
+}
+
+// ResultError maps a probe's outcome to the exit-code error sipctl returns
+// (nil when accepted); `--verify` on other commands uses it too.
+func ResultError(user, domain string, res sip.CheckResult) error {
+	switch res.Outcome {
+	case sip.Accepted:
+		return nil
+	case sip.Rejected:
+		return &cmdutil.ExitError{Code: cmdutil.ExitRejected, Err: cmdutil.WithHint(
+			fmt.Errorf("%s rejected %s@%s: %d %s", res.Registrar, user, domain, res.StatusCode, res.Reason),
+			rejectHint(res.StatusCode))}
+	default:
+		return &cmdutil.ExitError{Code: cmdutil.ExitNoAnswer, Err: cmdutil.WithHint(
+			fmt.Errorf("no answer for %s@%s: %s", user, domain, res.Reason),
+			"check --registrar and --transport, the network, or raise --timeout")}
+	}
+}
+
+func rejectHint(code int) string {
+	switch code {
+	case 403, 401, 407:
+		return "the password is wrong for this account; rotate it with `sipctl password rotate`"
+	case 404:
+		return "the registrar does not know this user or domain; see `sipctl accounts list`"
+	}
+	return "the registrar answered but did not accept the REGISTER"
+}
+
+func printResult(opts *CheckOptions, r Result) error {
+	status := "-"
+	if r.StatusCode != 0 {
+		status = fmt.Sprintf("%d %s", r.StatusCode, r.Reason)
+	} else if r.Reason != "" {
+		status = r.Reason
+	}
+	rtt := "-"
+	if r.Outcome != sip.NoAnswer {
+		rtt = fmt.Sprintf("%.1f ms", r.RTTMillis)
+	}
+	registrar := r.Registrar
+	if registrar == "" {
+		registrar = "-"
+	}
+	fields := []output.Field{
+		{Label: "Account", Value: output.Text(r.Username + "@" + r.Domain)},
+		{Label: "Outcome", Value: output.Text(string(r.Outcome))},
+		{Label: "Status", Value: output.Text(status)},
+		{Label: "Registrar", Value: output.Text(registrar + " (" + r.Transport + ")")},
+		{Label: "RTT", Value: output.Text(rtt)},
+	}
+	for i, b := range r.Bindings {
+		label := ""
+		if i == 0 {
+			label = "Bindings"
+		}
+		fields = append(fields, output.Field{Label: label, Value: output.Text(fmt.Sprintf("%s (expires in %ds)", b.Contact, b.Expires))})
+	}
+	if len(r.Bindings) == 0 && r.Outcome == sip.Accepted {
+		fields = append(fields, output.Field{Label: "Bindings", Value: output.Text("none")})
+	}
+	return output.PrintObject(opts.IO, opts.Exporter, r, fields)
+}
+
+func splitAccount(arg string, defaultDomain func() (string, error)) (user, domain string, err error) {
+	arg = strings.TrimPrefix(strings.TrimPrefix(arg, "sip:"), "sips:")
+	user, domain, found := strings.Cut(arg, "@")
+	if !found && defaultDomain != nil {
+		if domain, err = defaultDomain(); err != nil {
+			return "", "", err
+		}
+	}
+	if user == "" || domain == "" || strings.ContainsAny(user+domain, " @;<>") {
+		return "", "", cmdutil.FlagErrorf("%q is not USER@DOMAIN (give the domain, or set a default domain on the profile)", arg)
+	}
+	return user, strings.ToLower(domain), nil
+}
+
+func readPassword(opts *CheckOptions, user, domain string) (string, error) {
+	switch {
+	case opts.PasswordStdin:
+		return password.ReadStdin(opts.IO.In)
+	case opts.FromHandover != "":
+		return fromHandover(opts.FromHandover, user, domain)
+	case opts.FromJournal:
+		return fromJournal(journal.Dir(opts.StateDir()), user, domain)
+	case opts.IO.CanPrompt():
+		pw, err := opts.IO.ReadHidden(fmt.Sprintf("Password for %s@%s: ", user, domain))
+		if err != nil {
+			return "", err
+		}
+		if pw == "" {
+			return "", cmdutil.FlagErrorf("no password given")
+		}
+		return pw, nil
+	}
+	return "", cmdutil.FlagErrorf("no password: pass --password-stdin, --from-handover FILE or --from-journal")
+}
+
+// fromHandover finds the account in a handover file, JSON or CSV as
+// `password rotate --output` writes them.
+func fromHandover(path, user, domain string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("reading handover: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 64<<20))
+	if err != nil {
+		return "", fmt.Errorf("reading handover %s: %w", path, err)
+	}
+	var records []rotate.Record
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+		if err != nil {
+			return "", fmt.Errorf("handover %s is not valid CSV: %v", path, errors.Unwrap(err))
+		}
+		if len(rows) == 0 {
+			return "", fmt.Errorf("handover %s is empty", path)
+		}
+		col := map[string]int{}
+		for i, h := range rows[0] {
+			col[strings.ToLower(strings.TrimSpace(h))] = i
+		}
+		ui, uok := col["username"]
+		di, dok := col["domain"]
+		pi, pok := col["password"]
+		if !uok || !dok || !pok {
+			return "", fmt.Errorf("handover %s lacks username, domain or password columns", path)
+		}
+		for _, row := range rows[1:] {
+			if max(ui, di, pi) < len(row) {
+				records = append(records, rotate.Record{Username: row[ui], Domain: row[di], Password: row[pi]})
+			}
+		}
+	} else if err := json.Unmarshal(data, &records); err != nil {
+		// The decoder's message can quote file content, which here is secret.
+		return "", fmt.Errorf("handover %s is not a JSON array of records (use .json or .csv)", path)
+	}
+	for _, r := range slices.Backward(records) {
+		if r.Username == user && strings.EqualFold(r.Domain, domain) && r.Password != "" {
+			return r.Password, nil
+		}
+	}
+	return "", cmdutil.WithHint(fmt.Errorf("handover %s has no password for %s@%s", path, user, domain),
+		"check the account name, or pass the password with --password-stdin")
+}
+
+// fromJournal takes the newest journal entry for the account: a done one if
+// any run finished it, else the newest pending one (its password may or may
+// not have reached the provider, which is what a check settles).
+func fromJournal(dir, user, domain string) (string, error) {
+	paths, err := journal.List(dir)
+	if err != nil {
+		return "", fmt.Errorf("reading journals: %w", err)
+	}
+	var pending string
+	for _, p := range slices.Backward(paths) {
+		j, err := journal.Open(p)
+		if err != nil {
+			continue
+		}
+		entries := j.Entries()
+		j.Close()
+		for _, e := range slices.Backward(entries) {
+			if e.Username != user || !strings.EqualFold(e.Domain, domain) || e.Password == "" {
+				continue
+			}
+			switch e.Status {
+			case journal.Done:
+				return e.Password, nil
+			case journal.Pending:
+				if pending == "" {
+					pending = e.Password
+				}
+			}
+		}
+	}
+	if pending != "" {
+		return pending, nil
+	}
+	return "", cmdutil.WithHint(fmt.Errorf("no journal entry for %s@%s in %s", user, domain, dir),
+		"journals keep passwords of `password rotate` and `accounts create` runs; pass --password-stdin instead")
+}

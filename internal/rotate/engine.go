@@ -23,6 +23,9 @@ import (
 // per-account concurrency limit.
 const DefaultConcurrency = 100
 
+// rateLimitRetries is the least number of retries after a 429.
+const rateLimitRetries = 12
+
 // Options tunes a run.
 type Options struct {
 	// Concurrency is the most requests in flight; the engine starts lower
@@ -99,6 +102,7 @@ func Run(ctx context.Context, p provider.CredentialLists, j *journal.Journal, id
 		}
 	}
 	lim := newLimiter(min(8, o.Concurrency), o.Concurrency)
+	ctx = provider.WithThrottleObserver(ctx, lim.congested)
 	prog := newProgress(o.Progress, len(ids))
 	defer prog.finish()
 
@@ -167,7 +171,13 @@ func applyWithRetry(ctx context.Context, p provider.CredentialLists, lim *limite
 		if err == nil {
 			return c.SID, nil
 		}
-		if !temporary(err) || attempt >= o.Retries || ctx.Err() != nil {
+		budget := o.Retries
+		if rl {
+			// A 429 means the change was not processed: keep waiting
+			// longer for a slot than for a failing server.
+			budget = max(budget, rateLimitRetries)
+		}
+		if !temporary(err) || attempt >= budget || ctx.Err() != nil {
 			return "", err
 		}
 		if err := o.sleep(ctx, retryDelay(attempt)); err != nil {

@@ -62,20 +62,31 @@ func (l *limiter) release(rateLimited bool, rtt time.Duration) {
 	defer l.mu.Unlock()
 	l.inFlight--
 	if rateLimited {
-		now := time.Now()
-		window := max(l.cutEvery, rtt)
-		if now.Sub(l.lastCut) >= window {
-			l.limit = max(1, l.limit/2)
-			l.lastCut = now
-			l.cuts++
-		}
-		l.slowStart = false
+		l.cutLocked(rtt)
 	} else if l.slowStart {
 		l.limit = min(l.max, l.limit+1)
 	} else {
 		l.limit = min(l.max, l.limit+1/l.limit)
 	}
 	l.cond.Broadcast()
+}
+
+// congested is a 429 seen while a request is still being retried by the
+// provider client.
+func (l *limiter) congested() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cutLocked(0)
+}
+
+func (l *limiter) cutLocked(rtt time.Duration) {
+	now := time.Now()
+	if now.Sub(l.lastCut) >= max(l.cutEvery, rtt) {
+		l.limit = max(1, l.limit/2)
+		l.lastCut = now
+		l.cuts++
+	}
+	l.slowStart = false
 }
 
 func (l *limiter) current() (limit float64, cuts int) {

@@ -222,7 +222,9 @@ func TestRunAdaptsToConcurrencyLimit(t *testing.T) {
 		t.Fatalf("%d targets", len(ts))
 	}
 	j := planJournal(t, ts)
-	sum := Run(context.Background(), c, j, nil, Options{Concurrency: 100, Retries: 50, sleep: noSleep})
+	// Real back-off, scaled down: the limiter cuts at most once per 100ms.
+	scaled := func(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d/10) }
+	sum := Run(context.Background(), c, j, nil, Options{Concurrency: 100, sleep: scaled})
 	if !sum.OK() || len(sum.Rotated) != 403 {
 		t.Fatalf("rotated %d failed %d: %v", len(sum.Rotated), len(sum.Failed), sum.Failed)
 	}

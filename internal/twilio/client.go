@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sipctl/sipctl/internal/provider"
 )
 
 // DefaultBaseURL is Twilio's API host.
@@ -226,6 +228,9 @@ func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
 			return nil
 		}
 		apiErr := decodeError(status, body, r)
+		if status == http.StatusTooManyRequests {
+			provider.ObserveThrottle(ctx)
+		}
 		// 429 means the request was not processed, so any method may repeat it.
 		retryable := status == http.StatusTooManyRequests || (status >= 500 && safe)
 		if !retryable || attempt >= c.maxRetries {

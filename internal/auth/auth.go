@@ -181,3 +181,8 @@ func ConfigureKeyring(cfg *config.Config) error {
 
 // KeyringTimeout is the bound currently applied to keyring calls.
 func KeyringTimeout() time.Duration { return keyring.Timeout() }
+
+// NoKeyringHint lays out the choices when the OS keyring cannot be used.
+const NoKeyringHint = "choose one: run sipctl where a Secret Service is running (on a headless Linux box: `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`); " +
+	"or authenticate from the environment as CI does (SIPCTL_ACCOUNT_SID with SIPCTL_AUTH_TOKEN, or TWILIO_*); " +
+	"or pass --insecure-storage to keep the secret in the config file (mode 0600, with a warning on every use)"

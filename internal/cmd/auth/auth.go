@@ -2,6 +2,10 @@
 package auth
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/auth/login"
+	"github.com/sipctl/sipctl/internal/cmd/auth/logout"
+	"github.com/sipctl/sipctl/internal/cmd/auth/status"
+	"github.com/sipctl/sipctl/internal/cmd/auth/token"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -9,13 +13,20 @@ import (
 // NewCmdAuth is the `auth` command and its subcommands.
 func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "auth <command>",
-		Short:   "Log in to a provider and manage API credentials",
-		Long:    "Authenticate sipctl with a provider. Secrets are kept in the OS keyring, never in the config file;\nCI jobs authenticate from TWILIO_* or SIPCTL_* environment variables.",
+		Use:   "auth <command>",
+		Short: "Log in to a provider and manage API credentials",
+		Long: `Authenticate sipctl with a provider. Secrets are kept in the OS keyring (service "sipctl",
+key "profile:<name>"), never in the config file unless you pass --insecure-storage.
+
+Credentials are looked up in this order: SIPCTL_* environment variables, TWILIO_* environment
+variables (how CI jobs authenticate), the OS keyring, then a plain-text config entry.`,
 		GroupID: "access",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl auth` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(
+		login.NewCmdLogin(f, nil),
+		logout.NewCmdLogout(f, nil),
+		status.NewCmdStatus(f, nil),
+		token.NewCmdToken(f, nil),
+	)
 	return cmd
 }

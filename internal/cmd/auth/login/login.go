@@ -1,0 +1,238 @@
+// Package login is `sipctl auth login`.
+package login
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/auth"
+	"github.com/sipctl/sipctl/internal/build"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/keyring"
+	"github.com/sipctl/sipctl/internal/twilio"
+	"github.com/spf13/cobra"
+)
+
+// LoginOptions are the inputs of `auth login`.
+type LoginOptions struct {
+	IO     *iostreams.IOStreams
+	Config func() (*config.Config, error)
+	// HTTPClient carries the verification call; nil is the default client.
+	HTTPClient *http.Client
+
+	Profile         string
+	Provider        string
+	AccountSID      string
+	APIKeySID       string
+	APIURL          string
+	WithToken       bool
+	InsecureStorage bool
+}
+
+// NewCmdLogin returns `auth login`; runF replaces the run function in tests.
+func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Command {
+	opts := &LoginOptions{IO: f.IOStreams, Config: f.Config}
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Verify API credentials and store the secret in the OS keyring",
+		Long: `Log in a profile to a provider. The secret (an Auth Token, or an API Key Secret with --api-key) is
+asked for with hidden input on a terminal, or read from standard input with --with-token; it is
+never taken as a flag value. sipctl fetches the account with it once, and saves it only if the
+provider accepts it: in the OS keyring (service "sipctl", key "profile:<name>"), with the
+profile's non-secret fields in the config file.`,
+		Example: `  $ sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef
+  $ sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt
+  $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Profile = profileName(f)
+			if opts.Provider != config.ProviderTwilio {
+				return cmdutil.FlagErrorf("unsupported provider %q: only twilio can log in (the sandbox needs no login)", opts.Provider)
+			}
+			if err := config.ValidateNewProfileName(opts.Profile); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+			if opts.AccountSID != "" && !twilio.ValidAccountSID(opts.AccountSID) {
+				return cmdutil.FlagErrorf("invalid --account-sid %q: expected AC followed by 32 hex digits", opts.AccountSID)
+			}
+			if opts.APIURL != "" {
+				if _, err := twilio.ParseBaseURL(opts.APIURL); err != nil {
+					return &cmdutil.FlagError{Err: err}
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return loginRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`")
+	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
+	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
+	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
+	fl.BoolVar(&opts.WithToken, "with-token", false, "Read the secret from standard input")
+	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store the secret in plain text in the config file (0600) instead of the OS keyring; warned on every use")
+	return cmd
+}
+
+// profileName is --profile, else $SIPCTL_PROFILE, else "default".
+func profileName(f *cmdutil.Factory) string {
+	if f.Globals != nil && f.Globals.Profile != "" {
+		return f.Globals.Profile
+	}
+	if p := os.Getenv("SIPCTL_PROFILE"); p != "" {
+		return p
+	}
+	return "default"
+}
+
+func loginRun(ctx context.Context, opts *LoginOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	if err := auth.ConfigureKeyring(cfg); err != nil {
+		return err
+	}
+	prof := &config.Profile{Name: opts.Profile, Provider: config.ProviderTwilio}
+	if existing, ok := cfg.Profiles[opts.Profile]; ok {
+		cp := *existing
+		prof = &cp
+		if prof.Provider != config.ProviderTwilio {
+			return fmt.Errorf("profile %q uses provider %q, which does not log in", prof.Name, prof.Provider)
+		}
+	}
+	// A fresh login replaces the account and key; keep what it does not name
+	// (default domain, password policy) from an earlier login.
+	if opts.AccountSID != "" {
+		prof.AccountSID = opts.AccountSID
+	}
+	if opts.APIKeySID != "" {
+		prof.APIKeySID = opts.APIKeySID
+	} else if opts.AccountSID != "" {
+		prof.APIKeySID = ""
+	}
+	if opts.APIURL != "" {
+		prof.APIURL = opts.APIURL
+	}
+
+	in := bufio.NewReader(opts.IO.In)
+	if prof.AccountSID == "" {
+		if opts.WithToken || !opts.IO.CanPrompt() {
+			return cmdutil.FlagErrorf("--account-sid is required")
+		}
+		fmt.Fprint(opts.IO.ErrOut, "Account SID (AC…): ")
+		line, _ := in.ReadString('\n')
+		prof.AccountSID = strings.TrimSpace(line)
+		if !twilio.ValidAccountSID(prof.AccountSID) {
+			return cmdutil.FlagErrorf("invalid account SID %q: expected AC followed by 32 hex digits", prof.AccountSID)
+		}
+	}
+
+	secret, err := readSecret(opts, in, prof)
+	if err != nil {
+		return err
+	}
+	creds := auth.Credentials{AccountSID: prof.AccountSID, Username: prof.AccountSID, Secret: secret}
+	if prof.APIKeySID != "" {
+		creds.Username = prof.APIKeySID
+	}
+	apiURL := prof.APIURL
+	if u := os.Getenv("SIPCTL_API_URL"); u != "" && opts.APIURL == "" {
+		apiURL = u
+	}
+	acct, err := auth.Verify(ctx, creds, auth.VerifyOptions{APIURL: apiURL, HTTPClient: opts.HTTPClient, UserAgent: "sipctl/" + build.Version})
+	switch {
+	case errors.Is(err, auth.ErrRefused):
+		return &cmdutil.AuthError{Err: fmt.Errorf("the provider refused the credentials for %s; nothing saved", prof.AccountSID)}
+	case err != nil:
+		return fmt.Errorf("could not verify the credentials, nothing saved: %w", err)
+	}
+
+	key := auth.KeyringKey(prof.Name)
+	if opts.InsecureStorage {
+		prof.InsecureSecret = secret
+		// A stale keyring entry would take precedence over the new secret.
+		if err := keyring.Delete(keyring.Service, key); err != nil && !errors.Is(err, keyring.ErrNotFound) && !errors.Is(err, keyring.ErrUnavailable) {
+			return fmt.Errorf("removing the old keyring entry %s so it cannot shadow the new secret: %w", key, err)
+		}
+	} else {
+		if err := keyring.Set(keyring.Service, key, secret); err != nil {
+			if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout) {
+				return cmdutil.WithHint(fmt.Errorf("cannot store the secret, nothing saved: %w", err), auth.NoKeyringHint)
+			}
+			return fmt.Errorf("cannot store the secret, nothing saved: %w", err)
+		}
+		prof.InsecureSecret = ""
+	}
+	cfg.SetProfile(prof)
+	if cfg.CurrentProfile == "" {
+		cfg.CurrentProfile = prof.Name
+	}
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+
+	name := acct.FriendlyName
+	if name == "" {
+		name = "no friendly name"
+	}
+	fmt.Fprintf(opts.IO.Out, "Logged in to %s (%s) as profile %q\n", acct.SID, name, prof.Name)
+	if opts.InsecureStorage {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the secret is stored in plain text in %s (mode 0600); you will be warned each time it is used\n", cfg.Path())
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "Secret stored in the OS keyring (service %s, key %s)\n", keyring.Service, key)
+	}
+	if config.EnvHasCredentials() {
+		fmt.Fprintln(opts.IO.ErrOut, "note: SIPCTL_*/TWILIO_* credentials in the environment take precedence over this profile while they are set")
+	}
+	return nil
+}
+
+func readSecret(opts *LoginOptions, in *bufio.Reader, prof *config.Profile) (string, error) {
+	what := "Auth Token"
+	if prof.APIKeySID != "" {
+		what = "API Key Secret"
+	}
+	var secret string
+	switch {
+	case opts.WithToken:
+		b, err := io.ReadAll(io.LimitReader(in, 64<<10))
+		if err != nil {
+			return "", fmt.Errorf("reading the secret from standard input: %w", err)
+		}
+		secret = strings.TrimSpace(string(b))
+		if secret == "" {
+			return "", cmdutil.FlagErrorf("--with-token: standard input was empty; pipe the %s in", what)
+		}
+	case opts.IO.IsStdinTTY() && !opts.IO.CanPrompt():
+		return "", cmdutil.FlagErrorf("cannot prompt here (prompting disabled or output redirected); pass the %s on standard input with --with-token", what)
+	case opts.IO.IsStdinTTY():
+		s, err := opts.IO.ReadHidden(what + " (input hidden): ")
+		if err != nil {
+			return "", fmt.Errorf("reading the secret: %w", err)
+		}
+		secret = strings.TrimSpace(s)
+		if secret == "" {
+			return "", cmdutil.FlagErrorf("no %s entered", what)
+		}
+	default:
+		return "", cmdutil.FlagErrorf("no terminal to ask for the %s: pass it on standard input with --with-token", what)
+	}
+	if strings.ContainsAny(secret, "\r\n") {
+		return "", cmdutil.FlagErrorf("the %s must be a single line", what)
+	}
+	return secret, nil
+}

@@ -2,6 +2,11 @@
 package domains
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/domains/create"
+	deleteCmd "github.com/sipctl/sipctl/internal/cmd/domains/delete"
+	"github.com/sipctl/sipctl/internal/cmd/domains/list"
+	"github.com/sipctl/sipctl/internal/cmd/domains/show"
+	"github.com/sipctl/sipctl/internal/cmd/domains/update"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +18,14 @@ func NewCmdDomains(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Manage SIP domains",
 		Long:    "A SIP domain is the host phones register to and calls arrive at (Twilio: NAME.sip.twilio.com).",
 		GroupID: "sip",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl domains` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(
+		list.NewCmdList(f, nil),
+		create.NewCmdCreate(f, nil),
+		show.NewCmdShow(f, nil),
+		update.NewCmdUpdate(f, nil),
+		deleteCmd.NewCmdDelete(f, nil),
+		// `domains check` (internal/cmd/domains/check) is added here by its owner.
+	)
 	return cmd
 }

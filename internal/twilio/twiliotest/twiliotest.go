@@ -15,6 +15,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
 )
 
@@ -188,4 +191,17 @@ func canon(v url.Values) string {
 		fmt.Fprintf(&b, "%s=%q ", k, v[k])
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// Provider is the client as the provider interface commands take.
+func (s *Server) Provider() provider.Provider { return s.Client() }
+
+// Factory is a command Factory whose provider talks to the stub.
+func (s *Server) Factory(ios *iostreams.IOStreams) *cmdutil.Factory {
+	return &cmdutil.Factory{
+		IOStreams:      ios,
+		ExecutableName: "sipctl",
+		Globals:        &cmdutil.Globals{},
+		Provider:       func() (provider.Provider, error) { return s.Provider(), nil },
+	}
 }

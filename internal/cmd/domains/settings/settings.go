@@ -1,0 +1,122 @@
+// Package settings holds the domain settings flags that `domains create` and
+// `domains update` share, and how a domain is shown.
+package settings
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/pflag"
+)
+
+// Flags are the domain settings a person can set.
+type Flags struct {
+	FriendlyName         string
+	VoiceURL             string
+	VoiceMethod          string
+	FallbackURL          string
+	FallbackMethod       string
+	StatusCallbackURL    string
+	StatusCallbackMethod string
+	SIPRegistration      bool
+	Secure               bool
+	EmergencyCalling     bool
+}
+
+// Add registers the flags.
+func (f *Flags) Add(fs *pflag.FlagSet) {
+	fs.StringVar(&f.FriendlyName, "friendly-name", "", "A descriptive `name` for the domain (up to 64 characters)")
+	fs.StringVar(&f.VoiceURL, "voice-url", "", "The `URL` Twilio requests for TwiML when a call arrives")
+	fs.StringVar(&f.VoiceMethod, "voice-method", "", "HTTP `method` for --voice-url: GET or POST")
+	fs.StringVar(&f.FallbackURL, "fallback-url", "", "The `URL` Twilio requests when --voice-url fails")
+	fs.StringVar(&f.FallbackMethod, "fallback-method", "", "HTTP `method` for --fallback-url: GET or POST")
+	fs.StringVar(&f.StatusCallbackURL, "status-callback-url", "", "The `URL` Twilio notifies of call status changes")
+	fs.StringVar(&f.StatusCallbackMethod, "status-callback-method", "", "HTTP `method` for --status-callback-url: GET or POST")
+	fs.BoolVar(&f.SIPRegistration, "sip-registration", false, "Let phones register to the domain (--sip-registration=false turns it off)")
+	fs.BoolVar(&f.Secure, "secure", false, "Require TLS signalling and SRTP media")
+	fs.BoolVar(&f.EmergencyCalling, "emergency-calling", false, "Allow emergency calls from numbers with validated addresses")
+}
+
+// Params is the request for the flags that were given; nothing else is sent,
+// so an update changes only what was named.
+func (f *Flags) Params(fs *pflag.FlagSet) (provider.DomainParams, error) {
+	var p provider.DomainParams
+	str := func(name, v string) *string {
+		if fs.Changed(name) {
+			return &v
+		}
+		return nil
+	}
+	boolean := func(name string, v bool) *bool {
+		if fs.Changed(name) {
+			return &v
+		}
+		return nil
+	}
+	if fs.Changed("friendly-name") && len(f.FriendlyName) > 64 {
+		return p, fmt.Errorf("--friendly-name is %d characters: Twilio allows at most 64", len(f.FriendlyName))
+	}
+	for _, u := range []struct{ flag, v string }{{"voice-url", f.VoiceURL}, {"fallback-url", f.FallbackURL}, {"status-callback-url", f.StatusCallbackURL}} {
+		if fs.Changed(u.flag) && u.v != "" {
+			if err := checkURL(u.v); err != nil {
+				return p, fmt.Errorf("--%s: %v", u.flag, err)
+			}
+		}
+	}
+	methods := []*string{&f.VoiceMethod, &f.FallbackMethod, &f.StatusCallbackMethod}
+	for i, name := range []string{"voice-method", "fallback-method", "status-callback-method"} {
+		if !fs.Changed(name) {
+			continue
+		}
+		m := strings.ToUpper(*methods[i])
+		if m != "GET" && m != "POST" {
+			return p, fmt.Errorf("--%s %q: expected GET or POST", name, *methods[i])
+		}
+		*methods[i] = m
+	}
+	p.FriendlyName = str("friendly-name", f.FriendlyName)
+	p.VoiceURL = str("voice-url", f.VoiceURL)
+	p.VoiceMethod = str("voice-method", f.VoiceMethod)
+	p.VoiceFallbackURL = str("fallback-url", f.FallbackURL)
+	p.VoiceFallbackMethod = str("fallback-method", f.FallbackMethod)
+	p.VoiceStatusCallbackURL = str("status-callback-url", f.StatusCallbackURL)
+	p.VoiceStatusCallbackMethod = str("status-callback-method", f.StatusCallbackMethod)
+	p.SIPRegistration = boolean("sip-registration", f.SIPRegistration)
+	p.Secure = boolean("secure", f.Secure)
+	p.EmergencyCallingEnabled = boolean("emergency-calling", f.EmergencyCalling)
+	return p, nil
+}
+
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+// Fields is how one domain is shown as labelled lines.
+func Fields(d provider.Domain) []output.Field {
+	method := func(url, m string) output.Cell {
+		if url == "" {
+			return output.Text("")
+		}
+		return output.Text(m + " " + url)
+	}
+	return []output.Field{
+		{Label: "Domain", Value: output.Text(d.DomainName)},
+		{Label: "SID", Value: output.Text(d.SID)},
+		{Label: "Friendly name", Value: output.Text(d.FriendlyName)},
+		{Label: "Voice URL", Value: method(d.VoiceURL, d.VoiceMethod)},
+		{Label: "Fallback URL", Value: method(d.VoiceFallbackURL, d.VoiceFallbackMethod)},
+		{Label: "Status callback", Value: method(d.VoiceStatusCallbackURL, d.VoiceStatusCallbackMethod)},
+		{Label: "SIP registration", Value: output.Bool(d.SIPRegistration)},
+		{Label: "Secure", Value: output.Bool(d.Secure)},
+		{Label: "Emergency calling", Value: output.Bool(d.EmergencyCallingEnabled)},
+		{Label: "Created", Value: output.Time(d.DateCreated)},
+		{Label: "Updated", Value: output.Time(d.DateUpdated)},
+	}
+}

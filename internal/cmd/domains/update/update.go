@@ -1,0 +1,83 @@
+// Package update is `sipctl domains update`.
+package update
+
+import (
+	"context"
+
+	"github.com/sipctl/sipctl/internal/cmd/domains/settings"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/cobra"
+)
+
+// UpdateOptions is what `domains update` needs.
+type UpdateOptions struct {
+	IO       *iostreams.IOStreams
+	Provider func() (provider.Provider, error)
+	Exporter cmdutil.Exporter
+
+	Domain string // SID, full or bare name
+	Params provider.DomainParams
+}
+
+// NewCmdUpdate builds the command; runF replaces the run function in tests.
+func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Command {
+	opts := &UpdateOptions{IO: f.IOStreams, Provider: f.Provider}
+	var flags settings.Flags
+	var rename string
+	cmd := &cobra.Command{
+		Use:   "update DOMAIN",
+		Short: "Change a SIP domain's settings",
+		Long:  "Change a SIP domain's settings. Only the flags given are sent; everything else stays as it is.",
+		Example: `  $ sipctl domains update office --sip-registration
+  $ sipctl domains update office --voice-url https://example.com/voice --voice-method POST`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Domain = args[0]
+			var err error
+			if opts.Params, err = flags.Params(cmd.Flags()); err != nil {
+				return cmdutil.FlagErrorf("%v", err)
+			}
+			if cmd.Flags().Changed("rename") {
+				name, err := resolve.DomainName(rename)
+				if err != nil {
+					return cmdutil.FlagErrorf("--rename: %v", err)
+				}
+				opts.Params.DomainName = &name
+			}
+			if opts.Params == (provider.DomainParams{}) {
+				return cmdutil.FlagErrorf("nothing to update: give at least one setting, e.g. --sip-registration or --voice-url")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return updateRun(cmd.Context(), opts)
+		},
+	}
+	flags.Add(cmd.Flags())
+	cmd.Flags().StringVar(&rename, "rename", "", "Give the domain a new `name` (ending in sip.twilio.com, or bare)")
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	return cmd
+}
+
+func updateRun(ctx context.Context, opts *UpdateOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	d, err := resolve.Domain(ctx, p, opts.Domain)
+	if err != nil {
+		return err
+	}
+	d, err = p.UpdateDomain(ctx, d.SID, opts.Params)
+	if err != nil {
+		return err
+	}
+	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(d))
+}

@@ -10,7 +10,7 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(P
 .PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate clean
 
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
 
 demo: build
 	./scripts/demo.sh ./bin/sipctl

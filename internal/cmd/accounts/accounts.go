@@ -2,7 +2,10 @@
 package accounts
 
 import (
-	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/create"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/show"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -14,10 +17,12 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Create, list, check and delete SIP accounts",
 		Long:    "A SIP account is what a desk phone, softphone or PBX registers with: a username and password\non a SIP domain. sipctl finds or creates the credential list behind the domain for you.",
 		GroupID: "sip",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl accounts` is not implemented yet")
-		},
 	}
-	cmd.AddCommand(check.NewCmdCheck(f, nil))
+	cmd.AddCommand(
+		create.NewCmdCreate(f, nil),
+		list.NewCmdList(f, nil),
+		show.NewCmdShow(f, nil),
+		delete.NewCmdDelete(f, nil),
+	)
 	return cmd
 }

@@ -1,0 +1,114 @@
+// Package delete is `sipctl accounts delete`.
+package delete
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/cobra"
+)
+
+// DeleteOptions are the inputs of `accounts delete`.
+type DeleteOptions struct {
+	IO       *iostreams.IOStreams
+	Provider func() (provider.Provider, error)
+	Profile  func() (*config.Profile, error)
+	AuditLog string
+
+	Account string
+	Domain  string
+	List    string
+	Yes     bool
+}
+
+// NewCmdDelete is `accounts delete USERNAME[@DOMAIN]`.
+func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
+	opts := &DeleteOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile}
+	cmd := &cobra.Command{
+		Use:   "delete USERNAME[@DOMAIN]",
+		Short: "Delete a SIP account",
+		Long:  "Delete a SIP account. Phones using it stop registering. Confirms on a terminal; pass --yes otherwise.",
+		Example: `  $ sipctl accounts delete alice --domain office
+  $ sipctl accounts delete alice@office.sip.twilio.com --yes`,
+		Aliases: []string{"rm"},
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Account = args[0]
+			if f.Globals != nil {
+				opts.AuditLog = f.Globals.AuditLog
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return deleteRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
+	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID), when the username is on several")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking")
+	return cmd
+}
+
+func deleteRun(ctx context.Context, opts *DeleteOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var prof *config.Profile
+	if opts.Profile != nil {
+		prof, _ = opts.Profile()
+	}
+	username, domainRef, err := lookup.Target(opts.Account, opts.Domain, prof)
+	if err != nil {
+		return err
+	}
+	if err := lookup.DomainRef(domainRef); err != nil {
+		return err
+	}
+	auditLog, err := audit.Open(opts.AuditLog)
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	d, err := resolve.Domain(ctx, p, domainRef)
+	if err != nil {
+		return err
+	}
+	a, err := lookup.Find(ctx, p, d, username, opts.List)
+	if err != nil {
+		return err
+	}
+	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes,
+		fmt.Sprintf("Delete SIP account %s on %s (credential list %s)?", a.Username, a.Domain, a.CredentialList), ""); err != nil {
+		return err
+	}
+	rec := audit.Entry{AccountSID: p.AccountSID(), SID: a.SID, Username: a.Username, Action: audit.ActionDelete, Outcome: audit.OutcomeOK}
+	if prof != nil {
+		rec.Profile = prof.Name
+	}
+	err = p.DeleteCredential(ctx, a.CredentialListSID, a.SID)
+	if err != nil {
+		rec.Outcome, rec.Error = audit.OutcomeFailed, err.Error()
+	}
+	if aerr := auditLog.Record(rec); aerr != nil {
+		return errors.Join(err, fmt.Errorf("the audit log was not written: %w", aerr))
+	}
+	if err != nil {
+		return err
+	}
+	if opts.IO.IsStdoutTTY() {
+		fmt.Fprintf(opts.IO.Out, "Deleted SIP account %s on %s\n", a.Username, a.Domain)
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+// Package sandbox is sipctl's built-in provider: a local, persistent store in
+// SQLite that speaks the subset of Twilio's 2010-04-01 REST API sipctl uses,
+// and answers the SIP registrar's credential lookups.
+//
+// Several sipctl processes may open the same database at once (in-process
+// commands and a `sandbox serve`): the database runs in WAL mode with a busy
+// timeout, and every write is one IMMEDIATE transaction.
+//
+// Passwords are never stored. Like Twilio, the sandbox keeps only digest HA1
+// values (MD5 of "username:realm:password"); the realm is the SIP domain name,
+// so a credential gets one HA1 per domain of its account that exists when its
+// password is set (see LookupHA1).
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+// DBName is the database file's name inside the state directory.
+const DBName = "sandbox.db"
+
+// schemaVersion is written to PRAGMA user_version. Bump it with a migration
+// step in migrate; an older sipctl refuses a newer database instead of
+// misreading it.
+const schemaVersion = 1
+
+// ErrNewerSchema is returned by Open for a database written by a newer sipctl.
+var ErrNewerSchema = errors.New("sandbox database is from a newer sipctl")
+
+// Sandbox is an open sandbox database. It is safe for concurrent use.
+type Sandbox struct {
+	db   *sql.DB
+	path string
+	sid  string
+	tok  string
+	now  func() time.Time
+}
+
+// Open opens (creating if needed) dir/sandbox.db. The file is created 0600
+// because it holds the sandbox account's auth token.
+func Open(dir string) (*Sandbox, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating the sandbox directory: %w", err)
+	}
+	path := filepath.Join(dir, DBName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening the sandbox database: %w", err)
+	}
+	f.Close()
+
+	// busy_timeout first, so the WAL switch itself waits for other processes.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies;
+	// a deferred transaction upgrading to write would fail with SQLITE_BUSY.
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("opening the sandbox database: %w", err)
+	}
+	s := &Sandbox{db: db, path: path, now: time.Now}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.ensureAccount(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Sandbox) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Sandbox) Path() string { return s.path }
+
+// Account is the sandbox's main account: its SID and auth token, created at
+// random on first open. The token is a local test secret.
+func (s *Sandbox) Account() (sid, token string) { return s.sid, s.tok }
+
+// Reset empties the sandbox: every subaccount and SIP resource goes; the main
+// account stays, so profiles and running servers keep working.
+func (s *Sandbox) Reset() error {
+	return s.tx(context.Background(), func(tx *sql.Tx) error {
+		for _, t := range []string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
+			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids"} {
+			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec("DELETE FROM accounts WHERE owner_sid IS NOT NULL")
+		return err
+	})
+}
+
+func (s *Sandbox) migrate(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var v int
+		if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+			return fmt.Errorf("reading the sandbox database %s: %w (is it a SQLite file?)", s.path, err)
+		}
+		if v > schemaVersion {
+			return fmt.Errorf("%w: %s has schema version %d, this sipctl knows %d; upgrade sipctl, or move the file aside to start an empty sandbox",
+				ErrNewerSchema, s.path, v, schemaVersion)
+		}
+		if v == schemaVersion {
+			return nil
+		}
+		if v == 0 {
+			if _, err := tx.Exec(schemaV1); err != nil {
+				return fmt.Errorf("creating the sandbox schema: %w", err)
+			}
+		}
+		_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
+		return err
+	})
+}
+
+func (s *Sandbox) ensureAccount(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRow(`SELECT sid, auth_token FROM accounts WHERE owner_sid IS NULL ORDER BY seq LIMIT 1`).Scan(&s.sid, &s.tok)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		s.sid, s.tok = newSID("AC"), randomHex(16)
+		now := s.now().Unix()
+		_, err = tx.Exec(`INSERT INTO accounts (sid, owner_sid, friendly_name, status, auth_token, created, updated)
+			VALUES (?, NULL, 'sipctl sandbox', 'active', ?, ?, ?)`, s.sid, s.tok, now, now)
+		return err
+	})
+}
+
+// tx runs fn in one IMMEDIATE transaction.
+func (s *Sandbox) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+const schemaV1 = `
+CREATE TABLE accounts (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	owner_sid TEXT REFERENCES accounts(sid) ON DELETE CASCADE,
+	friendly_name TEXT NOT NULL,
+	status TEXT NOT NULL,
+	auth_token TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL
+);
+CREATE TABLE domains (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	account_sid TEXT NOT NULL REFERENCES accounts(sid) ON DELETE CASCADE,
+	domain_name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	friendly_name TEXT NOT NULL DEFAULT '',
+	voice_url TEXT NOT NULL DEFAULT '',
+	voice_method TEXT NOT NULL DEFAULT 'POST',
+	voice_fallback_url TEXT NOT NULL DEFAULT '',
+	voice_fallback_method TEXT NOT NULL DEFAULT 'POST',
+	voice_status_callback_url TEXT NOT NULL DEFAULT '',
+	voice_status_callback_method TEXT NOT NULL DEFAULT 'POST',
+	sip_registration INTEGER NOT NULL DEFAULT 0,
+	secure INTEGER NOT NULL DEFAULT 0,
+	emergency_calling_enabled INTEGER NOT NULL DEFAULT 0,
+	byoc_trunk_sid TEXT NOT NULL DEFAULT '',
+	emergency_caller_sid TEXT NOT NULL DEFAULT '',
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL
+);
+CREATE INDEX domains_account ON domains(account_sid, seq);
+CREATE TABLE credential_lists (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	account_sid TEXT NOT NULL REFERENCES accounts(sid) ON DELETE CASCADE,
+	friendly_name TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (account_sid, friendly_name)
+);
+CREATE TABLE credentials (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	account_sid TEXT NOT NULL,
+	list_sid TEXT NOT NULL REFERENCES credential_lists(sid) ON DELETE CASCADE,
+	username TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (list_sid, username)
+);
+CREATE INDEX credentials_username ON credentials(username);
+-- One HA1 per (credential, domain): the digest realm is the domain name.
+CREATE TABLE credential_digests (
+	credential_sid TEXT NOT NULL REFERENCES credentials(sid) ON DELETE CASCADE,
+	domain_sid TEXT NOT NULL REFERENCES domains(sid) ON DELETE CASCADE,
+	ha1 TEXT NOT NULL,
+	PRIMARY KEY (credential_sid, domain_sid)
+);
+CREATE TABLE ip_acls (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	account_sid TEXT NOT NULL REFERENCES accounts(sid) ON DELETE CASCADE,
+	friendly_name TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (account_sid, friendly_name)
+);
+CREATE TABLE ip_addresses (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	account_sid TEXT NOT NULL,
+	acl_sid TEXT NOT NULL REFERENCES ip_acls(sid) ON DELETE CASCADE,
+	friendly_name TEXT NOT NULL,
+	ip_address TEXT NOT NULL,
+	cidr_prefix_length INTEGER NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL
+);
+-- kind is 'calls' or 'registrations'.
+CREATE TABLE cl_mappings (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_sid TEXT NOT NULL,
+	domain_sid TEXT NOT NULL REFERENCES domains(sid) ON DELETE CASCADE,
+	list_sid TEXT NOT NULL REFERENCES credential_lists(sid) ON DELETE CASCADE,
+	kind TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (domain_sid, kind, list_sid)
+);
+CREATE TABLE ipacl_mappings (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	account_sid TEXT NOT NULL,
+	domain_sid TEXT NOT NULL REFERENCES domains(sid) ON DELETE CASCADE,
+	acl_sid TEXT NOT NULL REFERENCES ip_acls(sid) ON DELETE CASCADE,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (domain_sid, acl_sid)
+);
+CREATE TABLE caller_ids (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	sid TEXT NOT NULL UNIQUE,
+	account_sid TEXT NOT NULL REFERENCES accounts(sid) ON DELETE CASCADE,
+	phone_number TEXT NOT NULL,
+	friendly_name TEXT NOT NULL,
+	created INTEGER NOT NULL,
+	updated INTEGER NOT NULL,
+	UNIQUE (account_sid, phone_number)
+);
+`
+
+// newSID is a Twilio SID: a two-letter prefix and 32 lowercase hex digits.
+func newSID(prefix string) string { return prefix + randomHex(16) }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b)
+}

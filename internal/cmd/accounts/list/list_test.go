@@ -1,0 +1,115 @@
+package list
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
+	tt "github.com/sipctl/sipctl/internal/twilio/twiliotest"
+)
+
+var (
+	domainSID = tt.SID("SD", 1)
+	staff     = tt.SID("CL", 1)
+	admins    = tt.SID("CL", 2)
+)
+
+func setup(t *testing.T) (*tt.Server, *ListOptions, func() (string, string)) {
+	srv := tt.New(t)
+	c := srv.Client()
+	ios, _, out, errOut := iostreams.Test()
+	opts := &ListOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil },
+		Profile: func() (*config.Profile, error) { return &config.Profile{Name: "p", DefaultDomain: "office"}, nil }, Exporter: &cmdutil.Exporter{}}
+	return srv, opts, func() (string, string) { return out.String(), errOut.String() }
+}
+
+func TestListAcrossAttachedListsAndPages(t *testing.T) {
+	srv, opts, read := setup(t)
+	srv.Expect("GET", "SIP/Domains.json", nil, 0, tt.Page("domains", "", tt.Domain(domainSID, "office.sip.twilio.com", nil)))
+	reg := "SIP/Domains/" + domainSID + "/Auth/Registrations/CredentialListMappings.json"
+	srv.Expect("GET", reg, nil, 0, tt.Page("contents", "", tt.Mapping(staff, "staff")))
+	srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Calls/CredentialListMappings.json", nil, 0,
+		tt.Page("contents", "", tt.Mapping(staff, "staff"), tt.Mapping(admins, "admins")))
+	creds := "SIP/CredentialLists/" + staff + "/Credentials.json"
+	// staff spans three pages; the list attached for both kinds is read once.
+	srv.Expect("GET", creds, nil, 0, tt.Page("credentials", tt.NextPage(creds, 1), tt.Credential(tt.SID("CR", 1), staff, "alice")))
+	srv.Expect("GET", creds+"?Page=1", nil, 0, tt.Page("credentials", tt.NextPage(creds, 2), tt.Credential(tt.SID("CR", 2), staff, "bob")))
+	srv.Expect("GET", creds+"?Page=2", nil, 0, tt.Page("credentials", "", tt.Credential(tt.SID("CR", 3), staff, "carol")))
+	srv.Expect("GET", "SIP/CredentialLists/"+admins+"/Credentials.json", nil, 0, tt.Page("credentials", "", tt.Credential(tt.SID("CR", 4), admins, "root")))
+
+	if err := listRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := read()
+	want := strings.Join([]string{
+		"alice\tstaff\t" + tt.SID("CR", 1) + "\t2015-07-20T17:27:10Z",
+		"bob\tstaff\t" + tt.SID("CR", 2) + "\t2015-07-20T17:27:10Z",
+		"carol\tstaff\t" + tt.SID("CR", 3) + "\t2015-07-20T17:27:10Z",
+		"root\tadmins\t" + tt.SID("CR", 4) + "\t2015-07-20T17:27:10Z",
+	}, "\n") + "\n"
+	if out != want {
+		t.Errorf("TSV\n got %q\nwant %q", out, want)
+	}
+}
+
+func TestListJSONFields(t *testing.T) {
+	srv, opts, read := setup(t)
+	opts.Domain = domainSID
+	opts.Exporter = &cmdutil.Exporter{JSON: true}
+	srv.Expect("GET", "SIP/Domains/"+domainSID+".json", nil, 0, tt.Domain(domainSID, "office.sip.twilio.com", nil))
+	srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Registrations/CredentialListMappings.json", nil, 0, tt.Page("contents", "", tt.Mapping(staff, "staff")))
+	srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Calls/CredentialListMappings.json", nil, 0, tt.Page("contents", ""))
+	srv.Expect("GET", "SIP/CredentialLists/"+staff+"/Credentials.json", nil, 0, tt.Page("credentials", "", tt.Credential(tt.SID("CR", 1), staff, "alice")))
+	if err := listRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := read()
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err, out)
+	}
+	if len(got) != 1 || got[0]["sid"] != tt.SID("CR", 1) || got[0]["username"] != "alice" || got[0]["domain"] != "office.sip.twilio.com" ||
+		got[0]["credential_list_sid"] != staff || got[0]["credential_list"] != "staff" {
+		t.Errorf("json = %s", out)
+	}
+	if _, has := got[0]["password"]; has {
+		t.Error("list output has a password field")
+	}
+}
+
+func TestListUnknownDomainAndBadInput(t *testing.T) {
+	srv, opts, _ := setup(t)
+	opts.Domain = "office.example.com"
+	err := listRun(context.Background(), opts)
+	var fe *cmdutil.FlagError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "end in sip.twilio.com") || srv.Requests() != 0 {
+		t.Errorf("bad domain: %v, %d requests", err, srv.Requests())
+	}
+	srv.Expect("GET", "SIP/Domains.json", nil, 0, tt.Page("domains", ""))
+	opts.Domain = ""
+	err = listRun(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), `no domain "office.sip.twilio.com"`) {
+		t.Errorf("unknown domain from the profile default: %v", err)
+	}
+}
+
+func TestListEmptyDomainSaysSoOnATerminal(t *testing.T) {
+	srv, opts, read := setup(t)
+	opts.IO.SetStderrTTY(true)
+	srv.Expect("GET", "SIP/Domains.json", nil, 0, tt.Page("domains", "", tt.Domain(domainSID, "office.sip.twilio.com", nil)))
+	srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Registrations/CredentialListMappings.json", nil, 0, tt.Page("contents", ""))
+	srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Calls/CredentialListMappings.json", nil, 0, tt.Page("contents", ""))
+	if err := listRun(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut := read()
+	if out != "" || !strings.Contains(errOut, "No credential list is attached to office.sip.twilio.com") {
+		t.Errorf("stdout %q stderr %q", out, errOut)
+	}
+}

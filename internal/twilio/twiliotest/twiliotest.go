@@ -49,7 +49,11 @@ type Stub struct {
 	Status int
 	Body   string
 	used   bool
+	got    url.Values
 }
+
+// Received is the form (or query) the matching request carried.
+func (st *Stub) Received() url.Values { return st.got }
 
 // New starts a stub server that closes, and checks every stub was used,
 // when the test ends.
@@ -134,6 +138,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if match != nil {
 		match.used = true
+		match.got = form
 	}
 	s.mu.Unlock()
 	if match == nil {

@@ -1,0 +1,88 @@
+// Package show is `sipctl credlists show`.
+package show
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sipctl/sipctl/internal/cmd/credlists/create"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/cobra"
+)
+
+// ShowOptions is what `credlists show` needs.
+type ShowOptions struct {
+	IO       *iostreams.IOStreams
+	Provider func() (provider.Provider, error)
+	Exporter cmdutil.Exporter
+
+	List string
+}
+
+// NewCmdShow builds the command; runF replaces the run function in tests.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{IO: f.IOStreams, Provider: f.Provider}
+	cmd := &cobra.Command{
+		Use:     "show LIST",
+		Aliases: []string{"view"},
+		Short:   "Show a credential list and its usernames",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.List = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	return cmd
+}
+
+// Detail is a credential list with its credentials, as --json prints it.
+type Detail struct {
+	provider.CredentialList
+	Credentials []provider.Credential `json:"credentials"`
+}
+
+func showRun(ctx context.Context, opts *ShowOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	l, err := resolve.CredentialList(ctx, p, opts.List)
+	if err != nil {
+		return err
+	}
+	det := Detail{CredentialList: l, Credentials: []provider.Credential{}}
+	for c, err := range p.ListCredentials(ctx, l.SID) {
+		if err != nil {
+			return err
+		}
+		det.Credentials = append(det.Credentials, c)
+	}
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(opts.IO.Out, det)
+	}
+	fields := append(create.Fields(l), output.Field{Label: "Usernames", Value: output.Text(fmt.Sprint(len(det.Credentials)))})
+	if err := output.PrintObject(opts.IO, &opts.Exporter, det, fields); err != nil {
+		return err
+	}
+	if len(det.Credentials) == 0 {
+		return nil
+	}
+	fmt.Fprintln(opts.IO.Out)
+	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()},
+		"USERNAME", "SID", "CREATED")
+	for _, c := range det.Credentials {
+		t.Row(output.Text(c.Username), output.Text(c.SID), output.Time(c.DateCreated))
+	}
+	return t.Render()
+}

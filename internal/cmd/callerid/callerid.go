@@ -2,6 +2,10 @@
 package callerid
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/callerid/add"
+	"github.com/sipctl/sipctl/internal/cmd/callerid/list"
+	"github.com/sipctl/sipctl/internal/cmd/callerid/remove"
+	"github.com/sipctl/sipctl/internal/cmd/callerid/rename"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +17,12 @@ func NewCmdCallerid(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Manage verified outgoing caller IDs",
 		Long:    "Caller IDs are phone numbers you have proven you own, used as the From of outgoing calls.",
 		GroupID: "sip",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl callerid` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(
+		list.NewCmdList(f, nil),
+		add.NewCmdAdd(f, nil),
+		rename.NewCmdRename(f, nil),
+		remove.NewCmdRemove(f, nil),
+	)
 	return cmd
 }

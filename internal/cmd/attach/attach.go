@@ -2,6 +2,8 @@
 package attach
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/attach/credlist"
+	"github.com/sipctl/sipctl/internal/cmd/attach/ipacl"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +15,7 @@ func NewCmdAttach(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Attach a credential list or IP ACL to a domain",
 		Long:    "Attach a credential list to a domain for calls, for registrations, or both; or an IP ACL for calls.",
 		GroupID: "sip",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl attach` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(credlist.NewCmdCredlist(f, nil), ipacl.NewCmdIPACL(f, nil))
 	return cmd
 }

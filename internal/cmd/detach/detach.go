@@ -2,6 +2,8 @@
 package detach
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/detach/credlist"
+	"github.com/sipctl/sipctl/internal/cmd/detach/ipacl"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +15,7 @@ func NewCmdDetach(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Detach a credential list or IP ACL from a domain",
 		Long:    "Detach a credential list (calls, registrations or both) or an IP ACL from a domain.",
 		GroupID: "sip",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl detach` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(credlist.NewCmdCredlist(f, nil), ipacl.NewCmdIPACL(f, nil))
 	return cmd
 }

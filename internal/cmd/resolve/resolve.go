@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -250,4 +251,31 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// AuthKinds reads --for: calls, registrations, or both.
+func AuthKinds(s string) ([]provider.AuthKind, error) {
+	switch strings.ToLower(s) {
+	case "calls", "call":
+		return []provider.AuthKind{provider.ForCalls}, nil
+	case "registrations", "registration", "register":
+		return []provider.AuthKind{provider.ForRegistrations}, nil
+	case "both", "":
+		return []provider.AuthKind{provider.ForCalls, provider.ForRegistrations}, nil
+	}
+	return nil, fmt.Errorf("--for %q: expected calls, registrations or both", s)
+}
+
+// DomainRef is the domain a command acts on: the flag, else the profile's
+// default domain.
+func DomainRef(flag string, profile func() (*config.Profile, error)) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if profile != nil {
+		if p, err := profile(); err == nil && p != nil && p.DefaultDomain != "" {
+			return p.DefaultDomain, nil
+		}
+	}
+	return "", cmdutil.FlagErrorf("no domain given: pass --domain DOMAIN, or set the profile's default domain")
 }

@@ -1,0 +1,75 @@
+// Package ipacl is `sipctl detach ipacl`.
+package ipacl
+
+import (
+	"context"
+
+	"github.com/sipctl/sipctl/internal/cmd/attach/attachment"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/cobra"
+)
+
+// Options is what `detach ipacl` needs.
+type Options struct {
+	IO       *iostreams.IOStreams
+	Provider func() (provider.Provider, error)
+	Exporter cmdutil.Exporter
+
+	ACL    string
+	Domain string
+}
+
+// NewCmdIPACL builds the command; runF replaces the run function in tests.
+func NewCmdIPACL(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Provider: f.Provider}
+	var domain string
+	cmd := &cobra.Command{
+		Use:     "ipacl ACL --domain DOMAIN",
+		Short:   "Detach an IP access control list from a domain",
+		Example: "  $ sipctl detach ipacl office-ips --domain office",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ACL = args[0]
+			var err error
+			if opts.Domain, err = resolve.DomainRef(domain, f.Profile); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&domain, "domain", "d", "", "The `domain` to detach from (default: the profile's default domain)")
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	return cmd
+}
+
+func run(ctx context.Context, opts *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	d, a, err := attachment.IPACLTargets(ctx, p, opts.Domain, opts.ACL)
+	if err != nil {
+		return err
+	}
+	r := attachment.Result{DomainSID: d.SID, DomainName: d.DomainName, SID: a.SID, FriendlyName: a.FriendlyName, Type: "ip_acl", Kind: provider.ForCalls}
+	attached, err := attachment.Attached(p.ListIPACLMappings(ctx, d.SID), a.SID)
+	if err != nil {
+		return err
+	}
+	if attached {
+		if err := p.DetachIPACL(ctx, d.SID, a.SID); err != nil {
+			return err
+		}
+		r.Changed = true
+	}
+	return attachment.Report(opts.IO, &opts.Exporter, "Detached", []attachment.Result{r})
+}

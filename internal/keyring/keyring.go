@@ -123,9 +123,10 @@ var impl backend = goKeyring{}
 // Get reads the secret stored under service and key.
 func Get(service, key string) (string, error) {
 	var secret string
+	b := impl // read here: an abandoned call must not race with a later swap
 	err := bounded("read", key, func() error {
 		var err error
-		secret, err = impl.Get(service, key)
+		secret, err = b.Get(service, key)
 		return err
 	})
 	if err != nil {
@@ -136,12 +137,14 @@ func Get(service, key string) (string, error) {
 
 // Set stores secret under service and key, replacing any previous one.
 func Set(service, key, secret string) error {
-	return bounded("store", key, func() error { return impl.Set(service, key, secret) })
+	b := impl
+	return bounded("store", key, func() error { return b.Set(service, key, secret) })
 }
 
 // Delete removes the secret under service and key; ErrNotFound if none.
 func Delete(service, key string) error {
-	return bounded("delete", key, func() error { return impl.Delete(service, key) })
+	b := impl
+	return bounded("delete", key, func() error { return b.Delete(service, key) })
 }
 
 func bounded(op, key string, call func() error) error {

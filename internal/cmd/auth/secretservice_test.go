@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -246,5 +247,53 @@ func TestSecretServiceEndToEnd(t *testing.T) {
 	r = sipctl(t, ss.env, "", "auth", "status", "--profile", prof)
 	if r.code != 4 {
 		t.Fatalf("status after logout: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestHangingKeyringTimesOut points sipctl at a session bus that accepts the
+// connection and never says a word, as a wedged D-Bus does: login must give
+// up after SIPCTL_KEYRING_TIMEOUT with a clear message and save nothing.
+func TestHangingKeyringTimesOut(t *testing.T) {
+	const sid = "AC0123456789abcdef0123456789abcdef"
+	dir, err := os.MkdirTemp("", "sipctl-hang-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "bus")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-accepted
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+
+	env := testenv.NewEnv(t)
+	srv := authtest.NewServer(t, sid, sid, "tok", "Acme")
+	vars := append(env.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock, "SIPCTL_KEYRING_TIMEOUT=300ms")
+	r := sipctl(t, vars, "tok\n", "auth", "login", "--profile", "hang", "--account-sid", sid, "--api-url", srv.URL, "--with-token")
+	if r.code != 1 || !strings.Contains(r.stderr, "OS keyring did not answer within 300ms") || !strings.Contains(r.stderr, "nothing saved") ||
+		!strings.Contains(r.stderr, "hint: choose one") {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(env.ConfigHome, "sipctl", "config.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("config written: %v", err)
 	}
 }

@@ -2,6 +2,9 @@
 package subaccounts
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/subaccounts/create"
+	"github.com/sipctl/sipctl/internal/cmd/subaccounts/list"
+	"github.com/sipctl/sipctl/internal/cmd/subaccounts/status"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +16,13 @@ func NewCmdSubaccounts(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Manage a reseller's subaccounts",
 		Long:    "Subaccounts are a reseller's customers. Run any command inside one with --subaccount SID|name.",
 		GroupID: "access",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl subaccounts` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(
+		list.NewCmdList(f, nil),
+		create.NewCmdCreate(f, nil),
+		status.NewCmdSuspend(f, nil),
+		status.NewCmdActivate(f, nil),
+		status.NewCmdClose(f, nil),
+	)
 	return cmd
 }

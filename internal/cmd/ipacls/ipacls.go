@@ -2,6 +2,11 @@
 package ipacls
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/ipacls/addresses"
+	"github.com/sipctl/sipctl/internal/cmd/ipacls/create"
+	deleteCmd "github.com/sipctl/sipctl/internal/cmd/ipacls/delete"
+	"github.com/sipctl/sipctl/internal/cmd/ipacls/list"
+	"github.com/sipctl/sipctl/internal/cmd/ipacls/show"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +18,13 @@ func NewCmdIpacls(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Manage IP access control lists",
 		Long:    "IP access control lists allow calls from IPv4 addresses and ranges without a password.",
 		GroupID: "sip",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl ipacls` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(
+		list.NewCmdList(f, nil),
+		create.NewCmdCreate(f, nil),
+		show.NewCmdShow(f, nil),
+		deleteCmd.NewCmdDelete(f, nil),
+		addresses.NewCmdAddresses(f),
+	)
 	return cmd
 }

@@ -1,0 +1,79 @@
+// Package list is `sipctl ipacls addresses list`.
+package list
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/cobra"
+)
+
+// ListOptions is what `ipacls addresses list` needs.
+type ListOptions struct {
+	IO       *iostreams.IOStreams
+	Provider func() (provider.Provider, error)
+	Exporter cmdutil.Exporter
+
+	ACL string
+}
+
+// NewCmdList builds the command; runF replaces the run function in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Provider: f.Provider}
+	cmd := &cobra.Command{
+		Use:     "list ACL",
+		Aliases: []string{"ls"},
+		Short:   "List the addresses in an IP access control list",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ACL = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	return cmd
+}
+
+// CIDR writes an entry as address/prefix.
+func CIDR(ip provider.IPAddress) string {
+	if ip.CIDRPrefixLength == 0 {
+		return ip.IPAddress
+	}
+	return fmt.Sprintf("%s/%d", ip.IPAddress, ip.CIDRPrefixLength)
+}
+
+// Headers and Cells are how addresses appear in a table.
+func Headers() []string { return []string{"ADDRESS", "NAME", "SID", "CREATED"} }
+
+// Cells is one address's row.
+func Cells(ip provider.IPAddress) []output.Cell {
+	return []output.Cell{output.Text(CIDR(ip)), output.Text(ip.FriendlyName), output.Text(ip.SID), output.Time(ip.DateCreated)}
+}
+
+func listRun(ctx context.Context, opts *ListOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	a, err := resolve.IPACL(ctx, p, opts.ACL)
+	if err != nil {
+		return err
+	}
+	var cols []output.Column[provider.IPAddress]
+	for i, h := range Headers() {
+		cols = append(cols, output.Column[provider.IPAddress]{Header: h, Value: func(ip provider.IPAddress) output.Cell { return Cells(ip)[i] }})
+	}
+	_, err = output.PrintList(opts.IO, &opts.Exporter, p.ListIPAddresses(ctx, a.SID), cols)
+	return err
+}

@@ -277,15 +277,15 @@ func parsePage(c *call) (page, error) {
 	return p, nil
 }
 
-// sqlTail is the ORDER/LIMIT clause of a page's query; the query's WHERE
-// ends with "AND seq > ?" bound to p.after. One extra row tells whether a
-// next page exists.
+// sqlTail is the ORDER/LIMIT clause of a page's query, whose first column
+// is seq and whose WHERE ends with "AND seq > ?" (bound to p.after). One
+// extra row tells whether a next page exists.
 func (p page) sqlTail() string {
 	off := 0
 	if !p.token {
 		off = p.index * p.size
 	}
-	return fmt.Sprintf(" ORDER BY seq LIMIT %d OFFSET %d", p.size+1, off)
+	return fmt.Sprintf(" ORDER BY 1 LIMIT %d OFFSET %d", p.size+1, off)
 }
 
 // listBody is a Twilio list page: the items under key and the paging fields.

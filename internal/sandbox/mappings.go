@@ -27,15 +27,16 @@ type mappingKind struct {
 	formKey  string // the create form field
 	legacy   bool   // the older endpoints also render domain_sid and uri
 	typeName string // for error messages
+	listKey  string // the list page's item key
 }
 
 var mappingKinds = []mappingKind{
-	{"Auth/Calls/CredentialListMappings", "cl_mappings", "list_sid", "credential_lists", "calls", "CredentialListSid", false, "Credential List"},
-	{"Auth/Registrations/CredentialListMappings", "cl_mappings", "list_sid", "credential_lists", "registrations", "CredentialListSid", false, "Credential List"},
-	{"Auth/Calls/IpAccessControlListMappings", "ipacl_mappings", "acl_sid", "ip_acls", "", "IpAccessControlListSid", false, "IP Access Control List"},
+	{"Auth/Calls/CredentialListMappings", "cl_mappings", "list_sid", "credential_lists", "calls", "CredentialListSid", false, "Credential List", "contents"},
+	{"Auth/Registrations/CredentialListMappings", "cl_mappings", "list_sid", "credential_lists", "registrations", "CredentialListSid", false, "Credential List", "contents"},
+	{"Auth/Calls/IpAccessControlListMappings", "ipacl_mappings", "acl_sid", "ip_acls", "", "IpAccessControlListSid", false, "IP Access Control List", "contents"},
 	// The older endpoints: Twilio applies them to calls.
-	{"CredentialListMappings", "cl_mappings", "list_sid", "credential_lists", "calls", "CredentialListSid", true, "Credential List"},
-	{"IpAccessControlListMappings", "ipacl_mappings", "acl_sid", "ip_acls", "", "IpAccessControlListSid", true, "IP Access Control List"},
+	{"CredentialListMappings", "cl_mappings", "list_sid", "credential_lists", "calls", "CredentialListSid", true, "Credential List", "credential_list_mappings"},
+	{"IpAccessControlListMappings", "ipacl_mappings", "acl_sid", "ip_acls", "", "IpAccessControlListSid", true, "IP Access Control List", "ip_access_control_list_mappings"},
 }
 
 func (k mappingKind) where() string {
@@ -90,7 +91,7 @@ func (h *handler) mappingRoutes() {
 			if err != nil {
 				return 0, nil, err
 			}
-			return http.StatusOK, listBody(c, p, "contents", items, seqs, nil), nil
+			return http.StatusOK, listBody(c, p, k.listKey, items, seqs, nil), nil
 		})
 		h.handle("POST "+base, true, func(c *call) (int, any, error) {
 			domainSID := c.param("DomainSid")

@@ -1,14 +1,37 @@
 package factory
 
 import (
-	"errors"
+	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/sandbox"
 )
 
+// sandboxBaseURL is nominal: in-process requests never leave the process.
+const sandboxBaseURL = "http://localhost"
+
+// sandboxProvider opens the sandbox database in the state directory and
+// talks to it through the Twilio client: in-process by default, or over HTTP
+// when the profile (or SIPCTL_API_URL) points at a `sipctl sandbox serve`.
 func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (provider.Provider, error) {
-	return nil, errors.New("the sandbox provider is not available in this build yet")
+	dir, err := config.EnsureStateDir()
+	if err != nil {
+		return nil, fmt.Errorf("creating the state directory: %w", err)
+	}
+	sb, err := sandbox.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	onClose(sb)
+	sid, token := sb.Account()
+	rt, base, where := sb.RoundTripper(), sandboxBaseURL, "in-process"
+	if p.APIURL != "" {
+		rt, base, where = http.DefaultTransport, p.APIURL, p.APIURL
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status` shows it\n", where)
+	return newClientOver(rt, base, config.ProviderSandbox, sid, token, debug)
 }

@@ -2,6 +2,7 @@
 package domains
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/domains/check"
 	"github.com/sipctl/sipctl/internal/cmd/domains/create"
 	deleteCmd "github.com/sipctl/sipctl/internal/cmd/domains/delete"
 	"github.com/sipctl/sipctl/internal/cmd/domains/list"
@@ -25,7 +26,7 @@ func NewCmdDomains(f *cmdutil.Factory) *cobra.Command {
 		show.NewCmdShow(f, nil),
 		update.NewCmdUpdate(f, nil),
 		deleteCmd.NewCmdDelete(f, nil),
-		// `domains check` (internal/cmd/domains/check) is added here by its owner.
+		check.NewCmdCheck(f, nil),
 	)
 	return cmd
 }

@@ -242,14 +242,14 @@ func registrationList(ctx context.Context, p provider.Provider, ios *iostreams.I
 		for _, l := range attached {
 			if l.SID == listRef || l.FriendlyName == listRef {
 				if !l.Registrations {
-					fmt.Fprintf(ios.ErrOut, "warning: credential list %s is attached to %s for calls only, so phones cannot register with it: run `sipctl attach credlist %s %s --for registrations`\n",
-						l.FriendlyName, d.DomainName, l.FriendlyName, d.DomainName)
+					fmt.Fprintf(ios.ErrOut, "warning: credential list %s is attached to %s for calls only, so phones cannot register with it: run `sipctl attach credlist %s --domain %s --for registrations`\n",
+						l.FriendlyName, d.DomainName, l.SID, d.DomainName)
 				}
 				return l, nil
 			}
 		}
 		return lookup.AttachedList{}, cmdutil.WithHint(fmt.Errorf("credential list %q is not attached to %s", listRef, d.DomainName),
-			fmt.Sprintf("attach it with `sipctl attach credlist %s %s`, or see what is attached with `sipctl domains show %s`", listRef, d.DomainName, d.DomainName))
+			fmt.Sprintf("attach it with `sipctl attach credlist %s --domain %s`, or see what is attached with `sipctl domains show %s`", listRef, d.DomainName, d.DomainName))
 	}
 	var forReg []lookup.AttachedList
 	for _, l := range attached {
@@ -319,7 +319,7 @@ func findOrCreateList(ctx context.Context, p provider.CredentialLists, ios *iost
 		return l, nil
 	}
 	return provider.CredentialList{}, cmdutil.WithHint(fmt.Errorf("%d credential lists are named %s and none is attached for registrations", len(found), name),
-		"attach one with `sipctl attach credlist SID DOMAIN`, then pass --list SID; `sipctl domains check` shows the duplicates")
+		"attach one with `sipctl attach credlist SID --domain DOMAIN`, then pass --list SID; `sipctl domains check` shows the duplicates")
 }
 
 // printCreated reports any write error, which the table writer would

@@ -2,6 +2,9 @@
 package sandbox
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/sandbox/reset"
+	"github.com/sipctl/sipctl/internal/cmd/sandbox/serve"
+	"github.com/sipctl/sipctl/internal/cmd/sandbox/status"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -9,13 +12,16 @@ import (
 // NewCmdSandbox is the `sandbox` command and its subcommands.
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "sandbox <command>",
-		Short:   "Run and manage the built-in sandbox provider",
-		Long:    "The sandbox is a local, persistent provider that speaks Twilio's API, with a SIP registrar.\nIt is the default profile on a fresh install, so sipctl works with no provider account.",
+		Use:   "sandbox <command>",
+		Short: "Run and manage the built-in sandbox provider",
+		Long: `The sandbox is a local, persistent provider that speaks Twilio's API, with a SIP
+registrar. It is the default profile on a fresh install, so sipctl works with no
+provider account: commands reach it in-process, with no port and no daemon.
+Its data lives in sandbox.db in the state directory.`,
 		GroupID: "local",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl sandbox` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(serve.NewCmdServe(f, nil))
+	cmd.AddCommand(status.NewCmdStatus(f, nil))
+	cmd.AddCommand(reset.NewCmdReset(f, nil))
 	return cmd
 }

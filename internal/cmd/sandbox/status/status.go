@@ -1,0 +1,94 @@
+// Package status is `sipctl sandbox status`.
+package status
+
+import (
+	"fmt"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/sandbox"
+	"github.com/spf13/cobra"
+)
+
+// StatusOptions are the inputs of `sandbox status`.
+type StatusOptions struct {
+	IO       *iostreams.IOStreams
+	StateDir func() (string, error)
+	Exporter *cmdutil.Exporter
+}
+
+// Status is what `sandbox status --json` prints. The auth token is the
+// sandbox's local test secret; scripts need it to point a Twilio library at
+// `sandbox serve`.
+type Status struct {
+	Database   string  `json:"database"`
+	AccountSID string  `json:"account_sid"`
+	AuthToken  string  `json:"auth_token"`
+	Serving    bool    `json:"serving"`
+	PID        *int    `json:"pid"`
+	HTTPAddr   *string `json:"http_addr"`
+	APIURL     *string `json:"api_url"`
+	SIPAddr    *string `json:"sip_addr"`
+}
+
+// NewCmdStatus is `sandbox status`.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IOStreams, StateDir: config.EnsureStateDir, Exporter: &cmdutil.Exporter{}}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the sandbox's database, account and running server",
+		Long: `Show where the sandbox keeps its data, its account SID, and the addresses of a
+running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token, for pointing a
+Twilio library or curl at the served API.`,
+		Example: `  sipctl sandbox status
+  sipctl sandbox status --json --jq .api_url`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(opts)
+		},
+	}
+	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	return cmd
+}
+
+func statusRun(opts *StatusOptions) error {
+	dir, err := opts.StateDir()
+	if err != nil {
+		return fmt.Errorf("creating the state directory: %w", err)
+	}
+	sb, err := sandbox.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	sid, token := sb.Account()
+	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token}
+	if rec, ok := sandbox.RunningServer(dir); ok {
+		st.Serving = true
+		apiURL := rec.APIURL()
+		st.PID, st.HTTPAddr, st.APIURL = &rec.PID, &rec.HTTPAddr, &apiURL
+		if rec.SIPAddr != "" {
+			st.SIPAddr = &rec.SIPAddr
+		}
+	}
+	if opts.Exporter.Enabled() {
+		return opts.Exporter.Write(opts.IO.Out, st)
+	}
+	w := opts.IO.Out
+	fmt.Fprintf(w, "Database:   %s\n", st.Database)
+	fmt.Fprintf(w, "Account:    %s\n", st.AccountSID)
+	if !st.Serving {
+		fmt.Fprintln(w, "Serving:    no (start with `sipctl sandbox serve`)")
+		return nil
+	}
+	fmt.Fprintf(w, "Serving:    yes (pid %d)\n", *st.PID)
+	fmt.Fprintf(w, "API:        %s\n", *st.APIURL)
+	if st.SIPAddr != nil {
+		fmt.Fprintf(w, "Registrar:  %s (UDP and TCP)\n", *st.SIPAddr)
+	}
+	return nil
+}

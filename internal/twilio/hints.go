@@ -10,7 +10,7 @@ var hints = map[int]string{
 	21231: "Twilio rejected the domain settings: check the URLs and methods, and that the list is not already attached",
 	21232: "the domain name is invalid or already taken on Twilio: use letters, digits and '-' ending in .sip.twilio.com, and pick a name nobody else has",
 	21240: "Twilio rejected the credential list: names must be unique, usernames at most 32 characters, passwords at least 12 characters with upper and lower case and a digit",
-	32212: "Twilio rejected the SIP domain's authentication settings: check what is attached with `sipctl domains show DOMAIN`",
+	32212: "the domain's authentication is incomplete (e.g. registration on with no credential list for registrations): run `sipctl domains check DOMAIN` for the fix",
 }
 
 // Hint is what to do about a Twilio error code, or "" when sipctl has no

@@ -44,7 +44,7 @@ func TestCreateInASubaccountEndToEnd(t *testing.T) {
 		"GET " + sub + "SIP/Domains.json": `{"domains":[{"sid":"` + domainSID + `","account_sid":"` + subSID + `","domain_name":"office.sip.twilio.com","sip_registration":true,"date_created":"` + date + `"}],"next_page_uri":null}`,
 		"GET " + sub + "SIP/Domains/" + domainSID + "/Auth/Registrations/CredentialListMappings.json": `{"contents":[{"sid":"` + listSID + `","friendly_name":"office-users"}],"next_page_uri":null}`,
 		"GET " + sub + "SIP/Domains/" + domainSID + "/Auth/Calls/CredentialListMappings.json":         `{"contents":[],"next_page_uri":null}`,
-		"GET " + sub + "SIP/CredentialLists/" + listSID + "/Credentials.json":                          `{"credentials":[],"next_page_uri":null}`,
+		"GET " + sub + "SIP/CredentialLists/" + listSID + "/Credentials.json":                         `{"credentials":[],"next_page_uri":null}`,
 		"POST " + sub + "SIP/CredentialLists/" + listSID + "/Credentials.json": `{"sid":"` + credSID + `","account_sid":"` + subSID + `","credential_list_sid":"` + listSID +
 			`","username":"alice","date_created":"` + date + `"}`,
 	}

@@ -2,6 +2,8 @@
 package password
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/password/generate"
+	"github.com/sipctl/sipctl/internal/cmd/password/rotate"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -13,9 +15,8 @@ func NewCmdPassword(f *cmdutil.Factory) *cobra.Command {
 		Short:   "Generate passwords and rotate SIP account passwords",
 		Long:    "Generate strong passwords that fit each provider's policy, and rotate the passwords of one account\nor thousands, with every new password journaled before it is sent.",
 		GroupID: "passwords",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.FlagErrorf("`sipctl password` is not implemented yet")
-		},
 	}
+	cmd.AddCommand(generate.NewCmdGenerate(f, nil))
+	cmd.AddCommand(rotate.NewCmdRotate(f, nil))
 	return cmd
 }

@@ -56,7 +56,9 @@ func TestRunTTYShowsEntropy(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	ios.SetStdoutTTY(true)
 	err := generateRun(&GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Count: 2,
-		Profile: func() (*config.Profile, error) { return &config.Profile{Provider: "twilio", PasswordPolicy: "device-safe"}, nil }})
+		Profile: func() (*config.Profile, error) {
+			return &config.Profile{Provider: "twilio", PasswordPolicy: "device-safe"}, nil
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

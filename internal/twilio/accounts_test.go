@@ -224,3 +224,11 @@ func TestAccountErrorsAreTyped(t *testing.T) {
 		t.Errorf("errors.Is(err, provider.ErrNotFound) = false for %v", err)
 	}
 }
+
+func TestCallerIDAndAccountErrorsHaveHints(t *testing.T) {
+	for _, code := range []int{20005, 21211, 21450} {
+		if Hint(code) == "" {
+			t.Errorf("no hint for Twilio error %d", code)
+		}
+	}
+}

@@ -128,7 +128,7 @@ func TestAddTwilioErrorIsOneLine(t *testing.T) {
 	code := r.exec("add", "+14155550100")
 	lines := strings.Split(strings.TrimSpace(r.stderr.String()), "\n")
 	if code != 1 || len(lines) != 2 || lines[0] != "error: Twilio error 21450: Phone number is already verified." ||
-		lines[1] != "hint: see https://www.twilio.com/docs/errors/21450" {
+		lines[1] != "hint: the number is already a verified caller ID in this account: see `sipctl callerid list`" {
 		t.Errorf("exit %d, stderr:\n%s", code, r.stderr)
 	}
 }

@@ -110,8 +110,29 @@ var (
 	prismOnce sync.Once
 	prismURL  string
 	prismErr  error
-	prismLog  bytes.Buffer
+	prismLog  lockedBuffer
 )
+
+// lockedBuffer collects Prism's stdout and stderr, written from two goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() >= 1<<20 {
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 // startPrism starts one Prism mock server for the whole test process.
 func startPrism(t *testing.T) string {
@@ -150,9 +171,7 @@ func startPrism(t *testing.T) string {
 					said = true
 					listening <- true
 				}
-				if prismLog.Len() < 1<<20 {
-					prismLog.WriteString(line + "\n")
-				}
+				prismLog.Write([]byte(line + "\n"))
 			}
 			if !said {
 				listening <- false

@@ -2,6 +2,7 @@
 package accounts
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/create"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
@@ -23,6 +24,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		list.NewCmdList(f, nil),
 		show.NewCmdShow(f, nil),
 		delete.NewCmdDelete(f, nil),
+		check.NewCmdCheck(f, nil),
 	)
 	return cmd
 }

@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -26,14 +25,6 @@ const DefaultBaseURL = "https://api.twilio.com"
 
 // APIVersion prefixes every path of the 2010 API.
 const APIVersion = "/2010-04-01"
-
-var (
-	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
-	apiKeySIDPattern  = regexp.MustCompile(`^SK[0-9a-fA-F]{32}$`)
-)
-
-// ValidAccountSID reports whether s looks like an Account SID.
-func ValidAccountSID(s string) bool { return accountSIDPattern.MatchString(s) }
 
 // Options configures a Client.
 type Options struct {
@@ -91,13 +82,13 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !accountSIDPattern.MatchString(o.AccountSID) {
+	if !ValidAccountSID(o.AccountSID) {
 		return nil, fmt.Errorf("invalid account SID %q: expected AC followed by 32 hex digits", o.AccountSID)
 	}
 	if o.Username == "" {
 		o.Username = o.AccountSID
 	}
-	if !accountSIDPattern.MatchString(o.Username) && !apiKeySIDPattern.MatchString(o.Username) {
+	if !ValidAccountSID(o.Username) && !IsSID(PrefixAPIKey, o.Username) {
 		return nil, fmt.Errorf("invalid API username %q: expected an Account SID (AC…) or API Key SID (SK…)", o.Username)
 	}
 	if o.Secret == "" {

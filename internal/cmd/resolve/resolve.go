@@ -15,18 +15,14 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 // DomainSuffix is what Twilio requires every SIP domain name to end with.
 const DomainSuffix = "sip.twilio.com"
 
 var (
-	domainSIDPattern = regexp.MustCompile(`^SD[0-9a-fA-F]{32}$`)
-	listSIDPattern   = regexp.MustCompile(`^CL[0-9a-fA-F]{32}$`)
-	aclSIDPattern    = regexp.MustCompile(`^AL[0-9a-fA-F]{32}$`)
-	credSIDPattern   = regexp.MustCompile(`^CR[0-9a-fA-F]{32}$`)
-	ipSIDPattern     = regexp.MustCompile(`^IP[0-9a-fA-F]{32}$`)
-	domainLabel      = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+	domainLabel = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 )
 
 // MaxUsernameLength is Twilio's limit on a SIP credential's username.
@@ -105,7 +101,7 @@ func ambiguous(kind, ref string, sids []string) error {
 
 // Domain finds a domain by SID, full name, or bare name.
 func Domain(ctx context.Context, p provider.Domains, ref string) (provider.Domain, error) {
-	if domainSIDPattern.MatchString(ref) {
+	if twilio.IsSID(twilio.PrefixDomain, ref) {
 		d, err := p.GetDomain(ctx, ref)
 		if isNotFound(err) {
 			return d, notFound("domain", ref, "", "list domains with `sipctl domains list`")
@@ -130,7 +126,7 @@ func Domain(ctx context.Context, p provider.Domains, ref string) (provider.Domai
 
 // CredentialList finds a credential list by SID or friendly name.
 func CredentialList(ctx context.Context, p provider.CredentialLists, ref string) (provider.CredentialList, error) {
-	if listSIDPattern.MatchString(ref) {
+	if twilio.IsSID(twilio.PrefixCredentialList, ref) {
 		l, err := p.GetCredentialList(ctx, ref)
 		if isNotFound(err) {
 			return l, notFound("credential list", ref, "", "list them with `sipctl credlists list`")
@@ -161,7 +157,7 @@ func CredentialList(ctx context.Context, p provider.CredentialLists, ref string)
 
 // IPACL finds an IP access control list by SID or friendly name.
 func IPACL(ctx context.Context, p provider.IPACLs, ref string) (provider.IPACL, error) {
-	if aclSIDPattern.MatchString(ref) {
+	if twilio.IsSID(twilio.PrefixIPACL, ref) {
 		a, err := p.GetIPACL(ctx, ref)
 		if isNotFound(err) {
 			return a, notFound("IP access control list", ref, "", "list them with `sipctl ipacls list`")
@@ -192,7 +188,7 @@ func IPACL(ctx context.Context, p provider.IPACLs, ref string) (provider.IPACL, 
 
 // Credential finds a credential in a list by SID or username.
 func Credential(ctx context.Context, p provider.CredentialLists, list provider.CredentialList, ref string) (provider.Credential, error) {
-	bySID := credSIDPattern.MatchString(ref)
+	bySID := twilio.IsSID(twilio.PrefixCredential, ref)
 	for c, err := range p.ListCredentials(ctx, list.SID) {
 		if err != nil {
 			return provider.Credential{}, err
@@ -208,7 +204,7 @@ func Credential(ctx context.Context, p provider.CredentialLists, list provider.C
 // IPAddress finds an address in an IP ACL by SID or by address (with its
 // /prefix when it has one other than 32).
 func IPAddress(ctx context.Context, p provider.IPACLs, acl provider.IPACL, ref string) (provider.IPAddress, error) {
-	bySID := ipSIDPattern.MatchString(ref)
+	bySID := twilio.IsSID(twilio.PrefixIPAddress, ref)
 	var addr string
 	prefix := 0
 	if !bySID {

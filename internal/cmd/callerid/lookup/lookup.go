@@ -10,12 +10,12 @@ import (
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 var (
-	e164        = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
-	callerIDSID = regexp.MustCompile(`^PN[0-9a-fA-F]{32}$`)
-	separators  = strings.NewReplacer(" ", "", "-", "", ".", "", "(", "", ")", "")
+	e164       = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+	separators = strings.NewReplacer(" ", "", "-", "", ".", "", "(", "", ")", "")
 )
 
 // E164 checks a phone number: a + and the country code, then up to 15
@@ -31,7 +31,7 @@ func E164(s string) (string, error) {
 // CheckRef checks a caller ID reference (a PN SID or an E.164 number) before
 // any request, and returns it normalised.
 func CheckRef(ref string) (string, error) {
-	if callerIDSID.MatchString(ref) {
+	if twilio.IsSID(twilio.PrefixCallerID, ref) {
 		return ref, nil
 	}
 	return E164(ref)

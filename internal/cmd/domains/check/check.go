@@ -6,7 +6,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
 
@@ -90,8 +90,6 @@ lists attached to it are checked. Exits 1 when an error is found.`,
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd
 }
-
-var sidLike = regexp.MustCompile(`^[A-Z]{2}[0-9a-fA-F]{32}$`)
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if ctx == nil {
@@ -289,7 +287,7 @@ func unclear(name string) string {
 		return "it is blank"
 	case strings.TrimSpace(name) != name:
 		return fmt.Sprintf("%q starts or ends with spaces", name)
-	case sidLike.MatchString(name):
+	case twilio.IsSID("", name):
 		return fmt.Sprintf("%q looks like a SID, so commands would take it for one", name)
 	}
 	return ""

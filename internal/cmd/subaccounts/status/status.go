@@ -5,13 +5,13 @@ package status
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
 
@@ -21,8 +21,6 @@ const (
 	Suspended = "suspended"
 	Closed    = "closed"
 )
-
-var accountSID = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
 
 // StatusOptions are the inputs of suspend, activate and close.
 type StatusOptions struct {
@@ -76,7 +74,7 @@ func newCmd(f *cmdutil.Factory, runF func(*StatusOptions) error, status, use, sh
 
 // Find resolves a subaccount by SID or friendly name (case-insensitive).
 func Find(ctx context.Context, p provider.Accounts, ref string) (provider.Account, error) {
-	if accountSID.MatchString(ref) {
+	if twilio.ValidAccountSID(ref) {
 		return p.GetAccount(ctx, ref)
 	}
 	var found []provider.Account

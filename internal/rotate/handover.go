@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/config"
@@ -19,6 +20,9 @@ type Record struct {
 	Username string `json:"username"`
 	Domain   string `json:"domain"`
 	Password string `json:"password"`
+	// Verified is the registrar's answer to a --verify REGISTER with the
+	// new password (accepted, rejected, no-answer); empty when not checked.
+	Verified string `json:"verified,omitempty"`
 }
 
 // Records are the done entries of a journal, in journal order.
@@ -61,9 +65,18 @@ func WriteHandover(path string, rs []Record) error {
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
 		var buf bytes.Buffer
 		w := csv.NewWriter(&buf)
-		w.Write([]string{"sid", "username", "domain", "password"})
+		verified := slices.ContainsFunc(rs, func(r Record) bool { return r.Verified != "" })
+		header := []string{"sid", "username", "domain", "password"}
+		if verified {
+			header = append(header, "verified")
+		}
+		w.Write(header)
 		for _, r := range rs {
-			w.Write([]string{r.SID, r.Username, r.Domain, r.Password})
+			row := []string{r.SID, r.Username, r.Domain, r.Password}
+			if verified {
+				row = append(row, r.Verified)
+			}
+			w.Write(row)
 		}
 		w.Flush()
 		data = buf.Bytes()

@@ -367,7 +367,7 @@ func TestWriteHandover(t *testing.T) {
 				t.Fatalf("CSV header %v", rows[0])
 			}
 			for _, r := range rows[1:] {
-				back = append(back, Record{r[0], r[1], r[2], r[3]})
+				back = append(back, Record{SID: r[0], Username: r[1], Domain: r[2], Password: r[3]})
 			}
 		}
 		f.Close()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -17,6 +18,7 @@ import (
 	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/rotate"
+	"github.com/sipctl/sipctl/internal/sip"
 	"github.com/spf13/cobra"
 )
 
@@ -44,6 +46,8 @@ type RotateOptions struct {
 	ShowPasswords bool
 	Concurrency   int
 	AuditLog      string
+	// Verify is --verify: a REGISTER with each new password once set.
+	Verify verify.Options
 }
 
 // NewCmdRotate builds `password rotate`; runF replaces the run function in tests.
@@ -71,10 +75,17 @@ with --show-passwords. One of these is required.
 
 Requests run concurrently (at most --concurrency) and back off when the provider answers 429.
 When some rotations fail the command prints a summary, exits with status 3 and prints the
-command that retries only the failed ones with their journaled passwords.`,
+command that retries only the failed ones with their journaled passwords.
+
+--verify sends a query REGISTER (no registration changes) with each new password to the domain's
+registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar of a
+running ` + "`sipctl sandbox serve`" + `. The handover gains a verified field per account. A password
+the registrar does not accept counts as a failure (exit status 3), but it is set at the provider
+and kept in the handover.`,
 		Example: `  $ sipctl password rotate alice@office.sip.twilio.com --output alice.json
   $ sipctl password rotate --domain office.sip.twilio.com --dry-run
   $ sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv --yes
+  $ sipctl password rotate alice@office.sip.twilio.com --output alice.json --verify
   $ sipctl password rotate --resume`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Users = args
@@ -108,6 +119,12 @@ command that retries only the failed ones with their journaled passwords.`,
 			if !opts.DryRun && !opts.Resume && !hasDestination(opts) {
 				return cmdutil.FlagErrorf("the new passwords need somewhere to go: pass --output FILE, --json, or --show-passwords on a terminal")
 			}
+			if err := opts.Verify.Validate(cmd); err != nil {
+				return err
+			}
+			if opts.Verify.Enabled && opts.DryRun {
+				return cmdutil.FlagErrorf("--verify checks new passwords; --dry-run sets none")
+			}
 			if opts.Concurrency < 1 {
 				return cmdutil.FlagErrorf("--concurrency must be at least 1")
 			}
@@ -137,6 +154,7 @@ command that retries only the failed ones with their journaled passwords.`,
 	fl.StringVarP(&opts.Output, "output", "o", "", "Write the new passwords to `file` (.json or .csv, mode 0600)")
 	fl.BoolVar(&opts.ShowPasswords, "show-passwords", false, "Show the new passwords in the terminal table")
 	fl.IntVar(&opts.Concurrency, "concurrency", rotate.DefaultConcurrency, "At most `N` requests at once")
+	verify.AddFlags(cmd, &opts.Verify)
 	if f.Globals == nil {
 		// The root command defines --audit-log for every command; this
 		// keeps the command usable on its own (tests, embedding).
@@ -162,6 +180,15 @@ func profileName(opts *RotateOptions) (name, provName, policy, defaultDomain str
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
+	if opts.Verify.Enabled && opts.Profile != nil {
+		prof, err := opts.Profile()
+		if err != nil {
+			return err
+		}
+		if err := opts.Verify.Resolve(prof, opts.StateDir()); err != nil {
+			return err
+		}
+	}
 	if opts.Resume {
 		return resumeRun(ctx, opts)
 	}
@@ -236,14 +263,46 @@ func execute(ctx context.Context, opts *RotateOptions, p provider.Provider, j *j
 		ro.Progress = opts.IO.ErrOut
 	}
 	sum := rotate.Run(ctx, p, j, nil, ro)
-	return finish(opts, j, sum)
+	var checked map[string]sip.CheckResult
+	if opts.Verify.Enabled {
+		checked = verifyRotated(ctx, opts, sum.Rotated)
+	}
+	return finish(opts, j, sum, checked)
+}
+
+// verifyRotated probes each account rotated in this run once (a user on
+// several of a domain's lists has one password) and returns the results by
+// credential SID. Accounts on no domain have no registrar to ask.
+func verifyRotated(ctx context.Context, opts *RotateOptions, rotated []journal.Entry) map[string]sip.CheckResult {
+	var accounts []verify.Account
+	index := map[verify.Account]int{}
+	for _, e := range rotated {
+		a := verify.Account{Username: e.Username, Domain: e.Domain, Password: e.Password}
+		if _, seen := index[a]; !seen && e.Domain != "" {
+			index[a] = len(accounts)
+			accounts = append(accounts, a)
+		}
+	}
+	results := verify.Run(ctx, opts.Verify, accounts)
+	out := map[string]sip.CheckResult{}
+	for _, e := range rotated {
+		if i, ok := index[verify.Account{Username: e.Username, Domain: e.Domain, Password: e.Password}]; ok {
+			out[e.CredentialSID] = results[i]
+		}
+	}
+	return out
 }
 
 // finish writes the handover of every done entry, removes the journal when
 // nothing is left to do, and reports.
-func finish(opts *RotateOptions, j *journal.Journal, sum rotate.Summary) error {
+func finish(opts *RotateOptions, j *journal.Journal, sum rotate.Summary, checked map[string]sip.CheckResult) error {
 	entries := j.Entries()
 	records := rotate.Records(entries)
+	for i, r := range records {
+		if res, ok := checked[r.SID]; ok {
+			records[i].Verified = string(res.Outcome)
+		}
+	}
 	dest := opts.Output
 	if dest == "" {
 		dest = j.Header().Output
@@ -265,6 +324,9 @@ func finish(opts *RotateOptions, j *journal.Journal, sum rotate.Summary) error {
 		handedOver = true
 	} else if opts.IO.IsStdoutTTY() {
 		headers := []string{"SID", "USERNAME", "DOMAIN", "STATUS"}
+		if opts.Verify.Enabled {
+			headers = append(headers, "VERIFIED")
+		}
 		if opts.ShowPasswords {
 			headers = append(headers, "PASSWORD")
 			handedOver = true
@@ -272,6 +334,13 @@ func finish(opts *RotateOptions, j *journal.Journal, sum rotate.Summary) error {
 		t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: true, Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()}, headers...)
 		for _, e := range entries {
 			cells := []output.Cell{output.Text(e.CredentialSID), output.Text(e.Username), output.Text(e.Domain), output.Text(string(e.Status))}
+			if opts.Verify.Enabled {
+				v := "-"
+				if res, ok := checked[e.CredentialSID]; ok && e.Status == journal.Done {
+					v = string(res.Outcome)
+				}
+				cells = append(cells, output.Text(v))
+			}
 			if opts.ShowPasswords {
 				pw := e.Password
 				if e.Status != journal.Done {
@@ -300,10 +369,50 @@ func finish(opts *RotateOptions, j *journal.Journal, sum rotate.Summary) error {
 	for _, f := range sum.Failed {
 		fmt.Fprintf(opts.IO.ErrOut, "  failed: %s (%s): %s\n", account(f.Entry), f.Entry.CredentialSID, oneLine(f.Err.Error()))
 	}
+	unverified := reportVerified(opts, sum.Rotated, checked)
 	if unfinished > 0 {
-		return &cmdutil.PartialError{Failed: unfinished, Total: len(entries), RetryCommand: retryCommand(opts, j)}
+		return &cmdutil.PartialError{Failed: unfinished + len(unverified), Total: len(entries), RetryCommand: retryCommand(opts, j)}
+	}
+	if len(unverified) > 0 {
+		retry := ""
+		if len(unverified) == 1 && dest != "" {
+			retry = fmt.Sprintf("sipctl accounts check %s --from-handover %s%s", shellQuote(account(unverified[0])), shellQuote(dest), opts.Verify.CheckArgs())
+		}
+		return &cmdutil.PartialError{Failed: len(unverified), Total: len(entries), RetryCommand: retry}
 	}
 	return nil
+}
+
+// reportVerified prints what --verify found and returns the rotated entries
+// whose new password the registrar did not accept.
+func reportVerified(opts *RotateOptions, rotated []journal.Entry, checked map[string]sip.CheckResult) []journal.Entry {
+	if !opts.Verify.Enabled || len(rotated) == 0 {
+		return nil
+	}
+	var bad []journal.Entry
+	accepted, noDomain := 0, 0
+	for _, e := range rotated {
+		res, ok := checked[e.CredentialSID]
+		switch {
+		case !ok:
+			noDomain++
+		case res.Outcome == sip.Accepted:
+			accepted++
+		default:
+			bad = append(bad, e)
+		}
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Verified %d of %d with %s.\n", accepted, len(rotated), opts.Verify.Where())
+	for _, e := range bad {
+		fmt.Fprintf(opts.IO.ErrOut, "  not verified: %s (%s): %s\n", account(e), e.CredentialSID, oneLine(verify.Describe(checked[e.CredentialSID])))
+	}
+	if noDomain > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "  %d not checked: their credential lists are attached to no domain\n", noDomain)
+	}
+	if len(bad) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "  Their new passwords are set at the provider and in the handover; a registrar may take a moment to see a change.")
+	}
+	return bad
 }
 
 func account(e journal.Entry) string {
@@ -327,6 +436,15 @@ func retryCommand(opts *RotateOptions, j *journal.Journal) string {
 	}
 	if opts.Exporter.Enabled() {
 		parts = append(parts, "--json")
+	}
+	if opts.Verify.Enabled {
+		parts = append(parts, "--verify")
+		if opts.Verify.Registrar != "" && !opts.Verify.Discovered {
+			parts = append(parts, "--registrar", shellQuote(opts.Verify.Registrar))
+		}
+		if opts.Verify.Transport != "udp" {
+			parts = append(parts, "--transport", opts.Verify.Transport)
+		}
 	}
 	return strings.Join(parts, " ")
 }

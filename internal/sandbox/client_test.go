@@ -12,7 +12,9 @@ import (
 
 // newClient is sipctl's own Twilio client on the sandbox, in-process, as the
 // default profile uses it.
-func newClient(t *testing.T, s *Sandbox) *twilio.Client {
+func newClient(t *testing.T, s *Sandbox) *twilio.Client { return benchClient(t, s) }
+
+func benchClient(t testing.TB, s *Sandbox) *twilio.Client {
 	t.Helper()
 	sid, tok := s.Account()
 	c, err := twilio.New(twilio.Options{

@@ -364,6 +364,11 @@ func TestCredentialsStoreOnlyHA1(t *testing.T) {
 			t.Fatalf("after rotation LookupHA1(%s) = %q, %v", dom, got, err)
 		}
 	}
+	// Renaming a domain changes the realm: its HA1s are gone.
+	a.do("POST", a.path("SIP/Domains/"+d2["sid"].(string)+".json"), url.Values{"DomainName": {"renamed.sip.twilio.com"}})
+	if _, err := s.LookupHA1(ctx, "renamed.sip.twilio.com", "alice"); !errors.Is(err, ErrNoDigest) {
+		t.Fatalf("renamed domain err = %v", err)
+	}
 	// Registration switched off on the domain.
 	a.do("POST", a.path("SIP/Domains/"+domSID+".json"), url.Values{"SipRegistration": {"false"}})
 	if _, err := s.LookupHA1(ctx, "pbx.sip.twilio.com", "alice"); !errors.Is(err, ErrRegistrationDisabled) || !errors.Is(err, sip.ErrUnknownDomain) {

@@ -58,6 +58,10 @@ func Open(dir string) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the sandbox database: %w", err)
 	}
+	if info, err := f.Stat(); err == nil && info.Mode().Perm()&0o077 != 0 {
+		// SQLite gives the -wal and -shm files the database's mode.
+		f.Chmod(0o600)
+	}
 	f.Close()
 
 	// busy_timeout first, so the WAL switch itself waits for other processes.

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/sipctl/sipctl/internal/sandbox/sandboxtest"
 	"github.com/sipctl/sipctl/internal/testenv"
+	_ "modernc.org/sqlite"
 )
 
 type result struct {
@@ -147,5 +149,27 @@ func TestCommandsThroughPrism(t *testing.T) {
 	mustRun(t, env, "", "accounts", "delete", "bob@office.sip.twilio.com", "--yes")
 	if n := prism.Requests(); n < 10 {
 		t.Fatalf("only %d requests went through Prism", n)
+	}
+}
+
+// A database written by a newer sipctl is refused with one clear line, by
+// in-process commands and by the sandbox commands alike.
+func TestNewerDatabaseRefused(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, "", "sandbox", "status")
+	db, err := sql.Open("sqlite", filepath.Join(env.StateHome, "sipctl", "sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, args := range [][]string{{"domains", "list"}, {"sandbox", "status"}} {
+		r := sipctl(t, env, "", args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "newer sipctl") || !strings.Contains(r.stderr, "upgrade sipctl") ||
+			strings.Contains(r.stderr, "goroutine") {
+			t.Fatalf("sipctl %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
+		}
 	}
 }

@@ -1,0 +1,66 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// In-process cost of the calls `accounts create` and `domains list` make.
+
+func BenchmarkCreateCredential(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	c := benchClient(b, s)
+	ctx := context.Background()
+	for i := range 5 {
+		name := fmt.Sprintf("bench%d.sip.twilio.com", i)
+		if _, err := c.CreateDomain(ctx, provider.DomainParams{DomainName: &name}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	l, err := c.CreateCredentialList(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := c.CreateCredential(ctx, l.SID, fmt.Sprintf("u%d", i), "Bench-Password-123x"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkListDomains(b *testing.B) {
+	s, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	c := benchClient(b, s)
+	ctx := context.Background()
+	for i := range 200 {
+		name := fmt.Sprintf("list%d.sip.twilio.com", i)
+		if _, err := c.CreateDomain(ctx, provider.DomainParams{DomainName: &name}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		for _, err := range c.ListDomains(ctx) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 200 {
+			b.Fatalf("listed %d", n)
+		}
+	}
+}

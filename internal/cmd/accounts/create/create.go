@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
+	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -18,6 +20,7 @@ import (
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/sip"
 	"github.com/spf13/cobra"
 )
 
@@ -37,6 +40,8 @@ type CreateOptions struct {
 	List          string
 	Policy        string
 	PasswordStdin bool
+	// Verify is --verify: a REGISTER with the new password once created.
+	Verify verify.Options
 }
 
 // NewCmdCreate is `accounts create USERNAME`.
@@ -52,15 +57,24 @@ none, it creates DOMAIN-users and attaches it for calls and registrations. The p
 generated to the profile's policy (or --policy), or read from stdin with --password-stdin,
 and is written to a private journal before it is sent, so it is never lost. It is shown once.
 
-The output names the registrar, transports and ports to configure on the phone.`,
+The output names the registrar, transports and ports to configure on the phone.
+
+--verify then sends a query REGISTER (no registration changes) with the new password to the
+domain's registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar
+of a running ` + "`sipctl sandbox serve`" + `. If it does not accept, the account still exists with the
+password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 		Example: `  $ sipctl accounts create alice --domain office
   $ sipctl accounts create bob@office.sip.twilio.com --policy device-safe
-  $ printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json`,
+  $ printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json
+  $ sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Account = args[0]
 			if f.Globals != nil {
 				opts.AuditLog = f.Globals.AuditLog
+			}
+			if err := opts.Verify.Validate(cmd); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -72,6 +86,7 @@ The output names the registrar, transports and ports to configure on the phone.`
 	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID) to use when several are attached for registrations")
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one")
+	verify.AddFlags(cmd, &opts.Verify)
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd
 }
@@ -99,6 +114,13 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	policy, err := choosePolicy(opts.Policy, prof)
 	if err != nil {
+		return err
+	}
+	stateDir := opts.StateDir
+	if stateDir == "" {
+		stateDir = config.StateDir()
+	}
+	if err := opts.Verify.Resolve(prof, stateDir); err != nil {
 		return err
 	}
 	var pw string
@@ -147,10 +169,6 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	profileName := ""
 	if prof != nil {
 		profileName = prof.Name
-	}
-	stateDir := opts.StateDir
-	if stateDir == "" {
-		stateDir = config.StateDir()
 	}
 	// The password is on disk before the provider sees it: a crash after the
 	// request leaves it on record for `password rotate --resume`.
@@ -202,7 +220,27 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: registration is disabled on %s, so phones cannot register yet: run `sipctl domains update %s --sip-registration`\n",
 			d.DomainName, d.DomainName)
 	}
+	if opts.Verify.Enabled {
+		return verifyCreated(ctx, opts, username, d.DomainName, pw)
+	}
 	return nil
+}
+
+// verifyCreated registers once with the new password. The account exists
+// whatever the answer; a refusal only sets the exit status.
+func verifyCreated(ctx context.Context, opts *CreateOptions, username, domain, pw string) error {
+	res := verify.Run(ctx, opts.Verify, []verify.Account{{Username: username, Domain: domain, Password: pw}})[0]
+	fmt.Fprintf(opts.IO.ErrOut, "Verified with %s: %s\n", opts.Verify.Where(), verify.Describe(res))
+	err := check.ResultError(username, domain, res)
+	if err == nil {
+		return nil
+	}
+	hint := fmt.Sprintf("the account exists with the password shown; `sipctl domains check %s` tells why phones cannot register", domain)
+	if res.Outcome == sip.NoAnswer {
+		hint = fmt.Sprintf("the account exists with the password shown; check --registrar and --transport, then retry with `sipctl accounts check %s@%s --password-stdin%s`",
+			username, domain, opts.Verify.CheckArgs())
+	}
+	return cmdutil.WithHint(err, hint)
 }
 
 // rejected reports a definite refusal by the provider (a 4xx other than

@@ -110,9 +110,11 @@ func Run(ctx context.Context, o Options, accounts []Account) []sip.CheckResult {
 }
 
 // Describe is a result in a few words: "accepted (200 OK)",
-// "rejected (403 Forbidden)", "no answer: ...".
+// "rejected (403 Forbidden)", "no answer from ... within 5s".
 func Describe(r sip.CheckResult) string {
 	switch {
+	case r.Outcome == sip.NoAnswer && strings.HasPrefix(r.Reason, "no answer"):
+		return r.Reason
 	case r.Outcome == sip.NoAnswer:
 		return "no answer: " + r.Reason
 	case r.StatusCode != 0:

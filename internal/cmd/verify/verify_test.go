@@ -98,7 +98,7 @@ func TestRunOutcomesInOrder(t *testing.T) {
 		t.Fatalf("Describe = %q", d)
 	}
 	res = Run(context.Background(), Options{Registrar: dead, Transport: "udp", Timeout: 200 * time.Millisecond}, accounts[:1])
-	if res[0].Outcome != sip.NoAnswer || !strings.HasPrefix(Describe(res[0]), "no answer: ") {
+	if res[0].Outcome != sip.NoAnswer || Describe(res[0]) != "no answer from "+dead+" within 200ms" {
 		t.Fatalf("dead port: %+v", res[0])
 	}
 	if got := (Options{Registrar: dead, Transport: "tcp"}).CheckArgs(); got != " --registrar "+dead+" --transport tcp" {

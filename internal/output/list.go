@@ -147,3 +147,37 @@ func PrintObject(ios *iostreams.IOStreams, exp *Exporter, v any, fields []Field)
 	}
 	return nil
 }
+
+// NewTableFor is NewTable styled for the command's stdout.
+func NewTableFor(ios *iostreams.IOStreams, headers ...string) *Table {
+	return NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: ios.TerminalWidth()}, headers...)
+}
+
+// PrintDetail prints one object and, below it, a table of what it holds (a
+// list's credentials, an ACL's addresses). With --json, v — which should
+// carry the children itself — is printed as is.
+func PrintDetail[C any](ios *iostreams.IOStreams, exp *Exporter, v any, fields []Field, children []C, cols []Column[C]) error {
+	if exp.Enabled() {
+		return exp.Write(ios.Out, v)
+	}
+	if err := PrintObject(ios, exp, v, fields); err != nil {
+		return err
+	}
+	if len(children) == 0 {
+		return nil
+	}
+	fmt.Fprintln(ios.Out)
+	_, err := PrintList(ios, exp, All(children), cols)
+	return err
+}
+
+// All iterates over a slice as PrintList expects.
+func All[T any](items []T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, it := range items {
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}

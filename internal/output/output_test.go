@@ -175,3 +175,35 @@ func TestPrintObject(t *testing.T) {
 		t.Fatalf("tty: %q", out)
 	}
 }
+
+func TestPrintDetail(t *testing.T) {
+	type holder struct {
+		Name     string `json:"name"`
+		Children []dom  `json:"children"`
+	}
+	h := holder{Name: "office-users", Children: []dom{{SID: "SDa", Name: "a", Created: created}}}
+	fields := []Field{{"Name", Text(h.Name)}}
+
+	ios, _, out, _ := iostreams.Test()
+	if err := PrintDetail(ios, &Exporter{}, h, fields, h.Children, cols); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "Name\toffice-users\n\nSDa\ta\tfalse\t2026-01-02T03:04:05Z\n" {
+		t.Fatalf("pipe: %q", out)
+	}
+
+	ios, _, out, _ = iostreams.Test()
+	exp := &Exporter{}
+	exp.Prepare("", true)
+	PrintDetail(ios, exp, h, fields, h.Children, cols)
+	var back holder
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || len(back.Children) != 1 {
+		t.Fatalf("json: %v %s", err, out)
+	}
+
+	ios, _, out, _ = iostreams.Test()
+	PrintDetail(ios, &Exporter{}, h, fields, []dom{}, cols)
+	if out.String() != "Name\toffice-users\n" {
+		t.Fatalf("no children: %q", out)
+	}
+}

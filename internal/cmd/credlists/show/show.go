@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/sipctl/sipctl/internal/cmd/credlists/create"
+	credentials "github.com/sipctl/sipctl/internal/cmd/credlists/credentials/list"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -68,21 +69,6 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		}
 		det.Credentials = append(det.Credentials, c)
 	}
-	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(opts.IO.Out, det)
-	}
 	fields := append(create.Fields(l), output.Field{Label: "Usernames", Value: output.Text(fmt.Sprint(len(det.Credentials)))})
-	if err := output.PrintObject(opts.IO, &opts.Exporter, det, fields); err != nil {
-		return err
-	}
-	if len(det.Credentials) == 0 {
-		return nil
-	}
-	fmt.Fprintln(opts.IO.Out)
-	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()},
-		"USERNAME", "SID", "CREATED")
-	for _, c := range det.Credentials {
-		t.Row(output.Text(c.Username), output.Text(c.SID), output.Time(c.DateCreated))
-	}
-	return t.Render()
+	return output.PrintDetail(opts.IO, &opts.Exporter, det, fields, det.Credentials, credentials.Columns)
 }

@@ -69,21 +69,6 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		}
 		det.IPAddresses = append(det.IPAddresses, ip)
 	}
-	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(opts.IO.Out, det)
-	}
 	fields := append(create.Fields(a), output.Field{Label: "Addresses", Value: output.Text(fmt.Sprint(len(det.IPAddresses)))})
-	if err := output.PrintObject(opts.IO, &opts.Exporter, det, fields); err != nil {
-		return err
-	}
-	if len(det.IPAddresses) == 0 {
-		return nil
-	}
-	fmt.Fprintln(opts.IO.Out)
-	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()},
-		list.Headers()...)
-	for _, ip := range det.IPAddresses {
-		t.Row(list.Cells(ip)...)
-	}
-	return t.Render()
+	return output.PrintDetail(opts.IO, &opts.Exporter, det, fields, det.IPAddresses, list.Columns)
 }

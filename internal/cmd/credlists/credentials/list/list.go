@@ -41,7 +41,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	return cmd
 }
 
-var columns = []output.Column[provider.Credential]{
+// Columns is how credentials appear in a table.
+var Columns = []output.Column[provider.Credential]{
 	{Header: "USERNAME", Value: func(c provider.Credential) output.Cell { return output.Text(c.Username) }},
 	{Header: "SID", Value: func(c provider.Credential) output.Cell { return output.Text(c.SID) }},
 	{Header: "CREATED", Value: func(c provider.Credential) output.Cell { return output.Time(c.DateCreated) }},
@@ -59,6 +60,6 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	_, err = output.PrintList(opts.IO, &opts.Exporter, p.ListCredentials(ctx, l.SID), columns)
+	_, err = output.PrintList(opts.IO, &opts.Exporter, p.ListCredentials(ctx, l.SID), Columns)
 	return err
 }

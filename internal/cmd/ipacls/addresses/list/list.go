@@ -50,12 +50,12 @@ func CIDR(ip provider.IPAddress) string {
 	return fmt.Sprintf("%s/%d", ip.IPAddress, ip.CIDRPrefixLength)
 }
 
-// Headers and Cells are how addresses appear in a table.
-func Headers() []string { return []string{"ADDRESS", "NAME", "SID", "CREATED"} }
-
-// Cells is one address's row.
-func Cells(ip provider.IPAddress) []output.Cell {
-	return []output.Cell{output.Text(CIDR(ip)), output.Text(ip.FriendlyName), output.Text(ip.SID), output.Time(ip.DateCreated)}
+// Columns is how addresses appear in a table.
+var Columns = []output.Column[provider.IPAddress]{
+	{Header: "ADDRESS", Value: func(ip provider.IPAddress) output.Cell { return output.Text(CIDR(ip)) }},
+	{Header: "NAME", Value: func(ip provider.IPAddress) output.Cell { return output.Text(ip.FriendlyName) }},
+	{Header: "SID", Value: func(ip provider.IPAddress) output.Cell { return output.Text(ip.SID) }},
+	{Header: "CREATED", Value: func(ip provider.IPAddress) output.Cell { return output.Time(ip.DateCreated) }},
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
@@ -70,10 +70,6 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	var cols []output.Column[provider.IPAddress]
-	for i, h := range Headers() {
-		cols = append(cols, output.Column[provider.IPAddress]{Header: h, Value: func(ip provider.IPAddress) output.Cell { return Cells(ip)[i] }})
-	}
-	_, err = output.PrintList(opts.IO, &opts.Exporter, p.ListIPAddresses(ctx, a.SID), cols)
+	_, err = output.PrintList(opts.IO, &opts.Exporter, p.ListIPAddresses(ctx, a.SID), Columns)
 	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/sandbox"
@@ -282,5 +283,31 @@ func TestVerifyFlags(t *testing.T) {
 				t.Fatalf("err = %v, options %+v", err, got)
 			}
 		})
+	}
+}
+
+// A run left unfinished is retried with --resume, and the retry verifies as
+// the run did: --registrar only when the user gave it.
+func TestRetryCommandKeepsVerify(t *testing.T) {
+	j, err := journal.Create(t.TempDir(), journal.Header{RunID: "run1"}, []journal.Entry{{Username: "a", Password: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	for _, tc := range []struct {
+		v    verify.Options
+		want string
+	}{
+		{verify.Options{}, "sipctl password rotate --resume=run1 --output h.json"},
+		{verify.Options{Enabled: true, Transport: "udp"}, "sipctl password rotate --resume=run1 --output h.json --verify"},
+		{verify.Options{Enabled: true, Registrar: "127.0.0.1:5070", Transport: "tcp"},
+			"sipctl password rotate --resume=run1 --output h.json --verify --registrar 127.0.0.1:5070 --transport tcp"},
+		{verify.Options{Enabled: true, Registrar: "127.0.0.1:5070", Transport: "udp", Discovered: true},
+			"sipctl password rotate --resume=run1 --output h.json --verify"},
+	} {
+		opts := &RotateOptions{Exporter: &cmdutil.Exporter{}, Output: "h.json", Verify: tc.v}
+		if got := retryCommand(opts, j); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.v, got, tc.want)
+		}
 	}
 }

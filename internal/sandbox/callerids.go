@@ -8,7 +8,8 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
-	"regexp"
+
+	"github.com/sipctl/sipctl/internal/provider"
 )
 
 type callerIDJSON struct {
@@ -28,8 +29,6 @@ type validationRequestJSON struct {
 	PhoneNumber    string `json:"phone_number"`
 	ValidationCode string `json:"validation_code"`
 }
-
-var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 
 const callerIDColumns = `seq, sid, account_sid, phone_number, friendly_name, created, updated`
 
@@ -84,7 +83,7 @@ func (h *handler) callerIDRoutes() {
 	// so it behaves as if the person answered and keyed in the code at once.
 	h.handle("POST "+base, true, func(c *call) (int, any, error) {
 		number, _ := c.form("PhoneNumber")
-		if !e164.MatchString(number) {
+		if !provider.IsE164(number) {
 			return 0, nil, invalidParam(21211, "Invalid phone number %q: use E.164, e.g. +14155550100", number)
 		}
 		name, ok := c.form("FriendlyName")

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 type domainJSON struct {
@@ -79,7 +80,11 @@ func scanDomain(row interface{ Scan(...any) error }) (int64, domainJSON, error) 
 
 // domainNamePattern is Twilio's rule: one label of letters, digits and '-'
 // under sip.twilio.com.
-var domainNamePattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.sip\.twilio\.com$`)
+// Compiled on first use: its bounded repetition is costly to compile, and
+// every sipctl start (even --version) would pay for it.
+var domainNamePattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.sip\.twilio\.com$`)
+})
 
 func (h *handler) getDomain(c *call, sid string) (domainJSON, error) {
 	_, d, err := scanDomain(h.s.db.QueryRowContext(c.ctx,
@@ -114,7 +119,7 @@ func domainChanges(c *call) (map[string]any, error) {
 	set := map[string]any{}
 	if v, ok := c.form("DomainName"); ok {
 		v = strings.ToLower(strings.TrimSpace(v))
-		if !domainNamePattern.MatchString(v) {
+		if !domainNamePattern().MatchString(v) {
 			return nil, invalidParam(21232, "Invalid domain name %q: use letters, digits and '-' followed by .sip.twilio.com", v)
 		}
 		set["domain_name"] = v

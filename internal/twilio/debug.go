@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -25,10 +24,18 @@ type debugLog struct {
 
 const redacted = "[REDACTED]"
 
-var secretName = regexp.MustCompile(`(?i)(password|secret|token|auth)`)
+var secretWords = []string{"password", "secret", "token", "auth"}
 
 // IsSecretField reports whether a request or response field name holds a secret.
-func IsSecretField(name string) bool { return secretName.MatchString(name) }
+func IsSecretField(name string) bool {
+	lower := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
 
 func (d *debugLog) request(req *http.Request, hasBody bool, form url.Values) {
 	if d == nil {

@@ -5,7 +5,6 @@ package lookup
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -14,7 +13,6 @@ import (
 )
 
 var (
-	e164       = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 	separators = strings.NewReplacer(" ", "", "-", "", ".", "", "(", "", ")", "")
 )
 
@@ -22,7 +20,7 @@ var (
 // digits in all. Spaces, dashes, dots and brackets people type are removed.
 func E164(s string) (string, error) {
 	n := separators.Replace(strings.TrimSpace(s))
-	if !e164.MatchString(n) {
+	if !provider.IsE164(n) {
 		return "", cmdutil.FlagErrorf("%q is not an E.164 phone number: write + then the country code and number, at most 15 digits, e.g. +14155550100", s)
 	}
 	return n, nil

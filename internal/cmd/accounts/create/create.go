@@ -109,9 +109,6 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := lookup.DomainRef(domainRef); err != nil {
-		return err
-	}
 	policy, err := choosePolicy(opts.Policy, prof)
 	if err != nil {
 		return err

@@ -69,9 +69,6 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := lookup.DomainRef(domainRef); err != nil {
-		return err
-	}
 	auditLog, err := audit.Open(opts.AuditLog)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 // Account is a SIP account as accounts commands print it. Field names are a
@@ -79,7 +80,7 @@ func NewAccount(c provider.Credential, l AttachedList, d provider.Domain) Accoun
 
 // Target splits what a person typed into a username and a domain reference:
 // "alice@office.sip.twilio.com", or "alice" with --domain, or "alice" with
-// the profile's default domain.
+// the profile's default domain. Both are checked before any request.
 func Target(arg, domainFlag string, prof *config.Profile) (username, domain string, err error) {
 	username = arg
 	if u, d, ok := strings.Cut(arg, "@"); ok {
@@ -99,13 +100,16 @@ func Target(arg, domainFlag string, prof *config.Profile) (username, domain stri
 	if err := resolve.Username(username); err != nil {
 		return "", "", cmdutil.FlagErrorf("%v", err)
 	}
+	if err := DomainRef(domain); err != nil {
+		return "", "", err
+	}
 	return username, domain, nil
 }
 
 // DomainRef checks a --domain value before any request: a SID, or a name
 // that completes to NAME.sip.twilio.com.
 func DomainRef(ref string) error {
-	if strings.HasPrefix(ref, "SD") && len(ref) == 34 {
+	if twilio.IsSID(twilio.PrefixDomain, ref) {
 		return nil
 	}
 	if _, err := resolve.DomainName(ref); err != nil {

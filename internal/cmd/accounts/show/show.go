@@ -61,9 +61,6 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := lookup.DomainRef(domainRef); err != nil {
-		return err
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

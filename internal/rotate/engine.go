@@ -126,18 +126,22 @@ func Run(ctx context.Context, p provider.CredentialLists, j *journal.Journal, id
 		wg.Go(func() {
 			e := j.Entry(id)
 			sid, err := applyWithRetry(ctx, clientFor(e.AccountSID), lim, e, o)
+			if err == nil && sid != "" {
+				e.CredentialSID = sid
+			}
+			// Audit before marking the journal: a kill between the two
+			// leaves the entry pending, so --resume applies and records it
+			// again; the other order could lose its audit line for good.
+			o.record(e, err)
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
 				j.Mark(id, journal.Done, "", sid)
-				e = j.Entry(id)
-				sum.Rotated = append(sum.Rotated, e)
+				sum.Rotated = append(sum.Rotated, j.Entry(id))
 			} else {
 				j.Mark(id, journal.Failed, err.Error(), "")
-				e = j.Entry(id)
-				sum.Failed = append(sum.Failed, Result{Entry: e, Err: err})
+				sum.Failed = append(sum.Failed, Result{Entry: j.Entry(id), Err: err})
 			}
-			o.record(e, err)
 			prog.step(err == nil)
 		})
 	}

@@ -139,9 +139,6 @@ type Result struct {
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	user, domain, err := splitAccount(opts.Account, opts.DefaultDomain)
 	if err != nil {
 		return err

@@ -92,9 +92,6 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var prof *config.Profile
 	if opts.Profile != nil {
 		p, err := opts.Profile()

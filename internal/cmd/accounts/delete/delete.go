@@ -58,9 +58,6 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var prof *config.Profile
 	if opts.Profile != nil {
 		prof, _ = opts.Profile()

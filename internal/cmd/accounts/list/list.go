@@ -56,9 +56,6 @@ var columns = []output.Column[lookup.Account]{
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	domainRef := opts.Domain
 	if domainRef == "" && opts.Profile != nil {
 		if prof, err := opts.Profile(); err == nil && prof != nil {

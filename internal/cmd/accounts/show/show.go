@@ -50,9 +50,6 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var prof *config.Profile
 	if opts.Profile != nil {
 		prof, _ = opts.Profile()

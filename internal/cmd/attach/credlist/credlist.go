@@ -60,9 +60,6 @@ DOMAIN defaults to the profile's default domain. Attaching what is already attac
 }
 
 func run(ctx context.Context, opts *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

@@ -51,9 +51,6 @@ without a password (Twilio applies IP ACLs to calls only). ACL and DOMAIN are na
 }
 
 func run(ctx context.Context, opts *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

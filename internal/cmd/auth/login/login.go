@@ -96,9 +96,6 @@ func profileName(f *cmdutil.Factory) string {
 }
 
 func loginRun(ctx context.Context, opts *LoginOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	cfg, err := opts.Config()
 	if err != nil {
 		return err

@@ -92,9 +92,6 @@ itself is never printed. Exits 4 when a profile has no working credentials.
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	cfg, err := opts.Config()
 	if err != nil {
 		return err

@@ -49,9 +49,6 @@ prints. The number appears in ` + "`sipctl callerid list`" + ` once that succeed
 }
 
 func addRun(ctx context.Context, opts *AddOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	number, err := lookup.E164(opts.Number)
 	if err != nil {
 		return err

@@ -44,9 +44,6 @@ func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Co
 }
 
 func removeRun(ctx context.Context, opts *RemoveOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ref, err := lookup.CheckRef(opts.Ref)
 	if err != nil {
 		return err

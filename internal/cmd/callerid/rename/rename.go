@@ -44,9 +44,6 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 }
 
 func renameRun(ctx context.Context, opts *RenameOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	ref, err := lookup.CheckRef(opts.Ref)
 	if err != nil {
 		return err

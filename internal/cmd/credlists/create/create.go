@@ -73,9 +73,6 @@ func RefuseDuplicate(ctx context.Context, p provider.CredentialLists, name, exce
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

@@ -43,9 +43,6 @@ authenticating. Asks on a terminal; pass --yes otherwise.`,
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

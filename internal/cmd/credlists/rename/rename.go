@@ -47,9 +47,6 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 }
 
 func renameRun(ctx context.Context, opts *RenameOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

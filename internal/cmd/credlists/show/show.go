@@ -51,9 +51,6 @@ type Detail struct {
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

@@ -56,9 +56,6 @@ The list and its usernames are kept. Detaching what is not attached changes noth
 }
 
 func run(ctx context.Context, opts *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

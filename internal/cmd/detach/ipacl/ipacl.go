@@ -49,9 +49,6 @@ func NewCmdIPACL(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 }
 
 func run(ctx context.Context, opts *Options) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

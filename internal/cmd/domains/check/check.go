@@ -92,9 +92,6 @@ lists attached to it are checked. Exits 1 when an error is found.`,
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if opts.Domain != "" {
 		if err := lookup.DomainRef(opts.Domain); err != nil {
 			return err

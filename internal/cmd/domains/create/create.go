@@ -58,9 +58,6 @@ such as "office" becomes office.sip.twilio.com. Names are unique across all of T
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

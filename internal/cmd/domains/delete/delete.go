@@ -43,9 +43,6 @@ The credential lists and IP ACLs attached to it are kept. Asks on a terminal; pa
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

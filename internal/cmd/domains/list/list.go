@@ -48,9 +48,6 @@ var columns = []output.Column[provider.Domain]{
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

@@ -134,11 +134,7 @@ and kept in the handover.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx := cmd.Context()
-			if ctx == nil {
-				ctx = context.Background()
-			}
-			return rotateRun(ctx, opts)
+			return rotateRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

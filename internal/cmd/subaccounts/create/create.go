@@ -46,9 +46,6 @@ the parent account's credentials: no new secret is stored or printed.`,
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	name := strings.TrimSpace(opts.Name)
 	if name == "" {
 		return cmdutil.FlagErrorf("empty subaccount name")

@@ -100,9 +100,6 @@ func Find(ctx context.Context, p provider.Accounts, ref string) (provider.Accoun
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if strings.TrimSpace(opts.Ref) == "" {
 		return cmdutil.FlagErrorf("empty subaccount SID or name")
 	}

@@ -79,9 +79,6 @@ func (o *AddOptions) policy() (password.Policy, error) {
 }
 
 func addRun(ctx context.Context, opts *AddOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	pol, err := opts.policy()
 	if err != nil {
 		return err

@@ -49,9 +49,6 @@ var Columns = []output.Column[provider.Credential]{
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

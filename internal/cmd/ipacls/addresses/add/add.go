@@ -57,9 +57,6 @@ list. Twilio accepts IPv4 only; sipctl checks the address before sending it.`,
 }
 
 func addRun(ctx context.Context, opts *AddOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

@@ -59,9 +59,6 @@ var Columns = []output.Column[provider.IPAddress]{
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err

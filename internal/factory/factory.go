@@ -5,7 +5,6 @@ package factory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -119,7 +118,7 @@ func newProvider(f *cmdutil.Factory) (provider.Provider, error) {
 		if err != nil {
 			return nil, err
 		}
-		return asProvider(c)
+		return c, nil
 	default:
 		return nil, fmt.Errorf("profile %q has unknown provider %q; supported: twilio, sandbox", prof.Name, prof.Provider)
 	}
@@ -139,15 +138,7 @@ func newClientOver(rt http.RoundTripper, baseURL, name, sid, token string, debug
 	if err != nil {
 		return nil, err
 	}
-	return asProvider(c)
-}
-
-func asProvider(c *twilio.Client) (provider.Provider, error) {
-	p, ok := any(c).(provider.Provider)
-	if !ok {
-		return nil, errors.New("this build's Twilio client is incomplete")
-	}
-	return p, nil
+	return c, nil
 }
 
 // inSubaccount resolves --subaccount (a SID or a friendly name) among the

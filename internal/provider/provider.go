@@ -208,6 +208,7 @@ type Accounts interface {
 // Provider is everything a SIP provider client offers. Commands should take
 // the narrowest interface they need.
 type Provider interface {
+	SIPAccounts
 	Domains
 	CredentialLists
 	IPACLs
@@ -215,8 +216,6 @@ type Provider interface {
 	CallerIDs
 	Accounts
 
-	// Name is the provider's name as in profiles: "twilio", "sandbox".
-	Name() string
 	// AccountSID is the account requests act on.
 	AccountSID() string
 	// WithAccount returns a client acting inside a subaccount with the same

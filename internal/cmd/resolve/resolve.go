@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -19,50 +18,16 @@ import (
 )
 
 // DomainSuffix is what Twilio requires every SIP domain name to end with.
-const DomainSuffix = "sip.twilio.com"
-
-var (
-	domainLabel = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
-)
+const DomainSuffix = twilio.DomainSuffix
 
 // MaxUsernameLength is Twilio's limit on a SIP credential's username.
-const MaxUsernameLength = 32
+const MaxUsernameLength = twilio.MaxUsernameLength
 
-// DomainName completes and checks a domain name: a bare name ("office")
-// becomes office.sip.twilio.com; anything else must already end in
-// sip.twilio.com, with labels of letters, digits and '-'.
-func DomainName(name string) (string, error) {
-	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
-	if name == "" {
-		return "", fmt.Errorf("empty domain name")
-	}
-	if !strings.Contains(name, ".") {
-		name += "." + DomainSuffix
-	}
-	if !strings.HasSuffix(name, "."+DomainSuffix) {
-		return "", fmt.Errorf("domain %q does not end in %s: Twilio requires SIP domain names to end in %s (give a bare name like \"office\" for office.%s)",
-			name, DomainSuffix, DomainSuffix, DomainSuffix)
-	}
-	for _, l := range strings.Split(strings.TrimSuffix(name, "."+DomainSuffix), ".") {
-		if !domainLabel.MatchString(l) || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
-			return "", fmt.Errorf("domain %q: each part may contain only letters, digits and '-', not at its start or end", name)
-		}
-	}
-	return name, nil
-}
+// DomainName completes and checks a Twilio domain name (see twilio.DomainName).
+func DomainName(name string) (string, error) { return twilio.DomainName(name) }
 
 // Username checks a SIP username against Twilio's rules before any request.
-func Username(u string) error {
-	switch {
-	case u == "":
-		return fmt.Errorf("empty username")
-	case len(u) > MaxUsernameLength:
-		return fmt.Errorf("username %q is %d characters: Twilio allows at most %d", u, len(u), MaxUsernameLength)
-	case strings.ContainsAny(u, " \t\r\n@:;"):
-		return fmt.Errorf("username %q contains a space or one of @ : ; which SIP does not allow in a username", u)
-	}
-	return nil
-}
+func Username(u string) error { return twilio.ValidateUsername(u) }
 
 // IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
 // length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was given.

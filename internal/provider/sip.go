@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+)
+
+// SIPAccount is the unit every provider has: a username and password a
+// phone registers with, on a domain (the digest realm). Ref is the
+// provider's own opaque reference (Twilio "CL…/CR…", a Kamailio subscriber
+// id, a Telnyx connection id); journals and handovers record it so a resumed
+// run finds the same account.
+type SIPAccount struct {
+	Ref       string    `json:"ref"`
+	Username  string    `json:"username"`
+	Domain    string    `json:"domain"`
+	Registrar Registrar `json:"registrar"`
+	// Registration is the account's registration status where the provider
+	// can tell (the Registrations capability); nil when unknown.
+	Registration *Registration `json:"registration,omitempty"`
+	Created      time.Time     `json:"date_created"`
+	// Attributes are provider-specific facts, shown by `accounts show` and
+	// kept in --json under their names (Twilio: credential_list,
+	// credential_list_sid; Telnyx: channel limits, caller ID).
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+// Address is USER@DOMAIN.
+func (a SIPAccount) Address() string {
+	if a.Domain == "" {
+		return a.Username
+	}
+	return a.Username + "@" + a.Domain
+}
+
+// Registrar is where a phone registers for an account.
+type Registrar struct {
+	Host       string      `json:"host"`
+	Transports []Transport `json:"transports"`
+	// SRTP says media must be encrypted (a TLS-only, secure domain).
+	SRTP bool `json:"srtp"`
+}
+
+// Transport is one way a phone can reach the registrar.
+type Transport struct {
+	Protocol string `json:"protocol"` // UDP, TCP, TLS
+	Port     int    `json:"port"`
+}
+
+// String is "UDP 5060".
+func (t Transport) String() string { return fmt.Sprintf("%s %d", t.Protocol, t.Port) }
+
+// RegistrationState is what hosted portals show as "Up/Down".
+type RegistrationState string
+
+const (
+	Registered    RegistrationState = "registered"
+	NotRegistered RegistrationState = "not-registered"
+	// RegistrationFailed and RegistrationExpired are Telnyx's further states.
+	RegistrationFailed  RegistrationState = "failed"
+	RegistrationExpired RegistrationState = "expired"
+	RegistrationUnknown RegistrationState = "unknown"
+)
+
+// Registration is an account's registration status.
+type Registration struct {
+	State     RegistrationState `json:"state"`
+	Contact   string            `json:"contact,omitempty"`
+	UserAgent string            `json:"user_agent,omitempty"`
+	Transport string            `json:"transport,omitempty"`
+	Source    string            `json:"source,omitempty"` // IP:port the binding came from
+	Expires   time.Time         `json:"expires,omitzero"`
+	LastSeen  time.Time         `json:"last_registration,omitzero"`
+}
+
+// AccountQuery narrows a listing of SIP accounts.
+type AccountQuery struct {
+	// Domain, when set, lists only the accounts of that domain (as the
+	// provider names it; see SIPAccounts.CanonicalDomain).
+	Domain string
+}
+
+// NewSIPAccount is what creating an account needs.
+type NewSIPAccount struct {
+	Username string
+	Domain   string
+	Password string
+	// Options are provider-specific choices named by flags, such as
+	// Twilio's "credential_list" (which of a domain's lists to use).
+	Options map[string]string
+}
+
+// SIPAccounts is the one interface every provider implements. Everything
+// else a provider offers (domains, credential lists, IP ACLs, caller IDs,
+// subaccounts, registration status, …) is an optional capability that a
+// command asks for with Require.
+type SIPAccounts interface {
+	// Name is the provider's name as in profiles: "twilio", "sandbox",
+	// "kamailio", "telnyx".
+	Name() string
+	// CanonicalDomain completes and checks what a person typed for a domain
+	// ("office" → "office.sip.twilio.com" on Twilio), before any request.
+	CanonicalDomain(name string) (string, error)
+	// ValidateUsername checks a username against the provider's documented
+	// rules (RFC 3261 user characters at most), naming the rule it breaks.
+	ValidateUsername(username string) error
+	// ListSIPAccounts streams accounts, one page in memory.
+	ListSIPAccounts(ctx context.Context, q AccountQuery) iter.Seq2[SIPAccount, error]
+	// GetSIPAccount finds one account; ErrNotFound when there is none.
+	GetSIPAccount(ctx context.Context, username, domain string) (SIPAccount, error)
+	// CreateSIPAccount creates an account with the password given; ErrExists
+	// when the username is taken on the domain.
+	CreateSIPAccount(ctx context.Context, a NewSIPAccount) (SIPAccount, error)
+	// SetSIPPassword gives an existing account a new password. Setting the
+	// same password twice is harmless (journals rely on it).
+	SetSIPPassword(ctx context.Context, a SIPAccount, password string) error
+	// DeleteSIPAccount removes an account; ErrNotFound when it is gone.
+	DeleteSIPAccount(ctx context.Context, a SIPAccount) error
+}
+
+// Registrations is the capability of telling registration status.
+type Registrations interface {
+	// RegistrationStatus returns the status of each account, keyed by Ref.
+	// Accounts the provider knows nothing of are NotRegistered.
+	RegistrationStatus(ctx context.Context, accounts []SIPAccount) (map[string]Registration, error)
+}
+
+// ErrExists is matched (errors.Is) by a provider's "already exists" errors.
+var ErrExists = errors.New("already exists")
+
+// MissingCapabilityError says the active provider lacks what a command
+// needs: "kamailio has no credential lists: accounts belong to a domain".
+// Commands return it before any request; it exits with status 2.
+type MissingCapabilityError struct {
+	Provider string
+	What     string // "credential lists"
+	Why      string // optional: what the provider has instead
+}
+
+func (e *MissingCapabilityError) Error() string {
+	s := fmt.Sprintf("%s has no %s", e.Provider, e.What)
+	if e.Why != "" {
+		s += ": " + e.Why
+	}
+	return s
+}
+
+// Explainer is implemented by providers that say what they have instead of
+// a missing capability (the Why of MissingCapabilityError).
+type Explainer interface {
+	Lacks(what string) string
+}
+
+// Require returns p as capability T, or a MissingCapabilityError naming
+// what (for example "credential lists").
+func Require[T any](p SIPAccounts, what string) (T, error) {
+	if c, ok := p.(T); ok {
+		return c, nil
+	}
+	var zero T
+	why := ""
+	if ex, ok := p.(Explainer); ok {
+		why = ex.Lacks(what)
+	}
+	return zero, &MissingCapabilityError{Provider: p.Name(), What: what, Why: why}
+}

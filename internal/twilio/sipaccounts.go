@@ -1,0 +1,396 @@
+package twilio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"regexp"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// DomainSuffix is what Twilio requires every SIP domain name to end with.
+const DomainSuffix = "sip.twilio.com"
+
+// MaxUsernameLength is Twilio's limit on a SIP credential's username.
+const MaxUsernameLength = 32
+
+var domainLabel = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
+
+// DomainName completes and checks a domain name: a bare name ("office")
+// becomes office.sip.twilio.com; anything else must already end in
+// sip.twilio.com, with labels of letters, digits and '-'.
+func DomainName(name string) (string, error) {
+	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if name == "" {
+		return "", fmt.Errorf("empty domain name")
+	}
+	if !strings.Contains(name, ".") {
+		name += "." + DomainSuffix
+	}
+	if !strings.HasSuffix(name, "."+DomainSuffix) {
+		return "", fmt.Errorf("domain %q does not end in %s: Twilio requires SIP domain names to end in %s (give a bare name like \"office\" for office.%s)",
+			name, DomainSuffix, DomainSuffix, DomainSuffix)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(name, "."+DomainSuffix), ".") {
+		if !domainLabel.MatchString(l) || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
+			return "", fmt.Errorf("domain %q: each part may contain only letters, digits and '-', not at its start or end", name)
+		}
+	}
+	return name, nil
+}
+
+// ValidateUsername checks a SIP username against Twilio's rules before any
+// request.
+func ValidateUsername(u string) error {
+	switch {
+	case u == "":
+		return fmt.Errorf("empty username")
+	case len(u) > MaxUsernameLength:
+		return fmt.Errorf("username %q is %d characters: Twilio allows at most %d", u, len(u), MaxUsernameLength)
+	case strings.ContainsAny(u, " \t\r\n@:;"):
+		return fmt.Errorf("username %q contains a space or one of @ : ; which SIP does not allow in a username", u)
+	}
+	return nil
+}
+
+// CanonicalDomain implements provider.SIPAccounts.
+func (c *Client) CanonicalDomain(name string) (string, error) { return DomainName(name) }
+
+// ValidateUsername implements provider.SIPAccounts.
+func (c *Client) ValidateUsername(u string) error { return ValidateUsername(u) }
+
+// Lacks implements provider.Explainer: Twilio has every capability sipctl
+// knows except those listed here.
+func (c *Client) Lacks(what string) string { return "" }
+
+// AccountRef is the opaque reference of a Twilio SIP account: the credential
+// list and the credential, "CL…/CR…".
+func AccountRef(listSID, credSID string) string { return listSID + "/" + credSID }
+
+// ParseAccountRef splits an AccountRef.
+func ParseAccountRef(ref string) (listSID, credSID string, err error) {
+	l, cr, ok := strings.Cut(ref, "/")
+	if !ok || !IsSID(PrefixCredentialList, l) || !IsSID(PrefixCredential, cr) {
+		return "", "", fmt.Errorf("%q is not a Twilio SIP account reference (CL…/CR…)", ref)
+	}
+	return l, cr, nil
+}
+
+// PhoneSettings is what a phone needs for a domain on Twilio: it registers to
+// the domain name itself, over UDP or TCP on 5060 or TLS on 5061. A Secure
+// domain enforces TLS and SRTP, so only TLS is offered for it.
+func PhoneSettings(d provider.Domain) provider.Registrar {
+	if d.Secure {
+		return provider.Registrar{Host: d.DomainName, Transports: []provider.Transport{{Protocol: "TLS", Port: 5061}}, SRTP: true}
+	}
+	return provider.Registrar{Host: d.DomainName, Transports: []provider.Transport{
+		{Protocol: "UDP", Port: 5060}, {Protocol: "TCP", Port: 5060}, {Protocol: "TLS", Port: 5061}}}
+}
+
+// AttachedList is a credential list attached to a domain, and for what.
+type AttachedList struct {
+	SID           string
+	FriendlyName  string
+	Calls         bool
+	Registrations bool
+}
+
+// AttachedLists returns the credential lists attached to a domain for
+// registrations and for calls, registrations first, each once.
+func (c *Client) AttachedLists(ctx context.Context, domainSID string) ([]AttachedList, error) {
+	var out []AttachedList
+	index := map[string]int{}
+	for _, kind := range []provider.AuthKind{provider.ForRegistrations, provider.ForCalls} {
+		for m, err := range c.ListCredentialListMappings(ctx, domainSID, kind) {
+			if err != nil {
+				return nil, err
+			}
+			i, seen := index[m.SID]
+			if !seen {
+				i = len(out)
+				index[m.SID] = i
+				out = append(out, AttachedList{SID: m.SID, FriendlyName: m.FriendlyName})
+			}
+			if kind == provider.ForRegistrations {
+				out[i].Registrations = true
+			} else {
+				out[i].Calls = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// FindDomainByName finds a domain by its full name; ErrNotFound when absent.
+func (c *Client) FindDomainByName(ctx context.Context, name string) (provider.Domain, error) {
+	full, err := DomainName(name)
+	if err != nil {
+		return provider.Domain{}, err
+	}
+	for d, err := range c.ListDomains(ctx) {
+		if err != nil {
+			return provider.Domain{}, err
+		}
+		if strings.EqualFold(d.DomainName, full) {
+			return d, nil
+		}
+	}
+	return provider.Domain{}, fmt.Errorf("no SIP domain %q in this account: %w", full, provider.ErrNotFound)
+}
+
+func sipAccount(cr provider.Credential, l AttachedList, d provider.Domain) provider.SIPAccount {
+	return provider.SIPAccount{
+		Ref:       AccountRef(l.SID, cr.SID),
+		Username:  cr.Username,
+		Domain:    d.DomainName,
+		Registrar: PhoneSettings(d),
+		Created:   cr.DateCreated,
+		Attributes: map[string]string{
+			"sid":                 cr.SID,
+			"credential_list_sid": l.SID,
+			"credential_list":     l.FriendlyName,
+		},
+	}
+}
+
+// ListSIPAccounts implements provider.SIPAccounts: every credential on every
+// list attached to a domain (for calls or registrations), domain by domain.
+func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) iter.Seq2[provider.SIPAccount, error] {
+	return func(yield func(provider.SIPAccount, error) bool) {
+		var domains []provider.Domain
+		if q.Domain != "" {
+			d, err := c.FindDomainByName(ctx, q.Domain)
+			if err != nil {
+				yield(provider.SIPAccount{}, err)
+				return
+			}
+			domains = []provider.Domain{d}
+		} else {
+			for d, err := range c.ListDomains(ctx) {
+				if err != nil {
+					yield(provider.SIPAccount{}, err)
+					return
+				}
+				domains = append(domains, d)
+			}
+		}
+		for _, d := range domains {
+			lists, err := c.AttachedLists(ctx, d.SID)
+			if err != nil {
+				yield(provider.SIPAccount{}, err)
+				return
+			}
+			for _, l := range lists {
+				for cr, err := range c.ListCredentials(ctx, l.SID) {
+					if err != nil {
+						yield(provider.SIPAccount{}, err)
+						return
+					}
+					if !yield(sipAccount(cr, l, d), nil) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// GetSIPAccount implements provider.SIPAccounts. A username on several of a
+// domain's lists is ambiguous.
+func (c *Client) GetSIPAccount(ctx context.Context, username, domain string) (provider.SIPAccount, error) {
+	var found []provider.SIPAccount
+	for a, err := range c.ListSIPAccounts(ctx, provider.AccountQuery{Domain: domain}) {
+		if err != nil {
+			return provider.SIPAccount{}, err
+		}
+		if a.Username == username {
+			found = append(found, a)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return provider.SIPAccount{}, fmt.Errorf("no SIP account %q on %s: %w", username, domain, provider.ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	names := make([]string, len(found))
+	for i, a := range found {
+		names[i] = fmt.Sprintf("%s (%s)", a.Attributes["credential_list"], a.Attributes["credential_list_sid"])
+	}
+	return provider.SIPAccount{}, fmt.Errorf("%q is on %d credential lists of %s: %s", username, len(found), domain, strings.Join(names, ", "))
+}
+
+// OptionCredentialList names which of a domain's lists CreateSIPAccount uses.
+const OptionCredentialList = "credential_list"
+
+// CreateSIPAccount implements provider.SIPAccounts: the credential goes on
+// the list attached to the domain for registrations, made (DOMAIN-users,
+// attached for calls and registrations) when there is none.
+func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount) (provider.SIPAccount, error) {
+	d, err := c.FindDomainByName(ctx, a.Domain)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
+	l, err := c.RegistrationList(ctx, d, a.Options[OptionCredentialList])
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
+	for cr, err := range c.ListCredentials(ctx, l.SID) {
+		if err != nil {
+			return provider.SIPAccount{}, err
+		}
+		if cr.Username == a.Username {
+			return sipAccount(cr, l, d), fmt.Errorf("SIP account %q on %s (credential list %s): %w", a.Username, d.DomainName, l.FriendlyName, provider.ErrExists)
+		}
+	}
+	cr, err := c.CreateCredential(ctx, l.SID, a.Username, a.Password)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
+	return sipAccount(cr, l, d), nil
+}
+
+// RegistrationList finds the credential list phones on d register with
+// (listRef, a SID or name, chooses among several), or makes one:
+// DOMAIN-users, attached for calls and registrations. It tolerates a
+// concurrent creator: "already exists" and "already attached" answers are
+// followed by a re-read.
+func (c *Client) RegistrationList(ctx context.Context, d provider.Domain, listRef string) (AttachedList, error) {
+	attached, err := c.AttachedLists(ctx, d.SID)
+	if err != nil {
+		return AttachedList{}, err
+	}
+	if listRef != "" {
+		for _, l := range attached {
+			if l.SID == listRef || l.FriendlyName == listRef {
+				return l, nil
+			}
+		}
+		return AttachedList{}, fmt.Errorf("credential list %q is not attached to %s: %w", listRef, d.DomainName, provider.ErrNotFound)
+	}
+	var forReg []AttachedList
+	for _, l := range attached {
+		if l.Registrations {
+			forReg = append(forReg, l)
+		}
+	}
+	switch len(forReg) {
+	case 1:
+		return forReg[0], nil
+	case 0:
+	default:
+		names := make([]string, len(forReg))
+		for i, l := range forReg {
+			names[i] = l.FriendlyName
+		}
+		return AttachedList{}, &AmbiguousListError{Domain: d.DomainName, Names: names}
+	}
+	name := strings.TrimSuffix(d.DomainName, "."+DomainSuffix) + "-users"
+	list, err := c.findOrCreateList(ctx, name)
+	if err != nil {
+		return AttachedList{}, err
+	}
+	l := AttachedList{SID: list.SID, FriendlyName: list.FriendlyName}
+	for _, a := range attached {
+		if a.SID == list.SID {
+			l = a
+		}
+	}
+	for _, kind := range []provider.AuthKind{provider.ForCalls, provider.ForRegistrations} {
+		if (kind == provider.ForCalls && l.Calls) || (kind == provider.ForRegistrations && l.Registrations) {
+			continue
+		}
+		if _, err := c.AttachCredentialList(ctx, d.SID, kind, l.SID); err != nil && !alreadyDone(err) {
+			return l, fmt.Errorf("attaching credential list %s to %s for %s: %w", name, d.DomainName, kind, err)
+		}
+	}
+	l.Calls, l.Registrations = true, true
+	return l, nil
+}
+
+// AmbiguousListError says several lists are attached for registrations.
+type AmbiguousListError struct {
+	Domain string
+	Names  []string
+}
+
+func (e *AmbiguousListError) Error() string {
+	return fmt.Sprintf("%d credential lists are attached to %s for registrations (%s): choose one with --list",
+		len(e.Names), e.Domain, strings.Join(e.Names, ", "))
+}
+
+// alreadyDone matches Twilio's answers to a create that a concurrent run
+// already made: 21240 (a list of that name, or a duplicate username) and
+// 21231 (the list is already mapped).
+func alreadyDone(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && (ae.Code == 21240 || ae.Code == 21231 || ae.Status == 409)
+}
+
+// findOrCreateList reuses a list of the conventional name rather than making
+// a duplicate (which `domains check` would flag). When two runs create it at
+// once, the loser re-reads and both use the oldest.
+func (c *Client) findOrCreateList(ctx context.Context, name string) (provider.CredentialList, error) {
+	find := func() ([]provider.CredentialList, error) {
+		var found []provider.CredentialList
+		for l, err := range c.ListCredentialLists(ctx) {
+			if err != nil {
+				return nil, err
+			}
+			if l.FriendlyName == name {
+				found = append(found, l)
+			}
+		}
+		return found, nil
+	}
+	found, err := find()
+	if err != nil {
+		return provider.CredentialList{}, err
+	}
+	if len(found) == 0 {
+		l, err := c.CreateCredentialList(ctx, name)
+		if err == nil {
+			return l, nil
+		}
+		if !alreadyDone(err) {
+			return l, fmt.Errorf("creating credential list %s: %w", name, err)
+		}
+		if found, err = find(); err != nil {
+			return provider.CredentialList{}, err
+		}
+	}
+	if len(found) == 0 {
+		return provider.CredentialList{}, fmt.Errorf("credential list %s was reported to exist but cannot be found", name)
+	}
+	oldest := found[0]
+	for _, l := range found[1:] {
+		if l.DateCreated.Before(oldest.DateCreated) || (l.DateCreated.Equal(oldest.DateCreated) && l.SID < oldest.SID) {
+			oldest = l
+		}
+	}
+	return oldest, nil
+}
+
+// SetSIPPassword implements provider.SIPAccounts.
+func (c *Client) SetSIPPassword(ctx context.Context, a provider.SIPAccount, password string) error {
+	listSID, credSID, err := ParseAccountRef(a.Ref)
+	if err != nil {
+		return err
+	}
+	_, err = c.UpdateCredentialPassword(ctx, listSID, credSID, password)
+	return err
+}
+
+// DeleteSIPAccount implements provider.SIPAccounts.
+func (c *Client) DeleteSIPAccount(ctx context.Context, a provider.SIPAccount) error {
+	listSID, credSID, err := ParseAccountRef(a.Ref)
+	if err != nil {
+		return err
+	}
+	return c.DeleteCredential(ctx, listSID, credSID)
+}
+
+var _ provider.SIPAccounts = (*Client)(nil)

@@ -216,6 +216,13 @@ type Provider interface {
 	CallerIDs
 	Accounts
 
+	Scope
+}
+
+// Scope is the capability of acting inside one of several accounts: Twilio's
+// subaccounts, Telnyx's managed accounts. Journals record AccountSID so a
+// resumed run acts in the same account.
+type Scope interface {
 	// AccountSID is the account requests act on.
 	AccountSID() string
 	// WithAccount returns a client acting inside a subaccount with the same

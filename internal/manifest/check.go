@@ -1,6 +1,5 @@
 package manifest
 
-
 // Rules are the provider's naming rules; provider.SIPAccounts has them.
 type Rules interface {
 	Name() string

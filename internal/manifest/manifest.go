@@ -21,9 +21,9 @@ type File struct {
 	IPACLs   []IPACL
 
 	// Source is the file name errors are reported against.
-	Source       string
-	providerPos  Pos
-	hasProvider  bool
+	Source      string
+	providerPos Pos
+	hasProvider bool
 }
 
 // Pos is a place in the file.
@@ -38,8 +38,8 @@ type Domain struct {
 	// Twilio holds settings only Twilio has.
 	Twilio *TwilioDomain
 
-	Pos     Pos
-	aclPos  []Pos
+	Pos    Pos
+	aclPos []Pos
 }
 
 // TwilioDomain is the `twilio:` key of a domain.

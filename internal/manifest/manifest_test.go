@@ -11,7 +11,7 @@ import (
 // twilioRules are Twilio's real naming rules, as the client applies them.
 type twilioRules struct{ name string }
 
-func (r twilioRules) Name() string                            { return r.name }
+func (r twilioRules) Name() string                           { return r.name }
 func (twilioRules) CanonicalDomain(n string) (string, error) { return twilio.DomainName(n) }
 func (twilioRules) ValidateUsername(u string) error          { return twilio.ValidateUsername(u) }
 

@@ -9,7 +9,9 @@ const SchemaID = "https://github.com/sipctl/sipctl/raw/main/docs/sipctl.schema.j
 // Schema is the JSON Schema (draft 2020-12) of the format, the same rules
 // Parse enforces for structure (Check adds the provider's naming rules).
 func Schema() ([]byte, error) {
-	str := func(desc string) map[string]any { return map[string]any{"type": "string", "minLength": 1, "description": desc} }
+	str := func(desc string) map[string]any {
+		return map[string]any{"type": "string", "minLength": 1, "description": desc}
+	}
 	obj := func(desc string, required []string, props map[string]any) map[string]any {
 		o := map[string]any{"type": "object", "description": desc, "additionalProperties": false, "properties": props}
 		if len(required) > 0 {

@@ -1,5 +1,11 @@
 package manifest
 
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
 // Rules are the provider's naming rules; provider.SIPAccounts has them.
 type Rules interface {
 	Name() string
@@ -99,4 +105,21 @@ func Load(source string, data []byte, r Rules) (*File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// Read reads the file at path, or stdin when path is "-", and returns the
+// name to report problems against.
+func Read(path string, stdin io.Reader) (source string, data []byte, err error) {
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+		if err != nil {
+			return "", nil, fmt.Errorf("reading the manifest from stdin: %w", err)
+		}
+		return "<stdin>", data, nil
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("reading the manifest: %w", err)
+	}
+	return path, data, nil
 }

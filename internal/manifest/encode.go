@@ -10,13 +10,14 @@ import (
 // The on-disk shape, for writing (export) and for the schema's field names.
 type fileOut struct {
 	Provider string      `yaml:"provider,omitempty"`
+	Policy   string      `yaml:"policy,omitempty"`
 	Domains  []domainOut `yaml:"domains,omitempty"`
 	IPACLs   []ipaclOut  `yaml:"ip_acls,omitempty"`
 }
 
 type domainOut struct {
 	Name     string        `yaml:"name"`
-	Accounts []any         `yaml:"accounts,omitempty"`
+	Accounts []any         `yaml:"accounts"`
 	IPACLs   []string      `yaml:"ip_acls,omitempty"`
 	Twilio   *twilioDomOut `yaml:"twilio,omitempty"`
 }
@@ -38,14 +39,14 @@ type telnyxOut struct {
 
 type ipaclOut struct {
 	Name      string   `yaml:"name"`
-	Addresses []string `yaml:"addresses,omitempty"`
+	Addresses []string `yaml:"addresses"`
 }
 
 // Encode writes f as YAML, accounts with no settings as bare usernames.
 func Encode(f *File) ([]byte, error) {
-	out := fileOut{Provider: f.Provider}
+	out := fileOut{Provider: f.Provider, Policy: f.Policy}
 	for _, d := range f.Domains {
-		do := domainOut{Name: d.Name, IPACLs: d.IPACLs}
+		do := domainOut{Name: d.Name, IPACLs: d.IPACLs, Accounts: []any{}}
 		if d.Twilio != nil {
 			do.Twilio = &twilioDomOut{CredentialList: d.Twilio.CredentialList}
 		}
@@ -61,7 +62,7 @@ func Encode(f *File) ([]byte, error) {
 		out.Domains = append(out.Domains, do)
 	}
 	for _, acl := range f.IPACLs {
-		ao := ipaclOut{Name: acl.Name}
+		ao := ipaclOut{Name: acl.Name, Addresses: []string{}}
 		for _, a := range acl.Addresses {
 			ao.Addresses = append(ao.Addresses, a.String())
 		}

@@ -17,7 +17,10 @@ import (
 type File struct {
 	// Provider, when set, must be the active profile's provider.
 	Provider string
-	Domains  []Domain
+	// Policy is the password policy new accounts' passwords are generated
+	// with (a built-in name or key=value settings); "" for the profile's.
+	Policy  string
+	Domains []Domain
 	IPACLs   []IPACL
 
 	// Source is the file name errors are reported against.
@@ -37,6 +40,10 @@ type Domain struct {
 	IPACLs []string
 	// Twilio holds settings only Twilio has.
 	Twilio *TwilioDomain
+	// AccountsGiven and IPACLsGiven say the keys are present: only then
+	// does the file manage the domain's accounts (--prune deletes those it
+	// does not name) and its attached IP ACLs (exactly those named).
+	AccountsGiven, IPACLsGiven bool
 
 	Pos    Pos
 	aclPos []Pos
@@ -93,6 +100,9 @@ func (a Account) Options(d Domain) map[string]string {
 type IPACL struct {
 	Name      string
 	Addresses []Address
+	// AddressesGiven says the key is present: the ACL then holds exactly
+	// the addresses named.
+	AddressesGiven bool
 
 	Pos Pos
 }

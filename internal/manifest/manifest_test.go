@@ -16,6 +16,7 @@ func (twilioRules) CanonicalDomain(n string) (string, error) { return twilio.Dom
 func (twilioRules) ValidateUsername(u string) error          { return twilio.ValidateUsername(u) }
 
 const good = `provider: twilio
+policy: device-safe
 domains:
   - name: office
     accounts:
@@ -42,7 +43,7 @@ func TestLoadGood(t *testing.T) {
 		t.Fatalf("domains %+v", f.Domains)
 	}
 	d := f.Domains[0]
-	if len(d.Accounts) != 2 || d.Accounts[0].Username != "alice" || d.Accounts[1].Username != "bob" || d.Accounts[1].Pos.Line != 6 {
+	if len(d.Accounts) != 2 || d.Accounts[0].Username != "alice" || d.Accounts[1].Username != "bob" || d.Accounts[1].Pos.Line != 7 {
 		t.Fatalf("accounts %+v", d.Accounts)
 	}
 	if d.Accounts[0].Options(d)["credential_list"] != "office-users" {
@@ -106,6 +107,7 @@ func TestBadInput(t *testing.T) {
 			`f.yaml:4:5: an IP ACL needs a name`, `f.yaml:4:16: addresses must be a list`}},
 		{"duplicates of domains and ACLs", "domains:\n  - name: office\n  - name: office.sip.twilio.com\nip_acls:\n  - name: hq\n  - name: hq\n", []string{
 			`f.yaml:3:11: domain office.sip.twilio.com is already described at line 2`, `f.yaml:6:11: IP ACL "hq" is already described at line 5`}},
+		{"bad policy", "policy: nonsense\n", []string{`f.yaml:1:9: policy: `}},
 		{"empty", "", []string{"f.yaml: the file is empty"}},
 	}
 	for _, c := range cases {

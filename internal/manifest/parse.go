@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sipctl/sipctl/internal/password"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -191,9 +192,17 @@ func (p *parser) seq(n *yaml.Node, what string) []*yaml.Node {
 }
 
 func (p *parser) file(n *yaml.Node, f *File) {
-	fs := p.fields(n, "the file", "provider", "domains", "ip_acls")
+	fs := p.fields(n, "the file", "provider", "policy", "domains", "ip_acls")
 	if fs == nil {
 		return
+	}
+	if v, ok := fs["policy"]; ok {
+		if s, ok := p.str(v, "policy"); ok {
+			if _, err := password.Parse(s); err != nil {
+				p.probs.add(v, "policy: %v", err)
+			}
+			f.Policy = s
+		}
 	}
 	if v, ok := fs["provider"]; ok {
 		if s, ok := p.str(v, "provider"); ok {
@@ -225,6 +234,7 @@ func (p *parser) domain(n *yaml.Node, f *File) {
 		p.probs.add(n, "a domain needs a name")
 	}
 	if v, ok := fs["accounts"]; ok {
+		d.AccountsGiven = true
 		for _, a := range p.seq(v, "accounts") {
 			if acc, ok := p.account(a); ok {
 				d.Accounts = append(d.Accounts, acc)
@@ -232,6 +242,7 @@ func (p *parser) domain(n *yaml.Node, f *File) {
 		}
 	}
 	if v, ok := fs["ip_acls"]; ok {
+		d.IPACLsGiven = true
 		for _, a := range p.seq(v, "a domain's ip_acls") {
 			if s, ok := p.str(a, "an IP ACL name"); ok {
 				d.IPACLs = append(d.IPACLs, s)
@@ -304,6 +315,7 @@ func (p *parser) ipacl(n *yaml.Node, f *File) {
 		p.probs.add(n, "an IP ACL needs a name")
 	}
 	if v, ok := fs["addresses"]; ok {
+		acl.AddressesGiven = true
 		for _, a := range p.seq(v, "addresses") {
 			s, ok := p.str(a, "an address")
 			if !ok {

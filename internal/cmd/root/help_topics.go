@@ -32,6 +32,7 @@ NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
 4  authentication required, or the provider refused the credentials
 5  a SIP registrar rejected the credentials (accounts check)
 6  no answer: a SIP registrar or the API host could not be reached
+7  changes pending: plan (or apply --dry-run) found changes to make
 `,
 	},
 }

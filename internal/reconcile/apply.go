@@ -22,11 +22,12 @@ type NewAccount struct {
 
 // ApplyOptions say how to carry out a plan.
 type ApplyOptions struct {
-	// CreateAccounts creates accounts with generated passwords under
-	// custody (journal first, handover, resume). It is given every account
-	// of the plan at once and returns an error when any failed. Nil
-	// refuses a plan that creates accounts, before any change.
-	CreateAccounts func(ctx context.Context, accounts []NewAccount) error
+	// BeginCreates takes custody of the new accounts' passwords (generated,
+	// journaled) before any change is made, and returns how to create them
+	// (bounded concurrency, retries, handover) and how to give the run up
+	// if an earlier change fails. Nil refuses a plan that creates
+	// accounts, before any change.
+	BeginCreates func(accounts []NewAccount) (create func(context.Context) error, abandon func(), err error)
 	// Concurrency bounds the deletes in flight (default 16).
 	Concurrency int
 	Audit       *audit.Log
@@ -53,7 +54,8 @@ func (e *FailedError) Unwrap() error { return e.First }
 
 // Apply makes the changes of pl, in its order: IP ACLs and their addresses,
 // domains and the IP ACLs attached to them, new accounts (all at once,
-// through CreateAccounts), then deletions. A failed IP ACL or domain change
+// under the custody BeginCreates took before anything changed), then
+// deletions. A failed IP ACL or domain change
 // stops the run before anything that depends on it.
 func Apply(ctx context.Context, p provider.SIPAccounts, st *State, pl *Plan, o ApplyOptions) error {
 	var creates []NewAccount
@@ -69,8 +71,21 @@ func Apply(ctx context.Context, p provider.SIPAccounts, st *State, pl *Plan, o A
 			deletes = append(deletes, c)
 		}
 	}
-	if len(creates) > 0 && o.CreateAccounts == nil {
-		return ErrAccountsNeedCustody
+	var create func(context.Context) error
+	if len(creates) > 0 {
+		if o.BeginCreates == nil {
+			return ErrAccountsNeedCustody
+		}
+		c, abandon, err := o.BeginCreates(creates)
+		if err != nil {
+			return err
+		}
+		create = c
+		defer func() {
+			if create != nil {
+				abandon()
+			}
+		}()
 	}
 	logf := func(format string, args ...any) {
 		if o.Log != nil {
@@ -90,8 +105,10 @@ func Apply(ctx context.Context, p provider.SIPAccounts, st *State, pl *Plan, o A
 		}
 		logf("%sd %s %s %s", c.Action, kindName(c.Kind), c.Name, c.Detail())
 	}
-	if len(creates) > 0 {
-		if err := o.CreateAccounts(ctx, creates); err != nil {
+	if create != nil {
+		c := create
+		create = nil // no longer to be abandoned
+		if err := c(ctx); err != nil {
 			return err
 		}
 	}

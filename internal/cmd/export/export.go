@@ -35,7 +35,8 @@ providers never return them. Applying the export changes nothing.`,
 		Example: `  $ sipctl export > office.yaml
   $ sipctl export --format json
   $ sipctl export | sipctl plan -f -`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		GroupID: "sip",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Format != "yaml" && opts.Format != "json" {
 				return cmdutil.FlagErrorf("--format must be yaml or json, not %q", opts.Format)

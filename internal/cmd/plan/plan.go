@@ -44,7 +44,8 @@ gates), other codes as usual (see ` + "`sipctl help exit-codes`" + `).`,
 		Example: `  $ sipctl plan -f office.yaml
   $ sipctl plan -f office.yaml --prune --json
   $ sipctl export | sipctl plan -f -`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
+		GroupID: "sip",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
 				return cmdutil.FlagErrorf("give the manifest with -f FILE (or -f - for stdin)")

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -246,5 +247,49 @@ func TestUndeclaredUntouched(t *testing.T) {
 	f = load(t, p, "domains:\n  - name: other\n")
 	if _, pl = plan(t, p, f, true); !pl.Empty() {
 		t.Fatalf("plan: %q", lines(pl))
+	}
+}
+
+// TestBatchedCreate: after one preparation per domain, each create is one
+// write request; a taken username is ErrExists (with the account), and a
+// password the provider refuses is not.
+func TestBatchedCreate(t *testing.T) {
+	p, w := newSandbox(t)
+	ctx := context.Background()
+	name, on := "office.sip.twilio.com", true
+	if _, err := p.CreateDomain(ctx, provider.DomainParams{DomainName: &name, SIPRegistration: &on}); err != nil {
+		t.Fatal(err)
+	}
+	b := Batched(p)
+	if _, ok := b.(*batched); !ok {
+		t.Fatal("the Twilio client is not batched")
+	}
+	if _, err := b.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "first", Domain: "office.sip.twilio.com", Password: "Initial-Password-1x"}); err != nil {
+		t.Fatal(err)
+	}
+	w.take() // the preparation made and attached the domain's list
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			a, err := b.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "u" + string(rune('a'+i)), Domain: "office.sip.twilio.com", Password: "Initial-Password-1x"})
+			if err != nil || a.Ref == "" {
+				t.Errorf("create: %+v %v", a, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := w.take(); len(got) != 20 {
+		t.Fatalf("%d write requests for 20 creates: %v", len(got), got)
+	}
+	a, err := b.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "ua", Domain: "office.sip.twilio.com", Password: "Initial-Password-1x"})
+	if !errors.Is(err, provider.ErrExists) || a.Ref == "" {
+		t.Fatalf("duplicate: %+v %v", a, err)
+	}
+	if _, err := b.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "weak", Domain: "office.sip.twilio.com", Password: "short"}); err == nil || errors.Is(err, provider.ErrExists) {
+		t.Fatalf("weak password: %v", err)
+	}
+	st, err := Read(ctx, p, nil, ReadOptions{All: true})
+	if err != nil || len(st.Domains[name].Accounts) != 21 {
+		t.Fatalf("accounts %v %v", st, err)
 	}
 }

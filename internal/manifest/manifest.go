@@ -21,7 +21,7 @@ type File struct {
 	// with (a built-in name or key=value settings); "" for the profile's.
 	Policy  string
 	Domains []Domain
-	IPACLs   []IPACL
+	IPACLs  []IPACL
 
 	// Source is the file name errors are reported against.
 	Source      string

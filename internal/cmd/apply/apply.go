@@ -171,7 +171,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		if err != nil {
 			return err
 		}
-		ro.BeginCreates = custodyCreator(ctx, opts, p, prof, pol, out)
+		ro.BeginCreates = custodyCreator(opts, p, prof, pol, out)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Applying: %s.\n", pl.Summary)
 	err = reconcile.Apply(ctx, p, st, pl, ro)

@@ -42,7 +42,7 @@ func (c *counter) take() (all, writes int, seen []string) {
 }
 
 type e2e struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	env     *testenv.Env
 	sipAddr string
@@ -73,7 +73,7 @@ func (e *e2e) run(stdin string, args ...string) (stdout, stderr string, code int
 // startServe runs the built binary's `sandbox serve` on free loopback ports
 // and puts a counting proxy in front of its API; sipctl then talks to the
 // proxy (SIPCTL_API_URL) with the sandbox profile.
-func startServe(t *testing.T, extra ...string) *e2e {
+func startServe(t testing.TB, extra ...string) *e2e {
 	t.Helper()
 	e := &e2e{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t), count: &counter{}}
 	args := append([]string{"sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0"}, extra...)
@@ -170,7 +170,7 @@ func (e *e2e) plan(file string, extra ...string) (planJSON, int) {
 	return pl, code
 }
 
-func readHandover(t *testing.T, path string) []rotate.Record {
+func readHandover(t testing.TB, path string) []rotate.Record {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

@@ -66,9 +66,13 @@ func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadO
 	st := &State{Provider: p.Name(), Domains: map[string]*DomainState{}, IPACLs: map[string]*ACLState{}}
 	want := map[string]bool{}
 	wantACL := map[string]bool{}
+	// mapped: domains whose attached IP ACLs the file manages (all of them
+	// for an export); the others' mappings are not read.
+	mapped := map[string]bool{}
 	if f != nil {
 		for _, d := range f.Domains {
 			want[d.Name] = true
+			mapped[d.Name] = d.IPACLsGiven
 		}
 		for _, a := range f.IPACLs {
 			wantACL[a.Name] = true
@@ -119,7 +123,7 @@ func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadO
 	}
 	for _, name := range sortedKeys(st.Domains) {
 		ds := st.Domains[name]
-		if hasMaps && ds.SID != "" {
+		if hasMaps && ds.SID != "" && (o.All || mapped[name]) {
 			for m, err := range maps.ListIPACLMappings(ctx, ds.SID) {
 				if err != nil {
 					return nil, fmt.Errorf("listing the IP ACLs of %s: %w", name, err)

@@ -21,7 +21,7 @@ import (
 // ApplyOptions are the inputs of `apply`.
 type ApplyOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	StateDir func() (string, error)
 	AuditLog string
@@ -38,7 +38,7 @@ type ApplyOptions struct {
 
 // NewCmdApply is `apply -f FILE`.
 func NewCmdApply(f *cmdutil.Factory, runF func(*ApplyOptions) error) *cobra.Command {
-	opts := &ApplyOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, StateDir: config.EnsureStateDir}
+	opts := &ApplyOptions{IO: f.IOStreams, Provider: plan.Neutral(f), Profile: f.Profile, StateDir: config.EnsureStateDir}
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE",
 		Short: "Make the provider match a manifest",

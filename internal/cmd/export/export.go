@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/manifest"
@@ -17,14 +18,14 @@ import (
 // ExportOptions are the inputs of `export`.
 type ExportOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 
 	Format string
 }
 
 // NewCmdExport is `export`.
 func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Command {
-	opts := &ExportOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &ExportOptions{IO: f.IOStreams, Provider: plan.Neutral(f)}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the provider's domains, accounts and IP ACLs as a manifest",

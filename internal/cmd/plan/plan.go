@@ -18,7 +18,7 @@ import (
 // PlanOptions are the inputs of `plan`.
 type PlanOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Exporter cmdutil.Exporter
 
 	File  string
@@ -27,7 +27,7 @@ type PlanOptions struct {
 
 // NewCmdPlan is `plan -f FILE`.
 func NewCmdPlan(f *cmdutil.Factory, runF func(*PlanOptions) error) *cobra.Command {
-	opts := &PlanOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &PlanOptions{IO: f.IOStreams, Provider: Neutral(f)}
 	cmd := &cobra.Command{
 		Use:   "plan -f FILE",
 		Short: "Show what applying a manifest would change",
@@ -161,4 +161,10 @@ func Print(ios *iostreams.IOStreams, exp *cmdutil.Exporter, pl *reconcile.Plan) 
 		fmt.Fprintf(ios.ErrOut, "Plan: %s.\n", pl.Summary)
 	}
 	return nil
+}
+
+// Neutral is the factory's provider as the neutral core, whichever of the
+// two the factory returns (the full provider.Provider or SIPAccounts).
+func Neutral(f *cmdutil.Factory) func() (provider.SIPAccounts, error) {
+	return func() (provider.SIPAccounts, error) { return f.Provider() }
 }

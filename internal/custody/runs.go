@@ -33,8 +33,8 @@ type RunInfo struct {
 	// reason.
 	Live int `json:"live"`
 	// Damage is why the journal can be read only in part.
-	Damage  string         `json:"damage,omitempty"`
-	Entries []EntryInfo    `json:"entries,omitempty"`
+	Damage  string      `json:"damage,omitempty"`
+	Entries []EntryInfo `json:"entries,omitempty"`
 	damage  *journal.DamageError
 }
 
@@ -103,6 +103,9 @@ func (c *Custodian) Runs() ([]RunInfo, error) {
 	out := []RunInfo{}
 	for _, p := range paths {
 		ri, err := c.info(p, false)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // finished meanwhile
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -79,7 +79,7 @@ type Run struct {
 	p        provider.SIPAccounts
 	resuming bool
 	// Output is the handover file the run writes ("" for none).
-	Output string
+	Output     string
 	superseded []Superseded
 
 	mu      sync.Mutex
@@ -236,6 +236,7 @@ func (c *Custodian) begin(req Request) (*Run, error) {
 	if err := c.conflicts(keys, ""); err != nil {
 		return nil, err
 	}
+	c.removePartials()
 	run := journal.NewRunID()
 	lock, _, err := c.lockRun(run, req.Command)
 	if err != nil {
@@ -293,6 +294,19 @@ func restore(led *ledger, es []journal.Entry, run string) {
 			} else {
 				delete(led.Gen, k)
 			}
+		}
+	}
+}
+
+// removePartials deletes journals a killed process left half-written:
+// nothing of them was sent, since a run sends only once its journal is
+// complete. Call it under the ledger lock.
+func (c *Custodian) removePartials() {
+	ps, _ := filepath.Glob(filepath.Join(c.journalDir(), ".*.partial"))
+	for _, p := range ps {
+		run := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "."), ".partial")
+		if !c.live(run) {
+			os.Remove(p)
 		}
 	}
 }

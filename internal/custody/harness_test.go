@@ -35,6 +35,8 @@ type world struct {
 	sip    string
 	dir    string
 	domain string
+	// short is the domain as commands take it ("office").
+	short string
 
 	mu sync.Mutex
 	// printed are passwords sipctl printed on stdout, by USER@DOMAIN,
@@ -51,7 +53,7 @@ type serveOpts struct {
 
 func newWorld(t *testing.T, so serveOpts) *world {
 	t.Helper()
-	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t), dir: t.TempDir(), domain: "office.sip.twilio.com",
+	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t), dir: t.TempDir(), domain: "office.sip.twilio.com", short: "office",
 		printed: map[string][]string{}, handovers: map[string]bool{}}
 	args := []string{"sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0"}
 	if so.latency > 0 {
@@ -245,7 +247,7 @@ func readHandover(t testing.TB, path string) []rec {
 // accounts are the usernames on the domain now.
 func (w *world) accounts() []string {
 	w.t.Helper()
-	out := w.mustRun("", "accounts", "list", "--domain", "office", "--json")
+	out := w.mustRun("", "accounts", "list", "--domain", w.short, "--json")
 	var as []struct {
 		Username string `json:"username"`
 	}
@@ -347,20 +349,27 @@ func (w *world) invariant(context string) map[string]string {
 	return got
 }
 
+// useDomain creates a domain and makes it the one the helpers work on.
+func (w *world) useDomain(short string) {
+	w.t.Helper()
+	w.mustRun("", "domains", "create", short, "--sip-registration")
+	w.short, w.domain = short, short+".sip.twilio.com"
+}
+
 // createAccounts makes n accounts u000… and notes their printed passwords.
 func (w *world) createAccounts(prefix string, n int) {
 	w.t.Helper()
 	if n == 0 {
 		return
 	}
-	w.mustRun("", "accounts", "create", prefix+"000", "--domain", "office", "--json")
+	w.mustRun("", "accounts", "create", prefix+"000", "--domain", w.short, "--json")
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 6)
 	for i := 1; i < n; i++ {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			args := []string{"accounts", "create", fmt.Sprintf("%s%03d", prefix, i), "--domain", "office", "--json"}
+			args := []string{"accounts", "create", fmt.Sprintf("%s%03d", prefix, i), "--domain", w.short, "--json"}
 			if _, errOut, code := w.run("", args...); code != 0 {
 				w.t.Errorf("sipctl %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
 			}

@@ -38,6 +38,14 @@ type RunInfo struct {
 	damage  *journal.DamageError
 }
 
+// DamageErr is Damage as an error naming file and line (nil when intact).
+func (ri RunInfo) DamageErr() error {
+	if ri.damage == nil {
+		return nil
+	}
+	return ri.damage
+}
+
 // EntryInfo is one entry without its password.
 type EntryInfo struct {
 	ID       int    `json:"id"`

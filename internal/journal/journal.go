@@ -198,10 +198,15 @@ func line(rec record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rawLine(b), nil
+}
+
+// rawLine is a JSON body with its checksum and newline.
+func rawLine(b []byte) []byte {
 	sum := sha256.Sum256(b)
 	b = append(b, '\t')
 	b = hex.AppendEncode(b, sum[:8])
-	return append(b, '\n'), nil
+	return append(b, '\n')
 }
 
 // Create writes a new journal holding every entry as pending and makes it

@@ -17,7 +17,7 @@
 //     write error stops the run at once; a signal stops new requests and
 //     lets the ones in flight finish.
 //  4. Hand over: merge the done entries into the handover file (atomic,
-//     0600) and/or print them; remove the journal only when every password
+//  0600. and/or print them; remove the journal only when every password
 //     in it is in the user's hands or was definitely not set.
 //
 // Resume re-opens a journal (refusing a damaged one, naming file and line),
@@ -34,6 +34,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/audit"
@@ -78,9 +79,28 @@ type Run struct {
 	p        provider.SIPAccounts
 	resuming bool
 	// Output is the handover file the run writes ("" for none).
-	Output string
-	// old are the rows already in the handover file.
+	Output     string
 	superseded []Superseded
+
+	mu      sync.Mutex
+	created map[string]provider.SIPAccount
+}
+
+// Created is the account a create entry made, as the provider described it
+// (zero when this process did not make it).
+func (r *Run) Created(ref string) provider.SIPAccount {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.created[ref]
+}
+
+func (r *Run) noteCreated(a provider.SIPAccount) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.created == nil {
+		r.created = map[string]provider.SIPAccount{}
+	}
+	r.created[a.Ref] = a
 }
 
 // ID is the run ID.
@@ -216,6 +236,7 @@ func (c *Custodian) begin(req Request) (*Run, error) {
 	if err := c.conflicts(keys, ""); err != nil {
 		return nil, err
 	}
+	c.removePartials()
 	run := journal.NewRunID()
 	lock, _, err := c.lockRun(run, req.Command)
 	if err != nil {
@@ -277,6 +298,19 @@ func restore(led *ledger, es []journal.Entry, run string) {
 	}
 }
 
+// removePartials deletes journals a killed process left half-written:
+// nothing of them was sent, since a run sends only once its journal is
+// complete. Call it under the ledger lock.
+func (c *Custodian) removePartials() {
+	ps, _ := filepath.Glob(filepath.Join(c.journalDir(), ".*.partial"))
+	for _, p := range ps {
+		run := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "."), ".partial")
+		if !c.live(run) {
+			os.Remove(p)
+		}
+	}
+}
+
 // holdsPassword says an entry may hold the account's live password: it is
 // anything but a definite refusal or a superseded entry.
 func holdsPassword(e journal.Entry) bool {
@@ -300,6 +334,9 @@ func (c *Custodian) conflicts(keys map[string]bool, skip string) error {
 			continue
 		}
 		j, err := journal.Read(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // finished meanwhile
+		}
 		if err != nil {
 			var d *journal.DamageError
 			if errors.As(err, &d) {
@@ -408,6 +445,7 @@ func (r *Run) Applier() rotate.Applier {
 		if e.Op == journal.OpCreate && e.Ref == "" {
 			a, err := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
 			if err == nil {
+				r.noteCreated(a)
 				return a.Ref, nil
 			}
 			// It exists: made by an earlier attempt of this entry (a retry,
@@ -421,7 +459,11 @@ func (r *Run) Applier() rotate.Applier {
 					return "", err
 				}
 			}
-			return a.Ref, p.SetSIPPassword(ctx, a, e.Password)
+			if err := p.SetSIPPassword(ctx, a, e.Password); err != nil {
+				return "", err
+			}
+			r.noteCreated(a)
+			return a.Ref, nil
 		}
 		err := p.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
 		if err != nil && e.Op == journal.OpCreate && errors.Is(err, provider.ErrNotFound) {

@@ -75,7 +75,7 @@ func (h Holder) String() string {
 	return fmt.Sprintf("run %s (%s, pid %d, started %s)", h.Run, h.Command, h.PID, h.Started.Local().Format("15:04:05"))
 }
 
-func (c *Custodian) dir() string      { return filepath.Join(c.StateDir, "custody") }
+func (c *Custodian) dir() string        { return filepath.Join(c.StateDir, "custody") }
 func (c *Custodian) ledgerLock() string { return filepath.Join(c.dir(), "ledger.lock") }
 func (c *Custodian) runLock(run string) string {
 	return filepath.Join(c.dir(), "runs", run+".lock")

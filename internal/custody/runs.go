@@ -33,9 +33,17 @@ type RunInfo struct {
 	// reason.
 	Live int `json:"live"`
 	// Damage is why the journal can be read only in part.
-	Damage  string         `json:"damage,omitempty"`
-	Entries []EntryInfo    `json:"entries,omitempty"`
+	Damage  string      `json:"damage,omitempty"`
+	Entries []EntryInfo `json:"entries,omitempty"`
 	damage  *journal.DamageError
+}
+
+// DamageErr is Damage as an error naming file and line (nil when intact).
+func (ri RunInfo) DamageErr() error {
+	if ri.damage == nil {
+		return nil
+	}
+	return ri.damage
 }
 
 // EntryInfo is one entry without its password.
@@ -103,6 +111,9 @@ func (c *Custodian) Runs() ([]RunInfo, error) {
 	out := []RunInfo{}
 	for _, p := range paths {
 		ri, err := c.info(p, false)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // finished meanwhile
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -198,10 +198,15 @@ func line(rec record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rawLine(b), nil
+}
+
+// rawLine is a JSON body with its checksum and newline.
+func rawLine(b []byte) []byte {
 	sum := sha256.Sum256(b)
 	b = append(b, '\t')
 	b = hex.AppendEncode(b, sum[:8])
-	return append(b, '\n'), nil
+	return append(b, '\n')
 }
 
 // Create writes a new journal holding every entry as pending and makes it
@@ -220,7 +225,11 @@ func Create(dir string, h Header, entries []Entry) (*Journal, error) {
 	}
 	h.Format, h.Version, h.Entries = Format, Version, len(entries)
 	path := PathFor(dir, h.RunID)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	// Written under a temporary name and renamed once durable: a journal
+	// under its real name is always complete, even if the process was
+	// killed while writing it (nothing was sent before it was complete).
+	tmp := PartialPath(dir, h.RunID)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("creating the journal: %w", err)
 	}
@@ -246,13 +255,21 @@ func Create(dir string, h Header, entries []Entry) (*Journal, error) {
 		err = f.Sync()
 	}
 	if err == nil {
+		if _, serr := os.Stat(path); serr == nil {
+			err = fmt.Errorf("run %s exists", h.RunID)
+		} else {
+			err = os.Rename(tmp, path)
+		}
+	}
+	if err == nil {
 		err = syncDir(dir)
 	}
 	if err != nil {
 		f.Close()
+		os.Remove(tmp)
 		os.Remove(path)
 		syncDir(dir)
-		return nil, fmt.Errorf("writing the journal %s: %w", path, err)
+		return nil, fmt.Errorf("writing the journal %s: %w", path, unwrapPath(err))
 	}
 	j.size = int64(buf.Len())
 	return j, nil
@@ -528,6 +545,17 @@ func List(dir string) ([]string, error) {
 	}
 	slices.Sort(out) // run IDs start with a sortable timestamp
 	return out, nil
+}
+
+// PartialPath is where a journal is written before it is complete.
+func PartialPath(dir, runID string) string { return filepath.Join(dir, "."+runID+".partial") }
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %w", pe.Op, pe.Path, pe.Err)
+	}
+	return err
 }
 
 // RunIDOf is the run ID a journal path names.

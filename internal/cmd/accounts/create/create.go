@@ -208,7 +208,10 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	sum := run.Apply(ctx, rotate.Options{Concurrency: 1})
 	var created provider.SIPAccount
 	if len(sum.Rotated) == 1 {
-		created, _ = p.GetSIPAccount(context.WithoutCancel(ctx), username, domain)
+		created = run.Created(sum.Rotated[0].Ref)
+		if created.Ref == "" {
+			created, _ = p.GetSIPAccount(context.WithoutCancel(ctx), username, domain)
+		}
 		if created.Ref == "" {
 			created = provider.SIPAccount{Ref: sum.Rotated[0].Ref, Username: username, Domain: domain}
 		}

@@ -579,8 +579,7 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 		case opts.ResumeRun == "" && ri.Damage == "" && ri.Profile != profName:
 			fmt.Fprintf(opts.IO.ErrOut, "Skipping run %s of profile %q (use --profile %s to resume it)\n", ri.RunID, ri.Profile, ri.Profile)
 		case ri.Damage != "":
-			errs = append(errs, conflictHint(&journal.DamageError{Path: ri.Path, Reason: strings.TrimPrefix(ri.Damage, "journal "+ri.Path+" ")}))
-			fmt.Fprintf(opts.IO.ErrOut, "error: %s (kept; nothing was changed)\n", ri.Damage)
+			errs = append(errs, conflictHint(ri.DamageErr()))
 		default:
 			todo = append(todo, ri)
 		}

@@ -409,3 +409,63 @@ domains:
 		}
 	}
 }
+
+// TestApplyKilledThenResumed: apply is killed with SIGKILL partway through
+// creating 200 accounts; `password rotate --resume` finishes the run from
+// custody's journal, the handover holds every account, each password
+// registers, and the file then plans no change.
+func TestApplyKilledThenResumed(t *testing.T) {
+	e := startServe(t, "--latency", "10ms")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "office.yaml")
+	handover := filepath.Join(dir, "handover.csv")
+	os.WriteFile(file, []byte(manifestOf(exts(1, 200), "203.0.113.10")), 0o644)
+
+	cmd := exec.Command(e.bin, "apply", "-f", file, "--output", handover, "--concurrency", "4")
+	cmd.Env = e.env.Environ()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		e.count.mu.Lock()
+		w := e.count.writes
+		e.count.mu.Unlock()
+		if w >= 80 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("apply made %d writes in 2 minutes\n%s", w, stderr.String())
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("apply was not killed: %v\n%s", err, stderr.String())
+	}
+	if _, err := os.Stat(handover); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a handover after the kill: %v", err)
+	}
+	pl, code := e.plan(file)
+	if code != 7 || pl.Summary.Create == 0 || pl.Summary.Create == 200 {
+		t.Fatalf("after the kill: exit %d %+v", code, pl.Summary)
+	}
+
+	_, errOut, code := e.run("", "password", "rotate", "--resume")
+	if code != 0 {
+		t.Fatalf("resume: exit %d\n%s", code, errOut)
+	}
+	rs, err := rotate.ReadHandover(handover)
+	if err != nil {
+		t.Fatalf("reading the handover after resume: %v\n%s", err, errOut)
+	}
+	if len(rs) != 200 {
+		t.Fatalf("handover has %d accounts after resume\n%s", len(rs), errOut)
+	}
+	e.registerAll(rs)
+	if pl, code := e.plan(file); code != 0 || len(pl.Changes) != 0 {
+		t.Fatalf("after resume: exit %d %+v", code, pl)
+	}
+}

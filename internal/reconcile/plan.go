@@ -92,11 +92,8 @@ func (p *Plan) add(c Change) {
 // deleted only with prune. Domains and IP ACLs the file does not name are
 // never touched. Changes come in the order apply makes them.
 func Diff(f *manifest.File, st *State, prune bool) (*Plan, error) {
-	if len(f.IPACLs) > 0 && !st.HasIPACLs {
-		return nil, &provider.MissingCapabilityError{Provider: st.Provider, What: "IP access control lists", Why: "remove ip_acls from the file"}
-	}
-	if fileAttachesACLs(f) && !st.HasMappings {
-		return nil, &provider.MissingCapabilityError{Provider: st.Provider, What: "IP ACL mappings", Why: "remove the domains' ip_acls from the file"}
+	if err := requireCapabilities(f, st.Provider, st.HasIPACLs, st.HasMappings); err != nil {
+		return nil, err
 	}
 	pl := &Plan{Changes: []Change{}}
 	for _, acl := range f.IPACLs {
@@ -191,4 +188,22 @@ func setDiff(want, have []string) (add, remove []string) {
 // change, 0 to delete."
 func (s Summary) String() string {
 	return fmt.Sprintf("%d to create, %d to change, %d to delete", s.Create, s.Update, s.Delete)
+}
+
+// Supports refuses, before any request, a file that needs capabilities the
+// provider lacks (IP ACLs, attaching them to domains): exit 2.
+func Supports(f *manifest.File, p provider.SIPAccounts) error {
+	_, acls := p.(provider.IPACLs)
+	_, maps := p.(provider.Mappings)
+	return requireCapabilities(f, p.Name(), acls, maps)
+}
+
+func requireCapabilities(f *manifest.File, name string, acls, maps bool) error {
+	if len(f.IPACLs) > 0 && !acls {
+		return &provider.MissingCapabilityError{Provider: name, What: "IP access control lists", Why: "remove ip_acls from the file"}
+	}
+	if fileAttachesACLs(f) && !maps {
+		return &provider.MissingCapabilityError{Provider: name, What: "IP ACL mappings", Why: "remove the domains' ip_acls from the file"}
+	}
+	return nil
 }

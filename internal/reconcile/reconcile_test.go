@@ -293,3 +293,33 @@ func TestBatchedCreate(t *testing.T) {
 		t.Fatalf("accounts %v %v", st, err)
 	}
 }
+
+// coreOnly is a provider with the neutral core and no capability (as
+// Kamailio's accounts-only face): its domains exist through their accounts.
+type coreOnly struct{ provider.SIPAccounts }
+
+func TestCoreOnlyProvider(t *testing.T) {
+	c, w := newSandbox(t)
+	ctx := context.Background()
+	name, on := "office.sip.twilio.com", true
+	if _, err := c.CreateDomain(ctx, provider.DomainParams{DomainName: &name, SIPRegistration: &on}); err != nil {
+		t.Fatal(err)
+	}
+	direct(t, c, "office", "alice")
+	p := coreOnly{c}
+	f := load(t, p, "domains:\n  - name: office\n    accounts: [alice, bob]\n  - name: lab\n    accounts: [carol]\n")
+	if err := Supports(f, p); err != nil {
+		t.Fatal(err)
+	}
+	_, pl := plan(t, p, f, true)
+	want := []string{"create account bob@office.sip.twilio.com", "create account carol@lab.sip.twilio.com"}
+	if got := lines(pl); !slices.Equal(got, want) {
+		t.Fatalf("plan %q", got)
+	}
+	w.take()
+	f = load(t, p, "domains:\n  - name: office\n    ip_acls: [hq]\nip_acls:\n  - name: hq\n")
+	var mc *provider.MissingCapabilityError
+	if err := Supports(f, p); !errors.As(err, &mc) || mc.What != "IP access control lists" {
+		t.Fatalf("IP ACLs on a core-only provider: %v", err)
+	}
+}

@@ -118,6 +118,9 @@ func Load(ios *iostreams.IOStreams, path string, p provider.SIPAccounts) (*manif
 
 // Compute reads the provider's state of what f names and diffs it.
 func Compute(ctx context.Context, p provider.SIPAccounts, f *manifest.File, prune bool) (*reconcile.State, *reconcile.Plan, error) {
+	if err := reconcile.Supports(f, p); err != nil {
+		return nil, nil, err
+	}
 	st, err := reconcile.Read(ctx, p, f, reconcile.ReadOptions{})
 	if err != nil {
 		return nil, nil, err

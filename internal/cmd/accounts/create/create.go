@@ -165,6 +165,17 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	var dom *provider.Domain
+	if d, ok := p.(domainByName); ok {
+		found, err := d.FindDomainByName(ctx, domain)
+		if errors.Is(err, provider.ErrNotFound) {
+			return cmdutil.WithHint(err, fmt.Sprintf("create it with `sipctl domains create %s`, or see `sipctl domains list`", strings.TrimSuffix(domain, "."+twilio.DomainSuffix)))
+		}
+		if err != nil {
+			return err
+		}
+		dom = &found
+	}
 	if pw == "" {
 		if pw, err = policy.Generate(); err != nil {
 			return err
@@ -245,11 +256,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return cmdutil.WithHint(cause, fmt.Sprintf("the account may have been created; its password is kept in %s (run %s): finish with `sipctl password rotate --resume %s --json`",
 			rep.Kept, rep.RunID, rep.RunID))
 	}
-	if d, ok := p.(domainByName); ok {
-		if dom, err := d.FindDomainByName(ctx, domain); err == nil && !dom.SIPRegistration {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: registration is disabled on %s, so phones cannot register yet: run `sipctl domains update %s --sip-registration`\n",
-				domain, domain)
-		}
+	if dom != nil && !dom.SIPRegistration {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: registration is disabled on %s, so phones cannot register yet: run `sipctl domains update %s --sip-registration`\n",
+			domain, domain)
 	}
 	if opts.Verify.Enabled {
 		return verifyCreated(ctx, opts, username, domain, pw)

@@ -385,7 +385,7 @@ domains:
 			file + ":4:5: unknown key \"acounts\" in a domain",
 			file + ":8:19: duplicate username \"alice\"",
 			file + ":9:9: \"password\": passwords and secrets never live in files",
-			file + ":10:9: username \"bad user\" contains a space",
+			file + ":10:9: username \"bad user\" contains",
 			file + ":11:15: IP ACL \"nowhere\" is attached to lab.sip.twilio.com but not described",
 			"error: " + file + ": 7 problems; nothing was sent to the provider",
 		}

@@ -129,7 +129,7 @@ func kindName(k string) string {
 func applyResource(ctx context.Context, p provider.SIPAccounts, st *State, c Change, aclSID map[string]string) error {
 	switch c.Kind {
 	case KindIPACL:
-		acls, err := provider.Require[provider.IPACLs](p, "IP access control lists")
+		acls, err := provider.Require[provider.IPACLs](p, provider.WhatIPACLs)
 		if err != nil {
 			return err
 		}
@@ -163,7 +163,7 @@ func applyResource(ctx context.Context, p provider.SIPAccounts, st *State, c Cha
 	case KindDomain:
 		var sid string
 		if c.Action == Create {
-			doms, err := provider.Require[provider.Domains](p, "domains")
+			doms, err := provider.Require[provider.Domains](p, provider.WhatDomains)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func applyResource(ctx context.Context, p provider.SIPAccounts, st *State, c Cha
 		if len(c.Add)+len(c.Remove) == 0 {
 			return nil
 		}
-		maps, err := provider.Require[provider.Mappings](p, "IP ACL mappings")
+		maps, err := provider.Require[provider.Mappings](p, provider.WhatMappings)
 		if err != nil {
 			return err
 		}

@@ -200,10 +200,10 @@ func Supports(f *manifest.File, p provider.SIPAccounts) error {
 
 func requireCapabilities(f *manifest.File, name string, acls, maps bool) error {
 	if len(f.IPACLs) > 0 && !acls {
-		return &provider.MissingCapabilityError{Provider: name, What: "IP access control lists", Why: "remove ip_acls from the file"}
+		return &provider.MissingCapabilityError{Provider: name, What: provider.WhatIPACLs, Why: "remove ip_acls from the file"}
 	}
 	if fileAttachesACLs(f) && !maps {
-		return &provider.MissingCapabilityError{Provider: name, What: "IP ACL mappings", Why: "remove the domains' ip_acls from the file"}
+		return &provider.MissingCapabilityError{Provider: name, What: provider.WhatMappings, Why: "remove the domains' ip_acls from the file"}
 	}
 	return nil
 }

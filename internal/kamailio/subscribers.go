@@ -115,7 +115,7 @@ func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) i
 			}
 			domain = d
 		}
-		after := int64(-1 << 62)
+		after := int64(-1)
 		for {
 			page, err := c.listPage(ctx, domain, after)
 			if err != nil {

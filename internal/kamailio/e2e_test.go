@@ -324,6 +324,10 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 		}
 	})
 
+	if db.Dialect == kamailio.Postgres {
+		t.Run("kamcli as a peer", func(t *testing.T) { kamcliPeer(t, k, c, domain) })
+	}
+
 	t.Run("unreachable RPC endpoint: exit 6 naming it, nothing written", func(t *testing.T) {
 		o := k.Options()
 		o.RPCURL = fmt.Sprintf("http://127.0.0.1:%d/RPC", kamailiotest.FreePort(t))
@@ -351,5 +355,51 @@ func checkHA1(t *testing.T, raw *sql.DB, accts []provider.SIPAccount, pw func(in
 		if ha1 != kamailio.HA1(a.Username, a.Domain, pw(i)) || ha1b != kamailio.HA1B(a.Username, a.Domain, a.Domain, pw(i)) {
 			t.Fatalf("%s: ha1 does not match the password set", a.Address())
 		}
+	}
+}
+
+// kamcliPeer: what sipctl writes, kamcli reads, and what kamcli writes,
+// sipctl lists, rotates and Kamailio accepts.
+func kamcliPeer(t *testing.T, k *kamailiotest.Kamailio, c *kamailio.Client, domain string) {
+	ctx := context.Background()
+	kc := kamailiotest.NewKamcli(t, k, domain)
+	if out := kc.Run(t, "jsonrpc", "core.version"); !strings.Contains(out, "kamailio") {
+		t.Fatalf("kamcli jsonrpc core.version: %s", out)
+	}
+
+	if _, err := c.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "carol", Domain: domain, Password: "carol-Secret-1234"}); err != nil {
+		t.Fatal(err)
+	}
+	out := kc.Run(t, "subscriber", "show", "-F", "json", "carol@"+domain)
+	if !strings.Contains(out, `"carol"`) || !strings.Contains(out, kamailio.HA1("carol", domain, "carol-Secret-1234")) {
+		t.Fatalf("kamcli subscriber show carol: %s", out)
+	}
+
+	// kamcli stores the password in plain text by default; sipctl's
+	// rotation clears it.
+	kc.Run(t, "subscriber", "add", "dave@"+domain, "kamcli-Pass-1")
+	wantOutcome(t, probe(t, k, "dave", domain, "kamcli-Pass-1"), sip.Accepted, 200)
+	found := false
+	for a, err := range c.ListSIPAccounts(ctx, provider.AccountQuery{Domain: domain}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		found = found || a.Username == "dave"
+	}
+	if !found {
+		t.Fatal("sipctl does not list kamcli's subscriber")
+	}
+	dave, err := c.GetSIPAccount(ctx, "dave", domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetSIPPassword(ctx, dave, "rotated-by-sipctl-9"); err != nil {
+		t.Fatal(err)
+	}
+	wantOutcome(t, probe(t, k, "dave", domain, "kamcli-Pass-1"), sip.Rejected, 401)
+	wantOutcome(t, probe(t, k, "dave", domain, "rotated-by-sipctl-9"), sip.Accepted, 200)
+	out = kc.Run(t, "subscriber", "show", "-F", "json", "dave@"+domain)
+	if strings.Contains(out, "kamcli-Pass-1") || !strings.Contains(out, kamailio.HA1("dave", domain, "rotated-by-sipctl-9")) {
+		t.Fatalf("after rotation kamcli shows: %s", out)
 	}
 }

@@ -35,7 +35,9 @@ type Kamailio struct {
 	SIP string
 	// RPCURL is the jsonrpcs endpoint.
 	RPCURL string
-	log    string
+	// RuntimeDir holds kamailio_rpc.sock (jsonrpcs' datagram socket).
+	RuntimeDir string
+	log        string
 }
 
 // Options are sipctl's provider options for this Kamailio.
@@ -68,7 +70,7 @@ func Start(t testing.TB, db *DB) *Kamailio {
 	var lastErr string
 	for attempt := 0; attempt < 3; attempt++ {
 		dir := t.TempDir()
-		k := &Kamailio{DB: db, log: filepath.Join(dir, "kamailio.log")}
+		k := &Kamailio{DB: db, RuntimeDir: dir, log: filepath.Join(dir, "kamailio.log")}
 		sipPort, httpPort := FreePort(t), FreePort(t)
 		for httpPort == sipPort {
 			httpPort = FreePort(t)

@@ -24,7 +24,7 @@ func setup(t *testing.T) (*tt.Server, *ListOptions, func() (string, string)) {
 	srv := tt.New(t)
 	c := srv.Client()
 	ios, _, out, errOut := iostreams.Test()
-	opts := &ListOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil },
+	opts := &ListOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
 		Profile: func() (*config.Profile, error) { return &config.Profile{Name: "p", DefaultDomain: "office"}, nil }, Exporter: &cmdutil.Exporter{}}
 	return srv, opts, func() (string, string) { return out.String(), errOut.String() }
 }
@@ -109,7 +109,7 @@ func TestListEmptyDomainSaysSoOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut := read()
-	if out != "" || !strings.Contains(errOut, "No credential list is attached to office.sip.twilio.com") {
+	if out != "" || !strings.Contains(errOut, "No SIP accounts on office.sip.twilio.com: create one with `sipctl accounts create USERNAME --domain office.sip.twilio.com`") {
 		t.Errorf("stdout %q stderr %q", out, errOut)
 	}
 }

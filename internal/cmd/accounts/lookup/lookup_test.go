@@ -8,6 +8,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio/twiliotest"
 )
 
 func TestTarget(t *testing.T) {
@@ -24,8 +25,13 @@ func TestTarget(t *testing.T) {
 		{"alice", "", prof, "alice", "hq", ""},
 		{"alice@office", "lab", nil, "", "", "already names a domain"},
 		{"alice", "", nil, "", "", "no domain"},
-		{strings.Repeat("a", 33), "office", nil, "", "", "at most 32"},
-		{"al ice", "office", nil, "", "", "space"},
+		{"alice@office", "office", nil, "alice", "office", ""},
+		{"a@b@c", "hq", nil, "", "", "has 2 '@'"},
+		{"a@b@c", "", nil, "", "", "has 2 '@'"},
+		{"alice@", "", nil, "", "", "no domain after '@'"},
+		{"al ice", "office", nil, "", "", "whitespace"},
+		{"a<b>", "office", nil, "", "", "RFC 3261"},
+		{"j\u00fcrgen", "office", nil, "", "", "not ASCII"},
 	} {
 		u, d, err := Target(tc.arg, tc.flag, tc.prof)
 		if tc.errHas != "" {
@@ -37,6 +43,24 @@ func TestTarget(t *testing.T) {
 		}
 		if err != nil || u != tc.user || d != tc.domain {
 			t.Errorf("Target(%q, %q) = %q, %q, %v", tc.arg, tc.flag, u, d, err)
+		}
+	}
+}
+
+func TestResolveAppliesTheProvidersRules(t *testing.T) {
+	c := twiliotest.New(t).Client() // no request is expected
+	u, d, err := Resolve(c, "alice@office", "", nil)
+	if err != nil || u != "alice" || d != "office.sip.twilio.com" {
+		t.Errorf("Resolve = %q, %q, %v", u, d, err)
+	}
+	for arg, rule := range map[string]string{
+		strings.Repeat("a", 33) + "@office": "at most 32",
+		"alice@office.example.com":          "end in sip.twilio.com",
+		"a;b@office":                        "literally",
+	} {
+		var fe *cmdutil.FlagError
+		if _, _, err := Resolve(c, arg, "", nil); !errors.As(err, &fe) || !strings.Contains(err.Error(), rule) {
+			t.Errorf("Resolve(%q) err = %v, want a usage error naming %q", arg, err, rule)
 		}
 	}
 }

@@ -54,6 +54,9 @@ type Options struct {
 	StorePlaintext bool
 	// HTTPClient carries JSON-RPC calls; nil is a client with a timeout.
 	HTTPClient *http.Client
+	// PageSize is how many subscribers one listing query reads (default
+	// 500); tests make it small so listings span pages.
+	PageSize int
 }
 
 // Client is the Kamailio provider.
@@ -64,6 +67,7 @@ type Client struct {
 	registrar provider.Registrar
 	plaintext bool
 	tables    map[string]int // table name → version, from the version table
+	pageSize  int
 
 	writerOnce sync.Once
 	writes     chan *pwWrite
@@ -79,6 +83,7 @@ var (
 	_ provider.Registrations = (*Client)(nil)
 	_ provider.Explainer     = (*Client)(nil)
 	_ provider.PasswordBatch = (*Client)(nil)
+	_ provider.Identifiers   = (*Client)(nil)
 )
 
 // knownVersions are the table versions sipctl understands, by table: the
@@ -114,7 +119,10 @@ func Open(ctx context.Context, o Options) (*Client, error) {
 	if u.NeedsPassword() && o.DBPassword == "" {
 		return nil, fmt.Errorf("no password for database %s: run `sipctl auth login` or set SIPCTL_DB_PASSWORD", u)
 	}
-	c := &Client{url: u, plaintext: o.StorePlaintext, stop: make(chan struct{}), stopped: make(chan struct{})}
+	c := &Client{url: u, plaintext: o.StorePlaintext, pageSize: o.PageSize, stop: make(chan struct{}), stopped: make(chan struct{})}
+	if c.pageSize <= 0 {
+		c.pageSize = defaultPageSize
+	}
 	if o.RPCURL != "" {
 		c.rpc, err = newRPC(o.RPCURL, o.AllowHTTP, o.HTTPClient)
 		if err != nil {
@@ -173,17 +181,33 @@ func (c *Client) Dialect() Dialect { return c.url.Dialect }
 
 // Lacks says what Kamailio has instead of a missing capability.
 func (c *Client) Lacks(what string) string {
-	switch {
-	case strings.Contains(what, "credential list"):
+	switch what {
+	case provider.WhatCredentialLists, provider.WhatCredentials:
 		return "accounts belong to a domain"
-	case strings.Contains(what, "mapping") || strings.Contains(what, "attach"):
-		return "accounts belong to a domain and IP ACLs are address groups checked by the config's allow_source_address"
-	case strings.Contains(what, "subaccount") || strings.Contains(what, "account"):
-		return "one database is one Kamailio"
-	case strings.Contains(what, "caller"):
+	case provider.WhatMappings:
+		return "accounts belong to a domain, and IP ACLs are address groups the config checks with allow_source_address"
+	case provider.WhatDomainSettings:
+		return whyNoDomainSettings
+	case provider.WhatSubaccounts:
+		return "one database is one Kamailio; make a profile per instance"
+	case provider.WhatCallerIDs:
 		return "caller IDs are routing logic in kamailio.cfg"
 	}
 	return ""
+}
+
+// IsID says which references are IDs rather than names: an IP ACL's group
+// number and an address row's id.
+func (c *Client) IsID(what, ref string) bool {
+	switch what {
+	case provider.WhatIPACLs:
+		_, err := parseGroup(ref)
+		return err == nil
+	case provider.WhatIPAddresses:
+		_, err := strconv.ParseInt(ref, 10, 64)
+		return err == nil
+	}
+	return false
 }
 
 // Ping checks that the RPC endpoint answers (core.version).

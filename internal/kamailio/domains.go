@@ -89,7 +89,7 @@ func (c *Client) CreateDomain(ctx context.Context, p provider.DomainParams) (pro
 	if err != nil {
 		return provider.Domain{}, err
 	}
-	if err := unsupportedDomainParams(p, true); err != nil {
+	if err := unsupportedDomainParams(p); err != nil {
 		return provider.Domain{}, err
 	}
 	if err := c.preflight(ctx, "domain.reload"); err != nil {
@@ -109,28 +109,18 @@ func (c *Client) CreateDomain(ctx context.Context, p provider.DomainParams) (pro
 	return c.domain(name, now), nil
 }
 
+const whyNoDomainSettings = "a Kamailio domain is a name in the domain table; routing, voice URLs and TLS are kamailio.cfg's (to rename, create the new domain and delete the old)"
+
 // unsupportedDomainParams refuses settings a Kamailio domain row does not
 // have (voice URLs and the like are routing logic in kamailio.cfg).
-func unsupportedDomainParams(p provider.DomainParams, creating bool) error {
+func unsupportedDomainParams(p provider.DomainParams) error {
 	set := p.FriendlyName != nil || p.VoiceURL != nil || p.VoiceMethod != nil || p.VoiceFallbackURL != nil ||
 		p.VoiceFallbackMethod != nil || p.VoiceStatusCallbackURL != nil || p.VoiceStatusCallbackMethod != nil ||
 		p.Secure != nil || p.EmergencyCallingEnabled != nil || (p.SIPRegistration != nil && !*p.SIPRegistration)
-	if !creating && p.DomainName != nil {
-		set = true
-	}
 	if set {
-		return &provider.MissingCapabilityError{Provider: Name, What: "domain settings",
-			Why: "a Kamailio domain is a name in the domain table; routing, voice URLs and TLS are kamailio.cfg's (to rename, create the new domain and delete the old)"}
+		return &provider.MissingCapabilityError{Provider: Name, What: provider.WhatDomainSettings, Why: whyNoDomainSettings}
 	}
 	return nil
-}
-
-// UpdateDomain is not supported: a domain row is only its name.
-func (c *Client) UpdateDomain(ctx context.Context, sid string, p provider.DomainParams) (provider.Domain, error) {
-	if err := unsupportedDomainParams(p, false); err != nil {
-		return provider.Domain{}, err
-	}
-	return c.GetDomain(ctx, sid)
 }
 
 // DeleteDomain removes a domain that no subscriber uses, then domain.reload.

@@ -13,6 +13,7 @@ import (
 	"github.com/sipctl/sipctl/internal/kamailio"
 	"github.com/sipctl/sipctl/internal/kamailio/kamailiotest"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/provider/providertest"
 	"github.com/sipctl/sipctl/internal/sip"
 )
 
@@ -248,7 +249,7 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 			{"unknown domain", provider.NewSIPAccount{Username: "carol", Domain: "elsewhere.test", Password: "p-Secret-123456"}, "not in Kamailio's domain table"},
 			{"long username", provider.NewSIPAccount{Username: strings.Repeat("u", 65), Domain: domain, Password: "p-Secret-123456"}, "holds 64"},
 			{"long domain", provider.NewSIPAccount{Username: "carol", Domain: strings.Repeat("d", 60) + ".test", Password: "p-Secret-123456"}, "hold 64"},
-			{"bad character", provider.NewSIPAccount{Username: "ca rol", Domain: domain, Password: "p-Secret-123456"}, "RFC 3261"},
+			{"bad character", provider.NewSIPAccount{Username: "ca rol", Domain: domain, Password: "p-Secret-123456"}, "RFC 3261 user characters"},
 		} {
 			_, err := c.CreateSIPAccount(ctx, tc.a)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -265,10 +266,13 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 		if err := c.DeleteDomain(ctx, domain); err == nil || !strings.Contains(err.Error(), "still has 1 subscriber") {
 			t.Fatalf("delete used domain: %v", err)
 		}
-		if _, err := c.UpdateDomain(ctx, domain, provider.DomainParams{VoiceURL: new(string)}); err == nil {
-			t.Fatal("update domain settings: no error")
-		} else if _, ok := errors.AsType[*provider.MissingCapabilityError](err); !ok {
-			t.Fatalf("update: %T %v", err, err)
+		_, err := provider.Require[provider.DomainSettings](c, provider.WhatDomainSettings)
+		if err == nil || !strings.HasPrefix(err.Error(), "kamailio has no domain settings: a Kamailio domain is a name") {
+			t.Fatalf("domain settings: %v", err)
+		}
+		_, err = provider.Require[provider.CredentialLists](c, provider.WhatCredentialLists)
+		if err == nil || err.Error() != "kamailio has no credential lists: accounts belong to a domain" {
+			t.Fatalf("credential lists: %v", err)
 		}
 	})
 
@@ -322,6 +326,18 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 		if seen != n+1 { // bob too
 			t.Fatalf("listed %d, want %d", seen, n+1)
 		}
+	})
+
+	t.Run("conformance", func(t *testing.T) {
+		other := "lab.example.test"
+		if _, err := c.CreateDomain(ctx, provider.DomainParams{DomainName: &other}); err != nil {
+			t.Fatal(err)
+		}
+		providertest.Run(t, func(t *testing.T) provider.SIPAccounts {
+			o := k.Options()
+			o.PageSize = 2
+			return open(t, o)
+		}, providertest.Options{Domain: domain, OtherDomain: other, Registrar: k.SIP})
 	})
 
 	if db.Dialect == kamailio.Postgres {

@@ -32,24 +32,13 @@ func HA1B(user, domain, realm, password string) string {
 	return HA1(user+"@"+domain, realm, password)
 }
 
-// userChars are RFC 3261's user characters: unreserved and user-unreserved
-// (percent-escapes aside).
-const userChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!~*'()&=+$,;?/"
-
-// ValidateUsername checks RFC 3261's user characters and the column width.
+// ValidateUsername checks RFC 3261's user characters (provider.CheckSIPUser)
+// and the subscriber.username column's width.
 func (c *Client) ValidateUsername(username string) error {
-	switch {
-	case username == "":
-		return errors.New("a username is required")
-	case len(username) > columnMax:
+	if len(username) > columnMax {
 		return fmt.Errorf("username %q is %d bytes; Kamailio's subscriber.username column holds %d", short(username), len(username), columnMax)
 	}
-	for _, r := range username {
-		if !strings.ContainsRune(userChars, r) {
-			return fmt.Errorf("username %q has %q, which is not an RFC 3261 user character", username, r)
-		}
-	}
-	return nil
+	return provider.CheckSIPUser(username)
 }
 
 // CanonicalDomain lower-cases a domain and checks it fits the column and
@@ -100,8 +89,8 @@ func (c *Client) account(id int64, user, domain string) provider.SIPAccount {
 	}
 }
 
-// listPage is how many subscribers one query reads.
-const listPage = 500
+// defaultPageSize is how many subscribers one listing query reads.
+const defaultPageSize = 500
 
 // ListSIPAccounts streams subscribers by id, one page in memory at a time.
 func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) iter.Seq2[provider.SIPAccount, error] {
@@ -127,7 +116,7 @@ func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) i
 					return
 				}
 			}
-			if len(page) < listPage {
+			if len(page) < c.pageSize {
 				return
 			}
 			after, _ = strconv.ParseInt(page[len(page)-1].Ref, 10, 64)
@@ -142,13 +131,13 @@ func (c *Client) listPage(ctx context.Context, domain string, after int64) ([]pr
 		query += " AND domain = ?"
 		args = append(args, domain)
 	}
-	query += " ORDER BY id LIMIT " + strconv.Itoa(listPage)
+	query += " ORDER BY id LIMIT " + strconv.Itoa(c.pageSize)
 	rows, err := c.db.QueryContext(ctx, c.url.rebind(query), args...)
 	if err != nil {
 		return nil, c.dbError(err)
 	}
 	defer rows.Close()
-	page := make([]provider.SIPAccount, 0, listPage)
+	page := make([]provider.SIPAccount, 0, c.pageSize)
 	for rows.Next() {
 		var id int64
 		var u, d string

@@ -102,7 +102,7 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("kamailio %s %s did not answer: %s", e.What, e.Target, firstLine(e.Err.Error()))
+	return fmt.Sprintf("kamailio %s %s did not answer: %s", e.What, e.Target, oneLine(e.Err.Error()))
 }
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
@@ -288,16 +288,16 @@ func (c *Client) dbError(err error) error {
 	}
 	var ne net.Error
 	var oe *net.OpError
-	msg := err.Error()
+	msg := oneLine(err.Error())
+	if strings.Contains(msg, "password authentication failed") || strings.Contains(msg, "Access denied") {
+		return fmt.Errorf("database %s refused the login: %s", c.url, msg)
+	}
 	if errors.As(err, &ne) || errors.As(err, &oe) || strings.Contains(msg, "connection refused") ||
 		strings.Contains(msg, "unable to open database file") || strings.Contains(msg, "failed to connect") ||
 		strings.Contains(msg, "no such host") || strings.Contains(msg, "out of memory (14)") {
 		return &UnreachableError{What: "database", Target: c.url.String(), Err: err}
 	}
-	if strings.Contains(msg, "password authentication failed") || strings.Contains(msg, "Access denied") {
-		return fmt.Errorf("database %s refused the login: %s", c.url, firstLine(msg))
-	}
-	return fmt.Errorf("database %s: %s", c.url, firstLine(msg))
+	return fmt.Errorf("database %s: %s", c.url, msg)
 }
 
 func isMissingTable(err error) bool {
@@ -315,3 +315,6 @@ func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
 }
+
+// oneLine collapses a driver's multi-line message into one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

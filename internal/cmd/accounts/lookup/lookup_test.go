@@ -1,7 +1,10 @@
 package lookup
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"iter"
 	"strings"
 	"testing"
 
@@ -73,5 +76,53 @@ func TestPhoneSettings(t *testing.T) {
 	_, ts, srtp = PhoneSettings(provider.Domain{DomainName: "office.sip.twilio.com", Secure: true})
 	if TransportList(ts) != "TLS 5061" || !srtp {
 		t.Errorf("secure domain: %s %v", TransportList(ts), srtp)
+	}
+}
+
+type recorder struct{ calls []int }
+
+func (r *recorder) RegistrationStatus(_ context.Context, accts []provider.SIPAccount) (map[string]provider.Registration, error) {
+	r.calls = append(r.calls, len(accts))
+	out := map[string]provider.Registration{}
+	for _, a := range accts {
+		if a.Username == "u3" {
+			out[a.Ref] = provider.Registration{State: provider.Registered, Contact: "sip:u3@192.0.2.1"}
+		}
+	}
+	return out, nil
+}
+
+func accounts(n int) iter.Seq2[provider.SIPAccount, error] {
+	return func(yield func(provider.SIPAccount, error) bool) {
+		for i := range n {
+			if !yield(provider.SIPAccount{Ref: fmt.Sprint("r", i), Username: fmt.Sprint("u", i)}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func TestWithStatusAsksOncePerBatch(t *testing.T) {
+	r := &recorder{}
+	var got []string
+	for a, err := range WithStatus(context.Background(), r, accounts(5), 2) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a.Username+"="+string(a.Registration.State))
+	}
+	if fmt.Sprint(r.calls) != "[2 2 1]" {
+		t.Errorf("batches %v, want [2 2 1]", r.calls)
+	}
+	if strings.Join(got, " ") != "u0=not-registered u1=not-registered u2=not-registered u3=registered u4=not-registered" {
+		t.Errorf("accounts %v", got)
+	}
+	// Stopping early asks for no further batch.
+	r = &recorder{}
+	for range WithStatus(context.Background(), r, accounts(5), 2) {
+		break
+	}
+	if fmt.Sprint(r.calls) != "[2]" {
+		t.Errorf("batches after an early stop %v, want [2]", r.calls)
 	}
 }

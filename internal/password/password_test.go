@@ -187,7 +187,7 @@ func TestBuiltinAndNames(t *testing.T) {
 			t.Errorf("built-in %s fails Check: %v", n, err)
 		}
 	}
-	if DefaultFor("twilio") != "twilio" || DefaultFor("sandbox") != "twilio" || DefaultFor("telnyx") != "telnyx" || DefaultFor("kamailio") != "strict" {
+	if DefaultFor("twilio") != "twilio" || DefaultFor("sandbox") != "twilio" || DefaultFor("telnyx") != "telnyx" {
 		t.Fatal("DefaultFor mismatch")
 	}
 }

@@ -71,6 +71,17 @@ func TwilioSpec(t testing.TB) string {
 	return p
 }
 
+// TelnyxSpec is the path of Telnyx's official OpenAPI document for API v2,
+// kept outside the repository in ../shared/specs/telnyx/openapi-v2.yml.
+func TelnyxSpec(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(), "..", "shared", "specs", "telnyx", "openapi-v2.yml")
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "Telnyx's OpenAPI document (../shared/specs/telnyx/openapi-v2.yml)")
+	}
+	return p
+}
+
 var (
 	buildOnce sync.Once
 	buildPath string

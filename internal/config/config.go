@@ -20,6 +20,7 @@ import (
 const (
 	ProviderTwilio  = "twilio"
 	ProviderSandbox = "sandbox"
+	ProviderTelnyx  = "telnyx"
 )
 
 // SandboxProfile is the built-in profile a fresh install uses.
@@ -228,6 +229,7 @@ func (c *Config) DeleteProfile(name string) {
 //  1. the name given (--profile), else $SIPCTL_PROFILE;
 //  2. else, when an account SID and a secret are in the environment
 //     (SIPCTL_* or TWILIO_*), a Twilio profile made from them, as CI uses;
+//     Likewise a Telnyx profile from TELNYX_API_KEY (Telnyx's SDKs' variable);
 //  3. else the current profile (`sipctl profile use`);
 //  4. else the built-in sandbox.
 //
@@ -250,6 +252,8 @@ func (c *Config) ActiveProfile(name string) (*Profile, error) {
 		if k := firstEnv("SIPCTL_API_KEY", "TWILIO_API_KEY"); k != "" {
 			p.APIKeySID = k
 		}
+	case os.Getenv("TELNYX_API_KEY") != "":
+		p = &Profile{Name: EnvProfile, Provider: ProviderTelnyx, FromEnv: true}
 	case c.CurrentProfile != "":
 		found, err := c.Profile(c.CurrentProfile)
 		if err != nil {

@@ -149,7 +149,7 @@ func (e *Env) Environ() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") ||
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") ||
 			k == "HOME" || k == "XDG_CONFIG_HOME" || k == "XDG_STATE_HOME" || k == "XDG_DATA_HOME" {
 			continue
 		}
@@ -173,14 +173,14 @@ func (e *Env) Apply(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") {
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") {
 			t.Setenv(k, "")
 			os.Unsetenv(k)
 		}
 	}
 	for _, kv := range e.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") {
+		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") {
 			t.Setenv(k, v)
 		}
 	}

@@ -50,12 +50,16 @@ provider accepts it: in the OS keyring (service "sipctl", key "profile:<name>"),
 profile's non-secret fields in the config file.`,
 		Example: `  $ sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef
   $ sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt
-  $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"`,
+  $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"
+  $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
+			if opts.Provider == config.ProviderTelnyx {
+				return telnyxLogin(cmd.Context(), opts, runF)
+			}
 			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: only twilio can log in (the sandbox needs no login)", opts.Provider)
+				return cmdutil.FlagErrorf("unsupported provider %q: twilio and telnyx log in (the sandbox needs no login)", opts.Provider)
 			}
 			if err := config.ValidateNewProfileName(opts.Profile); err != nil {
 				return &cmdutil.FlagError{Err: err}
@@ -75,7 +79,7 @@ profile's non-secret fields in the config file.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`")
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio` or telnyx (whose secret is an API key)")
 	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
 	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
 	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
@@ -138,7 +142,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 	}
 
-	secret, err := readSecret(opts, in, prof)
+	what := "Auth Token"
+	if prof.APIKeySID != "" {
+		what = "API Key Secret"
+	}
+	secret, err := readSecret(opts, in, what)
 	if err != nil {
 		return err
 	}
@@ -198,11 +206,7 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	return nil
 }
 
-func readSecret(opts *LoginOptions, in *bufio.Reader, prof *config.Profile) (string, error) {
-	what := "Auth Token"
-	if prof.APIKeySID != "" {
-		what = "API Key Secret"
-	}
+func readSecret(opts *LoginOptions, in *bufio.Reader, what string) (string, error) {
 	var secret string
 	switch {
 	case opts.WithToken:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite's real peers need, when missing:
 #   Debian: sip-tester (sipp), gnome-keyring + dbus + libsecret-tools (a real Secret Service)
-#   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio
+#   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio, telnyx
 # It installs only as root; otherwise it says what is missing. Under CI=true anything
 # still missing is an error, so CI never passes by skipping.
 set -euo pipefail

@@ -57,6 +57,17 @@ func NodeBin(t testing.TB, name string) string {
 	return p
 }
 
+// NodeFile finds a file of an installed npm package under
+// test/npm/node_modules (e.g. "telnyx/package.json") or reports it missing.
+func NodeFile(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(NodeDir(), "node_modules", filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "npm package "+strings.SplitN(rel, "/", 2)[0]+" (test/npm)")
+	}
+	return p
+}
+
 // NodeDir is the folder holding the pinned npm test dependencies.
 func NodeDir() string { return filepath.Join(RepoRoot(), "test", "npm") }
 

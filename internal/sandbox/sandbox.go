@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -45,6 +46,10 @@ type Sandbox struct {
 	sid  string
 	tok  string
 	now  func() time.Time
+	// txWrites serialises the Telnyx face's writes within this process, so
+	// concurrent requests queue here instead of in SQLite's busy handler
+	// (which sleeps in growing steps).
+	txWrites sync.Mutex
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600

@@ -2,7 +2,6 @@ package telnyx
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
@@ -47,8 +46,8 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 			}
 			q.Set("page[number]", strconv.Itoa(number))
 			var page struct {
-				Data []json.RawMessage `json:"data"`
-				Meta *Meta             `json:"meta"`
+				Data []T  `json:"data"`
+				Meta *Meta `json:"meta"`
 			}
 			if err := c.Do(ctx, Request{Method: "GET", Path: path, Query: q}, &page); err != nil {
 				yield(zero, err)
@@ -61,12 +60,7 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 				}
 				lastSeen = page.Meta.PageNumber
 			}
-			for _, raw := range page.Data {
-				var it T
-				if err := json.Unmarshal(raw, &it); err != nil {
-					yield(zero, fmt.Errorf("decoding a %s item: %w", path, err))
-					return
-				}
+			for _, it := range page.Data {
 				if !yield(it, nil) {
 					return
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -58,6 +59,7 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		hintErr    *cmdutil.HintError
 		apiErr     *twilio.APIError
 		unreach    *twilio.UnreachableError
+		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
 		// Other providers' errors (Telnyx) say what they are by behaviour.
 		refused interface{ Unauthorized() bool }
@@ -65,6 +67,11 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		noReply interface{ Unreachable() bool }
 	)
 	switch {
+	case errors.As(err, &missing):
+		// The active provider lacks what the command needs: a usage error,
+		// refused before any request.
+		code = cmdutil.ExitUsage
+		hint = "this command needs another provider; see `sipctl profile list`"
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
 		code = cmdutil.ExitUsage
 		if usageLabel {

@@ -52,6 +52,9 @@ type Options struct {
 	// RequestTimeout applies when the caller's context has no deadline.
 	// Default 30s.
 	RequestTimeout time.Duration
+	// PageSize is the page lists ask for; default (and at most) MaxPageSize.
+	// Conformance tests make it small to prove paging.
+	PageSize int
 }
 
 // Client talks to one Twilio account.
@@ -67,6 +70,7 @@ type Client struct {
 	maxRetries int
 	name       string
 	timeout    time.Duration
+	pageSize   int
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -123,6 +127,7 @@ func New(o Options) (*Client, error) {
 		maxRetries: o.MaxRetries,
 		name:       o.ProviderName,
 		timeout:    o.RequestTimeout,
+		pageSize:   o.PageSize,
 		sleep:      sleepCtx,
 	}
 	if o.Debug != nil {

@@ -253,7 +253,7 @@ func (c *Config) ActiveProfile(name string) (*Profile, error) {
 			p.APIKeySID = k
 		}
 	case os.Getenv("TELNYX_API_KEY") != "":
-		p = &Profile{Name: EnvProfile, Provider: ProviderTelnyx, FromEnv: true}
+		p = &Profile{Name: EnvProfile, Provider: ProviderTelnyx, FromEnv: true, DefaultDomain: "sip.telnyx.com"}
 	case c.CurrentProfile != "":
 		found, err := c.Profile(c.CurrentProfile)
 		if err != nil {

@@ -55,6 +55,9 @@ type Options struct {
 	// StatusConcurrency bounds concurrent registration-status checks.
 	// Default 16.
 	StatusConcurrency int
+	// PageSize is the page[size] listings ask for; default (and at most)
+	// MaxPageSize.
+	PageSize int
 }
 
 // Client talks to one Telnyx account.
@@ -69,6 +72,7 @@ type Client struct {
 	timeout     time.Duration
 	name        string
 	statusLimit int
+	pageSize    int
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -126,6 +130,7 @@ func New(o Options) (*Client, error) {
 		timeout:     o.RequestTimeout,
 		name:        o.ProviderName,
 		statusLimit: o.StatusConcurrency,
+		pageSize:    o.PageSize,
 		sleep:       httpapi.Sleep,
 	}, nil
 }

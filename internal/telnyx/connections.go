@@ -135,7 +135,11 @@ func (c *Client) ListConnections(ctx context.Context, q ConnectionQuery) iter.Se
 	if q.OutboundVoiceProfileID != "" {
 		v.Set("filter[outbound_voice_profile_id]", q.OutboundVoiceProfileID)
 	}
-	return List[CredentialConnection](ctx, c, "/credential_connections", v, q.PageSize)
+	size := q.PageSize
+	if size == 0 {
+		size = c.pageSize
+	}
+	return List[CredentialConnection](ctx, c, "/credential_connections", v, size)
 }
 
 // GetConnection fetches one connection by id.

@@ -44,10 +44,5 @@ func (c *Client) CreateDomain(context.Context, provider.DomainParams) (provider.
 	return provider.Domain{}, readOnlyDomains()
 }
 
-// UpdateDomain is refused: Telnyx's registrar is fixed.
-func (c *Client) UpdateDomain(context.Context, string, provider.DomainParams) (provider.Domain, error) {
-	return provider.Domain{}, readOnlyDomains()
-}
-
 // DeleteDomain is refused: Telnyx's registrar is fixed.
 func (c *Client) DeleteDomain(context.Context, string) error { return readOnlyDomains() }

@@ -46,7 +46,7 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 			}
 			q.Set("page[number]", strconv.Itoa(number))
 			var page struct {
-				Data []T  `json:"data"`
+				Data []T   `json:"data"`
 				Meta *Meta `json:"meta"`
 			}
 			if err := c.Do(ctx, Request{Method: "GET", Path: path, Query: q}, &page); err != nil {

@@ -43,13 +43,26 @@ var registrar = provider.Registrar{
 }
 
 // CanonicalDomain implements provider.SIPAccounts: Telnyx has one
-// registrar, so the domain is sip.telnyx.com or empty.
+// registrar, so the only domain is sip.telnyx.com (a Telnyx profile has it
+// as its default domain).
 func (c *Client) CanonicalDomain(name string) (string, error) {
 	n := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
-	if n == "" || n == Registrar {
+	if n == Registrar {
 		return Registrar, nil
 	}
+	if n == "" {
+		return "", fmt.Errorf("empty domain: every Telnyx credential connection registers at %s", Registrar)
+	}
 	return "", fmt.Errorf("%q is not a Telnyx SIP domain: every Telnyx credential connection registers at %s (leave out --domain)", name, Registrar)
+}
+
+// checkDomain accepts sip.telnyx.com, or no domain (the only one).
+func (c *Client) checkDomain(d string) error {
+	if strings.TrimSpace(d) == "" {
+		return nil
+	}
+	_, err := c.CanonicalDomain(d)
+	return err
 }
 
 // ValidateUsername implements provider.SIPAccounts.
@@ -57,16 +70,18 @@ func (c *Client) ValidateUsername(u string) error { return ValidateUserName(u) }
 
 // Lacks implements provider.Explainer.
 func (c *Client) Lacks(what string) string {
-	switch strings.ToLower(what) {
-	case "credential lists":
+	switch what {
+	case provider.WhatCredentialLists, provider.WhatCredentials:
 		return "each credential connection is one SIP account with its own username and password; use `sipctl accounts`"
-	case "ip acls", "ip access control lists", "ip acl":
+	case provider.WhatIPACLs, provider.WhatIPAddresses:
 		return "Telnyx authenticates by IP with IP connections (/ip_connections and /ips), which sipctl does not manage yet; use the Telnyx portal"
-	case "mappings", "domain mappings":
+	case provider.WhatMappings:
 		return "credential connections register at " + Registrar + " without being attached to a domain"
-	case "caller ids", "verified caller ids":
-		return "a connection's outbound caller ID is a setting: `sipctl accounts update USERNAME --caller-id +E164`"
-	case "subaccounts", "accounts":
+	case provider.WhatDomainSettings:
+		return Registrar + " is Telnyx's one registrar and has no settings; per-account settings are on the connection"
+	case provider.WhatCallerIDs:
+		return "a connection's outbound caller ID is one of its settings (ani_override)"
+	case provider.WhatSubaccounts:
 		return "Telnyx managed accounts are not supported by sipctl yet"
 	}
 	return ""
@@ -111,7 +126,7 @@ func parseTime(s string) time.Time {
 // ListSIPAccounts implements provider.SIPAccounts.
 func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) iter.Seq2[provider.SIPAccount, error] {
 	return func(yield func(provider.SIPAccount, error) bool) {
-		if _, err := c.CanonicalDomain(q.Domain); err != nil {
+		if err := c.checkDomain(q.Domain); err != nil {
 			yield(provider.SIPAccount{}, err)
 			return
 		}
@@ -149,7 +164,7 @@ func (c *Client) FindConnection(ctx context.Context, username string) (Credentia
 
 // GetSIPAccount implements provider.SIPAccounts.
 func (c *Client) GetSIPAccount(ctx context.Context, username, domain string) (provider.SIPAccount, error) {
-	if _, err := c.CanonicalDomain(domain); err != nil {
+	if err := c.checkDomain(domain); err != nil {
 		return provider.SIPAccount{}, err
 	}
 	cc, err := c.FindConnection(ctx, username)
@@ -162,7 +177,7 @@ func (c *Client) GetSIPAccount(ctx context.Context, username, domain string) (pr
 // CreateSIPAccount implements provider.SIPAccounts: a credential
 // connection named after the user (Options["connection_name"] overrides).
 func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount) (provider.SIPAccount, error) {
-	if _, err := c.CanonicalDomain(a.Domain); err != nil {
+	if err := c.checkDomain(a.Domain); err != nil {
 		return provider.SIPAccount{}, err
 	}
 	if err := ValidateUserName(a.Username); err != nil {
@@ -288,6 +303,14 @@ func toRegistration(st RegistrationStatus) provider.Registration {
 		r.Source = st.IPAddress
 		if st.Port > 0 {
 			r.Source = net.JoinHostPort(st.IPAddress, strconv.Itoa(st.Port))
+		}
+		// Telnyx reports where the phone registered from, not its Contact
+		// URI; this is the contact that address makes.
+		if r.State == provider.Registered {
+			r.Contact = "sip:" + st.SIPUsername + "@" + r.Source
+			if st.Transport != "" && !strings.EqualFold(st.Transport, "UDP") {
+				r.Contact += ";transport=" + strings.ToLower(st.Transport)
+			}
 		}
 	}
 	r.LastSeen = parseTime(st.LastRegistration)

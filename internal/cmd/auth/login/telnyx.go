@@ -55,6 +55,10 @@ func telnyxLogin(ctx context.Context, opts *LoginOptions, runF func(*LoginOption
 	if opts.APIURL != "" {
 		prof.APIURL = opts.APIURL
 	}
+	if prof.DefaultDomain == "" {
+		// Telnyx's one registrar: commands need no --domain.
+		prof.DefaultDomain = telnyx.Registrar
+	}
 	key, err := readSecret(opts, bufio.NewReader(opts.IO.In), "Telnyx API key")
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func TestTelnyxLoginStoresKeyInKeyring(t *testing.T) {
 		t.Errorf("key in config:\n%s", data)
 	}
 	cfg, _ := config.Load()
-	if p := cfg.Profiles["tx"]; p == nil || p.Provider != "telnyx" || p.APIURL != url {
+	if p := cfg.Profiles["tx"]; p == nil || p.Provider != "telnyx" || p.APIURL != url || p.DefaultDomain != "sip.telnyx.com" {
 		t.Fatalf("profile %+v", p)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/password"
@@ -66,6 +67,34 @@ func TestTelnyxFaceEndToEnd(t *testing.T) {
 		t.Fatalf("status after sipp registered: %+v %v", r, err)
 	}
 
+	// The same through the command line, as a Telnyx profile from the
+	// environment (TELNYX_API_KEY) pointed at the face.
+	env.Set("TELNYX_API_KEY", st.TelnyxAPIKey).Set("SIPCTL_API_URL", *st.TelnyxAPIURL)
+	out, errOut, code := run(t, "", "accounts", "show", a.Username, "--json")
+	var shown struct {
+		Status, Registrar, Domain, Ref string
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &shown) != nil || shown.Status != "registered" || shown.Domain != realm || shown.Ref != a.Ref {
+		t.Fatalf("accounts show: exit %d %s %s", code, out, errOut)
+	}
+	if out, _, code := run(t, "", "accounts", "list"); code != 0 || !strings.Contains(out, a.Username) || !strings.Contains(out, "registered") {
+		t.Fatalf("accounts list: exit %d %q", code, out)
+	}
+	if out, _, code := run(t, "", "domains", "list"); code != 0 || !strings.Contains(out, realm) {
+		t.Fatalf("domains list: exit %d %q", code, out)
+	}
+	if _, errOut, code := run(t, "", "domains", "create", "office.sip.telnyx.com"); code != 2 || !strings.Contains(errOut, realm) {
+		t.Fatalf("domains create: exit %d %q, want 2 naming %s", code, errOut, realm)
+	}
+	if _, errOut, code := run(t, "", "accounts", "show", "no_such"); code != 2 || !strings.Contains(errOut, "letters and digits") {
+		t.Fatalf("a username Telnyx refuses: exit %d %q, want 2 naming the rule", code, errOut)
+	}
+	env.Set("TELNYX_API_KEY", "KEYREVOKED0")
+	if _, errOut, code := run(t, "", "accounts", "list"); code != 4 || !strings.Contains(errOut, "auth login --provider telnyx") {
+		t.Fatalf("a revoked key: exit %d %q, want 4 with a hint to auth login", code, errOut)
+	}
+	env.Set("TELNYX_API_KEY", st.TelnyxAPIKey)
+
 	rotated, err := policy.Generate()
 	if err != nil {
 		t.Fatal(err)
@@ -79,8 +108,8 @@ func TestTelnyxFaceEndToEnd(t *testing.T) {
 	if ok, out := runSipp(t, sipAddr, "tcp", realm, a.Username, rotated, 200); !ok {
 		t.Fatalf("the rotated password did not register:\n%s", out)
 	}
-	if err := c.DeleteSIPAccount(ctx, a); err != nil {
-		t.Fatal(err)
+	if _, errOut, code := run(t, "", "accounts", "delete", a.Username, "--yes"); code != 0 {
+		t.Fatalf("accounts delete: exit %d %s", code, errOut)
 	}
 	// A deleted connection is an unknown user: answered 404 without a
 	// challenge, which the digest scenario cannot express, so ask the API.

@@ -59,6 +59,14 @@ func seed(b *testing.B, raw *sql.DB, dialect kamailio.Dialect, n int) {
 	}
 }
 
+// applier sets a journaled password through the neutral interface, as the
+// rotation engine does for any provider.
+func applier(c *kamailio.Client) rotate.Applier {
+	return func(ctx context.Context, e journal.Entry) (string, error) {
+		return e.Ref, c.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
+	}
+}
+
 // rotateAll is `password rotate` for every subscriber of the domain: list,
 // generate, journal (fsync'd before any change), apply with the engine,
 // write the handover file (0600).
@@ -78,19 +86,15 @@ func rotateAll(b *testing.B, c *kamailio.Client, dir string) int {
 		if err != nil {
 			b.Fatal(err)
 		}
-		es = append(es, journal.Entry{Op: journal.OpRotate, Provider: kamailio.Name, CredentialListSID: a.Domain,
-			CredentialSID: a.Username, Username: a.Username, Domain: a.Domain, Password: pw})
+		es = append(es, journal.Entry{Op: journal.OpRotate, Provider: kamailio.Name, Ref: a.Ref,
+			Username: a.Username, Domain: a.Domain, Password: pw})
 	}
 	j, err := journal.Create(dir, journal.Header{Provider: kamailio.Name}, es)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer j.Close()
-	// The neutral engine: each entry is one SetSIPPassword.
-	apply := func(ctx context.Context, e journal.Entry) (string, error) {
-		return "", c.SetSIPPassword(ctx, provider.SIPAccount{Username: e.Username, Domain: e.Domain}, e.Password)
-	}
-	sum := rotate.Run(ctx, apply, j, nil, rotate.Options{})
+	sum := rotate.Run(ctx, applier(c), j, nil, rotate.Options{})
 	if !sum.OK() {
 		b.Fatalf("%d failed: %v", len(sum.Failed), sum.Failed[0].Err)
 	}

@@ -52,10 +52,6 @@ type Sandbox struct {
 	// which under a hundred concurrent requests costs more than the
 	// writes. Other processes still wait through busy_timeout.
 	writeMu sync.Mutex
-	// txWrites serialises the Telnyx face's writes within this process, so
-	// concurrent requests queue here instead of in SQLite's busy handler
-	// (which sleeps in growing steps).
-	txWrites sync.Mutex
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600

@@ -39,6 +39,10 @@ type Profile struct {
 	DefaultDomain  string `yaml:"default_domain,omitempty" mapstructure:"default_domain" json:"default_domain,omitempty"`
 	PasswordPolicy string `yaml:"password_policy,omitempty" mapstructure:"password_policy" json:"password_policy,omitempty"`
 	Output         string `yaml:"output,omitempty" mapstructure:"output" json:"output,omitempty"`
+	// Registrar is the HOST:PORT phones register to, for `accounts check`
+	// and --verify (a Kamailio profile's own registrar); empty looks it up
+	// in DNS from the domain.
+	Registrar string `yaml:"registrar,omitempty" mapstructure:"registrar" json:"registrar,omitempty"`
 	// InsecureSecret holds the API secret only after an explicit
 	// `auth login --insecure-storage`; every use warns.
 	InsecureSecret string `yaml:"insecure_secret,omitempty" mapstructure:"insecure_secret" json:"-"`

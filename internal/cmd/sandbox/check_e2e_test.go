@@ -87,3 +87,35 @@ func TestAccountsCheckOnTheSandboxEndToEnd(t *testing.T) {
 		t.Fatal("a password was printed")
 	}
 }
+
+// Every command that takes a username applies the provider's one validator
+// (RFC 3261 user characters, then the provider's limits) before any change,
+// naming the rule.
+func TestUsernameRulesAreTheSameInEveryCommand(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, "", "domains", "create", "hq", "--sip-registration")
+	for _, u := range []string{"a<b>", "a/b#c?", "j\u00fcrgen"} {
+		for _, args := range [][]string{
+			{"accounts", "create", u, "--domain", "hq"},
+			{"accounts", "show", u, "--domain", "hq"},
+			{"accounts", "delete", u, "--domain", "hq", "--yes"},
+			{"accounts", "check", u + "@hq", "--registrar", "127.0.0.1:9", "--password-stdin"},
+		} {
+			r := sipctl(t, env, "Some-Password-123456\n", args...)
+			if r.code != 2 || !strings.Contains(r.stderr, "RFC 3261") {
+				t.Errorf("sipctl %s: exit %d, want 2 naming RFC 3261\n%s", strings.Join(args, " "), r.code, r.stderr)
+			}
+		}
+	}
+	r := sipctl(t, env, "", "accounts", "create", strings.Repeat("x", 33), "--domain", "hq")
+	if r.code != 2 || !strings.Contains(r.stderr, "Twilio allows at most 32") {
+		t.Errorf("33 characters: exit %d\n%s", r.code, r.stderr)
+	}
+	r = sipctl(t, env, "", "accounts", "create", "a@b@c", "--domain", "hq")
+	if r.code != 2 || !strings.Contains(r.stderr, `"a@b@c" has 2 '@'`) {
+		t.Errorf("a@b@c --domain hq: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := mustRun(t, env, "", "accounts", "list", "--domain", "hq"); r.stdout != "" {
+		t.Errorf("something was created:\n%s", r.stdout)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -42,6 +43,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return cmdutil.ExitFail
 	}
+	if errors.Is(err, cmdutil.ErrChangesPending) {
+		return cmdutil.ExitChanges
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage
@@ -58,9 +62,19 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		hintErr    *cmdutil.HintError
 		apiErr     *twilio.APIError
 		unreach    *twilio.UnreachableError
+		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
+		// Other providers' errors (Telnyx) say what they are by behaviour.
+		refused interface{ Unauthorized() bool }
+		hinted  interface{ ErrorHint() string }
+		noReply interface{ Unreachable() bool }
 	)
 	switch {
+	case errors.As(err, &missing):
+		// The active provider lacks what the command needs: a usage error,
+		// refused before any request.
+		code = cmdutil.ExitUsage
+		hint = "this command needs another provider; see `sipctl profile list`"
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
 		code = cmdutil.ExitUsage
 		if usageLabel {
@@ -82,7 +96,21 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if hint == "" && apiErr.MoreInfo != "" {
 			hint = "see " + apiErr.MoreInfo
 		}
+	case isNoAnswer(err):
+		code = cmdutil.ExitNoAnswer
+		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
 	case errors.As(err, &unreach):
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.As(err, &refused) && refused.Unauthorized():
+		code = cmdutil.ExitAuth
+		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"
+		if errors.As(err, &hinted) && hinted.ErrorHint() != "" {
+			hint = hinted.ErrorHint()
+		}
+	case errors.As(err, &hinted):
+		hint = hinted.ErrorHint()
+	case errors.As(err, &noReply) && noReply.Unreachable():
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
 	}
@@ -122,4 +150,11 @@ func oneLine(s string) string {
 		fields[i] = strings.TrimSpace(fields[i])
 	}
 	return strings.Join(fields, "; ")
+}
+
+// isNoAnswer matches a provider's unreachable-peer errors that are not
+// Twilio's (Kamailio's database or RPC endpoint): they have NoAnswer().
+func isNoAnswer(err error) bool {
+	var na interface{ NoAnswer() bool }
+	return errors.As(err, &na) && na.NoAnswer()
 }

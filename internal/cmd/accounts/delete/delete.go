@@ -8,7 +8,6 @@ import (
 
 	"github.com/sipctl/sipctl/internal/audit"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
-	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -19,7 +18,7 @@ import (
 // DeleteOptions are the inputs of `accounts delete`.
 type DeleteOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	AuditLog string
 
@@ -27,6 +26,9 @@ type DeleteOptions struct {
 	Domain  string
 	List    string
 	Yes     bool
+	// IgnoreNotFound makes deleting an account that is not there a
+	// success, so teardown can run twice.
+	IgnoreNotFound bool
 }
 
 // NewCmdDelete is `accounts delete USERNAME[@DOMAIN]`.
@@ -48,12 +50,18 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 			if runF != nil {
 				return runF(opts)
 			}
-			return deleteRun(cmd.Context(), opts)
+			err := deleteRun(cmd.Context(), opts)
+			if opts.IgnoreNotFound && errors.Is(err, provider.ErrNotFound) {
+				fmt.Fprintf(opts.IO.ErrOut, "Nothing to delete: %v\n", err)
+				return nil
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID), when the username is on several")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking")
+	cmd.Flags().BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "Succeed when the account does not exist (idempotent teardown)")
 	return cmd
 }
 
@@ -62,8 +70,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if opts.Profile != nil {
 		prof, _ = opts.Profile()
 	}
-	username, domainRef, err := lookup.Target(opts.Account, opts.Domain, prof)
-	if err != nil {
+	if _, _, err := lookup.Target(opts.Account, opts.Domain, prof); err != nil {
 		return err
 	}
 	auditLog, err := audit.Open(opts.AuditLog)
@@ -75,23 +82,32 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := resolve.Domain(ctx, p, domainRef)
+	username, domain, err := lookup.Resolve(p, opts.Account, opts.Domain, prof)
 	if err != nil {
 		return err
 	}
-	a, err := lookup.Find(ctx, p, d, username, opts.List)
+	a, err := lookup.Find(ctx, p, username, domain, opts.List)
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes,
-		fmt.Sprintf("Delete SIP account %s on %s (credential list %s)?", a.Username, a.Domain, a.CredentialList), ""); err != nil {
+	prompt := fmt.Sprintf("Delete SIP account %s on %s?", a.Username, a.Domain)
+	if l := a.Attributes[lookup.AttrCredentialList]; l != "" {
+		prompt = fmt.Sprintf("Delete SIP account %s on %s (credential list %s)?", a.Username, a.Domain, l)
+	}
+	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
 		return err
 	}
-	rec := audit.Entry{AccountSID: p.AccountSID(), SID: a.SID, Username: a.Username, Action: audit.ActionDelete, Outcome: audit.OutcomeOK}
+	rec := audit.Entry{SID: a.Attributes[lookup.AttrSID], Username: a.Username, Action: audit.ActionDelete, Outcome: audit.OutcomeOK}
+	if rec.SID == "" {
+		rec.SID = a.Ref
+	}
+	if scope, ok := provider.Lookup[provider.Scope](p); ok {
+		rec.AccountSID = scope.AccountSID()
+	}
 	if prof != nil {
 		rec.Profile = prof.Name
 	}
-	err = p.DeleteCredential(ctx, a.CredentialListSID, a.SID)
+	err = p.DeleteSIPAccount(ctx, a)
 	if err != nil {
 		rec.Outcome, rec.Error = audit.OutcomeFailed, err.Error()
 	}

@@ -57,7 +57,7 @@ var runIDPattern = regexp.MustCompile(`^\d{8}T\d{6}(\.\d+)?Z-[0-9a-f]{8}$`)
 // NewCmdRotate builds `password rotate`; runF replaces the run function in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {
 	opts := &RotateOptions{IO: f.IOStreams, Exporter: &cmdutil.Exporter{}, Profile: f.Profile,
-		Provider: func() (provider.SIPAccounts, error) { p, err := f.Provider(); return p, err },
+		Provider: f.Provider,
 		StateDir: config.StateDir, Globals: f.Globals}
 	cmd := &cobra.Command{
 		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --credential-list NAME|SID]",

@@ -576,6 +576,10 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 	for _, ri := range runs {
 		switch {
 		case opts.ResumeRun != "" && ri.RunID != opts.ResumeRun:
+		case opts.ResumeRun != "" && ri.Damage == "" && ri.Profile != profName:
+			// Its entries belong to another profile's provider account.
+			errs = append(errs, cmdutil.WithHint(fmt.Errorf("run %s belongs to profile %q, not %q", ri.RunID, ri.Profile, profName),
+				fmt.Sprintf("resume it with `sipctl --profile %s password rotate --resume %s`", shellQuote(ri.Profile), ri.RunID)))
 		case opts.ResumeRun == "" && ri.Damage == "" && ri.Profile != profName:
 			fmt.Fprintf(opts.IO.ErrOut, "Skipping run %s of profile %q (use --profile %s to resume it)\n", ri.RunID, ri.Profile, ri.Profile)
 		case ri.Damage != "":

@@ -378,6 +378,11 @@ func (c *Custodian) Resume(runID string, p provider.SIPAccounts, auditPath, outp
 	if err != nil {
 		return nil, err
 	}
+	if h := j.Header(); h.Provider != "" && p != nil && h.Provider != p.Name() {
+		j.Close()
+		return nil, fmt.Errorf("run %s was made with provider %s, and the active profile is %s: resume it with `sipctl --profile %s password rotate --resume %s`",
+			runID, h.Provider, p.Name(), h.Profile, runID)
+	}
 	if output == "" {
 		output = j.Header().Output
 	}

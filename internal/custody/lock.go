@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/journal"
@@ -30,9 +29,9 @@ func tryLock(path string) (l *fileLock, ok bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lockFile(f); err != nil {
 		f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errWouldBlock) {
 			return nil, false, nil
 		}
 		return nil, false, err
@@ -57,7 +56,7 @@ func waitLock(path string, d time.Duration) (*fileLock, error) {
 
 func (l *fileLock) unlock() {
 	if l != nil && l.f != nil {
-		syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+		unlockFile(l.f)
 		l.f.Close()
 		l.f = nil
 	}

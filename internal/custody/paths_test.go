@@ -504,3 +504,61 @@ func TestPath9ParallelCreatesOnAFreshDomain(t *testing.T) {
 		t.Errorf("%d credential lists named office-users", c)
 	}
 }
+
+// `password runs`: list and show an unfinished run without its passwords;
+// discard asks, says loudly that live passwords go with it, and then lets
+// a new run over its accounts start.
+func TestRunsListShowDiscard(t *testing.T) {
+	w := newWorld(t, slow)
+	w.createAccounts("r", 12)
+	h := w.path("h.json")
+	cmd, exited, wait := w.start("password", "rotate", "--domain", "office", "-y", "--output", h, "--concurrency", "1")
+	jpath := w.waitJournal(t, exited)
+	if !waitStatus(t, jpath, 2, exited) {
+		t.Fatal("the run finished before it could be killed")
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	wait()
+	run := journal.RunIDOf(jpath)
+	j, err := journal.Read(jpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := w.mustRun("", "password", "runs", "list", "--json")
+	var list []struct {
+		RunID   string `json:"run_id"`
+		Live    int    `json:"live"`
+		Total   int    `json:"total"`
+		Command string `json:"command"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 || list[0].RunID != run || list[0].Live == 0 || list[0].Total != 12 || list[0].Command != "password rotate" {
+		t.Fatalf("runs list: %v\n%s", err, out)
+	}
+	show := w.mustRun("", "password", "runs", "show", run)
+	showJSON := w.mustRun("", "password", "runs", "show", run, "--json")
+	for _, e := range j.Entries() {
+		if strings.Contains(show+showJSON, e.Password) {
+			t.Fatal("runs show printed a password")
+		}
+		if !strings.Contains(show, e.Username+"@"+w.domain) {
+			t.Errorf("runs show lacks %s", e.Username)
+		}
+	}
+	// Without a terminal, discard needs --yes.
+	if _, errOut, code := w.run("", "password", "runs", "discard", run); code != 2 || !strings.Contains(errOut, "--yes") {
+		t.Fatalf("discard without --yes: exit %d\n%s", code, errOut)
+	}
+	if _, err := os.Stat(jpath); err != nil {
+		t.Fatal("the journal went without confirmation")
+	}
+	_, errOut, code := w.run("", "password", "runs", "discard", run, "--yes")
+	if code != 0 || !strings.Contains(errOut, "WARNING") || !strings.Contains(errOut, "may be live") {
+		t.Fatalf("discard: exit %d\n%s", code, errOut)
+	}
+	if _, err := os.Stat(jpath); !os.IsNotExist(err) {
+		t.Fatal("the journal is still there")
+	}
+	w.handovers[h] = true
+	w.mustRun("", "password", "rotate", "--domain", "office", "-y", "--output", h)
+	w.invariant("after a rotation following the discard")
+}

@@ -315,7 +315,7 @@ func TestTargets(t *testing.T) {
 	if _, err := ForUsers(ctx, c, c.AccountSID(), []string{"user000"}, ""); err == nil || !strings.Contains(err.Error(), "has no domain") {
 		t.Fatalf("no domain: %v", err)
 	}
-	if _, err := ForDomain(ctx, c, c.AccountSID(), "nope"); err == nil || !strings.Contains(err.Error(), `no SIP domain "nope`) {
+	if _, err := ForDomain(ctx, c, c.AccountSID(), "nope"); err == nil || !strings.Contains(err.Error(), `"nope.sip.twilio.com"`) {
 		t.Fatalf("missing domain: %v", err)
 	}
 	if _, err := ForList(ctx, c, c.AccountSID(), "nope"); err == nil || !strings.Contains(err.Error(), `no credential list named "nope"`) {

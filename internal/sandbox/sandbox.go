@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,15 +86,31 @@ func Open(dir string) (*Sandbox, error) {
 		return nil, fmt.Errorf("opening the sandbox database: %w", err)
 	}
 	s := &Sandbox{db: db, path: path, now: time.Now}
-	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := s.ensureAccount(context.Background()); err != nil {
+	// The first opens of a new file race to switch it to WAL; SQLite answers
+	// the loser SQLITE_BUSY at once, without the busy handler (waiting could
+	// deadlock). Retry then, for as long as the busy timeout.
+	err = errBusyRetry(func() error {
+		if err := s.migrate(context.Background()); err != nil {
+			return err
+		}
+		return s.ensureAccount(context.Background())
+	})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func errBusyRetry(f func() error) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		err := f()
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(delay)
+	}
 }
 
 // Close closes the database.

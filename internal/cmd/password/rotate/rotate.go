@@ -57,7 +57,7 @@ var runIDPattern = regexp.MustCompile(`^\d{8}T\d{6}(\.\d+)?Z-[0-9a-f]{8}$`)
 // NewCmdRotate builds `password rotate`; runF replaces the run function in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {
 	opts := &RotateOptions{IO: f.IOStreams, Exporter: &cmdutil.Exporter{}, Profile: f.Profile,
-		Provider: func() (provider.SIPAccounts, error) { p, err := f.Provider(); return p, err },
+		Provider: f.Provider,
 		StateDir: config.StateDir, Globals: f.Globals}
 	cmd := &cobra.Command{
 		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --credential-list NAME|SID]",
@@ -576,6 +576,10 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 	for _, ri := range runs {
 		switch {
 		case opts.ResumeRun != "" && ri.RunID != opts.ResumeRun:
+		case opts.ResumeRun != "" && ri.Damage == "" && ri.Profile != profName:
+			// Its entries belong to another profile's provider account.
+			errs = append(errs, cmdutil.WithHint(fmt.Errorf("run %s belongs to profile %q, not %q", ri.RunID, ri.Profile, profName),
+				fmt.Sprintf("resume it with `sipctl --profile %s password rotate --resume %s`", shellQuote(ri.Profile), ri.RunID)))
 		case opts.ResumeRun == "" && ri.Damage == "" && ri.Profile != profName:
 			fmt.Fprintf(opts.IO.ErrOut, "Skipping run %s of profile %q (use --profile %s to resume it)\n", ri.RunID, ri.Profile, ri.Profile)
 		case ri.Damage != "":

@@ -33,6 +33,10 @@ type CheckOptions struct {
 
 	// DefaultDomain supplies the domain when the argument is a bare user.
 	DefaultDomain func() (string, error)
+	// ProfileRegistrar is the profile's registrar (a Kamailio profile's
+	// HOST:PORT), used when --registrar is not given; nil or "" looks it up
+	// in DNS.
+	ProfileRegistrar func() string
 	// StateDir is where --from-journal looks (config.StateDir).
 	StateDir func() string
 	// Probe is sip.Check; tests may point it elsewhere.
@@ -64,6 +68,15 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 				return "", err
 			}
 			return p.DefaultDomain, nil
+		},
+		ProfileRegistrar: func() string {
+			if f.Profile == nil {
+				return ""
+			}
+			if p, err := f.Profile(); err == nil {
+				return p.Registrar
+			}
+			return ""
 		},
 	}
 	cmd := &cobra.Command{
@@ -114,7 +127,7 @@ Exit status: 0 accepted, 5 rejected (any final answer other than 2xx), 6 no answ
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Registrar, "registrar", "", "Send to this registrar `host:port` instead of looking it up in DNS")
+	fl.StringVar(&opts.Registrar, "registrar", "", "Send to this registrar `host:port` (default: the profile's registrar, else DNS)")
 	fl.StringVar(&opts.Transport, "transport", "udp", "SIP transport: udp, tcp or tls")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "Give up waiting for an answer after this long")
 	fl.BoolVar(&opts.Register, "register", false, "Add a 60-second registration instead of only querying")
@@ -146,6 +159,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	pw, err := readPassword(opts, user, domain)
 	if err != nil {
 		return err
+	}
+	if opts.Registrar == "" && opts.ProfileRegistrar != nil {
+		opts.Registrar = opts.ProfileRegistrar()
 	}
 	res, err := opts.Probe(ctx, sip.CheckOptions{
 		Username: user, Password: pw, Domain: domain,

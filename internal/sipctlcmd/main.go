@@ -43,6 +43,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return cmdutil.ExitFail
 	}
+	if errors.Is(err, cmdutil.ErrChangesPending) {
+		return cmdutil.ExitChanges
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage
@@ -61,6 +64,10 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		unreach    *twilio.UnreachableError
 		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
+		// Other providers' errors (Telnyx) say what they are by behaviour.
+		refused interface{ Unauthorized() bool }
+		hinted  interface{ ErrorHint() string }
+		noReply interface{ Unreachable() bool }
 	)
 	switch {
 	case errors.As(err, &missing):
@@ -93,6 +100,17 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		code = cmdutil.ExitNoAnswer
 		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
 	case errors.As(err, &unreach):
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.As(err, &refused) && refused.Unauthorized():
+		code = cmdutil.ExitAuth
+		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"
+		if errors.As(err, &hinted) && hinted.ErrorHint() != "" {
+			hint = hinted.ErrorHint()
+		}
+	case errors.As(err, &hinted):
+		hint = hinted.ErrorHint()
+	case errors.As(err, &noReply) && noReply.Unreachable():
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
 	}

@@ -41,12 +41,14 @@ type Profile struct {
 	DefaultDomain  string `yaml:"default_domain,omitempty" mapstructure:"default_domain" json:"default_domain,omitempty"`
 	PasswordPolicy string `yaml:"password_policy,omitempty" mapstructure:"password_policy" json:"password_policy,omitempty"`
 	Output         string `yaml:"output,omitempty" mapstructure:"output" json:"output,omitempty"`
-	// Kamailio: the database (Kamailio's db_url, never with a password), the
-	// jsonrpcs endpoint, and the registrar phones use (HOST:PORT; any
-	// profile may set it: `accounts check` and --verify send there).
-	DBURL     string `yaml:"db_url,omitempty" mapstructure:"db_url" json:"db_url,omitempty"`
-	RPCURL    string `yaml:"rpc_url,omitempty" mapstructure:"rpc_url" json:"rpc_url,omitempty"`
+	// Registrar is the HOST:PORT phones register to, for `accounts check`
+	// and --verify (a Kamailio profile's own registrar); empty looks it up
+	// in DNS from the domain.
 	Registrar string `yaml:"registrar,omitempty" mapstructure:"registrar" json:"registrar,omitempty"`
+	// Kamailio: the database (Kamailio's db_url, never with a password) and
+	// the jsonrpcs endpoint.
+	DBURL  string `yaml:"db_url,omitempty" mapstructure:"db_url" json:"db_url,omitempty"`
+	RPCURL string `yaml:"rpc_url,omitempty" mapstructure:"rpc_url" json:"rpc_url,omitempty"`
 	// RPCAllowHTTP permits plain http to a non-loopback RPC host.
 	RPCAllowHTTP bool `yaml:"rpc_allow_http,omitempty" mapstructure:"rpc_allow_http" json:"rpc_allow_http,omitempty"`
 	// StorePlaintext also writes Kamailio's password column, for configs

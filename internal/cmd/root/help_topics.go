@@ -12,6 +12,11 @@ SIPCTL_ACCOUNT_SID, SIPCTL_AUTH_TOKEN, SIPCTL_API_KEY, SIPCTL_API_SECRET
 TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET
                       Twilio's own variables; with no profile named, an account SID and a
                       secret select the Twilio provider (how CI jobs authenticate)
+SIPCTL_PROVIDER=kamailio with SIPCTL_DB_URL, SIPCTL_RPC_URL, SIPCTL_REGISTRAR
+                      with no profile named, a Kamailio: its db_url (no password in it), its
+                      JSON-RPC endpoint and the registrar HOST:PORT; these three also
+                      override a kamailio profile's settings
+SIPCTL_DB_PASSWORD    the Kamailio database password, taking precedence over the keyring
 SIPCTL_DEBUG=1        same as --debug: log requests and responses, secrets redacted
 SIPCTL_CONFIG_DIR     configuration directory (default $XDG_CONFIG_HOME/sipctl)
 SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbox
@@ -65,7 +70,8 @@ FILE:LINE:COLUMN: message, all at once, before any request (exit 2).
 3  partial failure: bulk work in which some items failed (the summary says how to retry them)
 4  authentication required, or the provider refused the credentials
 5  a SIP registrar rejected the credentials (accounts check)
-6  no answer: a SIP registrar or the API host could not be reached
+6  no answer: a SIP registrar, the API host, or Kamailio's database or RPC endpoint could
+   not be reached
 7  changes pending: plan (or apply --dry-run) found changes to make
 `,
 	},

@@ -135,7 +135,7 @@ account), 6 no answer.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Registrar, "registrar", "", "Send to this registrar `host:port` instead of looking it up in DNS")
+	fl.StringVar(&opts.Registrar, "registrar", "", "Send to this registrar `host:port` (default: the profile's registrar, else DNS)")
 	fl.StringVar(&opts.Transport, "transport", "udp", "SIP transport: udp, tcp or tls")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "Give up waiting for an answer after this long")
 	fl.BoolVar(&opts.Register, "register", false, "Add a 60-second registration instead of only querying")

@@ -30,6 +30,10 @@ type View struct {
 	BuiltIn         bool   `json:"built_in"`
 	FromEnv         bool   `json:"from_env"`
 	InsecureStorage bool   `json:"insecure_storage"`
+	// Kamailio profiles (and any profile with a registrar).
+	Registrar string `json:"registrar,omitempty"`
+	DBURL     string `json:"db_url,omitempty"`
+	RPCURL    string `json:"rpc_url,omitempty"`
 }
 
 // NewCmdShow returns `profile show`; runF replaces the run function in tests.
@@ -75,8 +79,9 @@ func showRun(opts *ShowOptions) error {
 		Name: p.Name, Provider: p.Provider, AccountSID: p.AccountSID, APIKeySID: p.APIKeySID, APIURL: p.APIURL,
 		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Current: p.Name == current,
 		BuiltIn: p.BuiltIn, FromEnv: p.FromEnv, InsecureStorage: p.InsecureSecret != "",
+		Registrar: p.Registrar, DBURL: p.DBURL, RPCURL: p.RPCURL,
 	}
-	return output.PrintObject(opts.IO, &opts.Exporter, v, []output.Field{
+	fields := []output.Field{
 		{Label: "Name", Value: output.Text(v.Name)},
 		{Label: "Provider", Value: output.Text(v.Provider)},
 		{Label: "Account SID", Value: output.Text(v.AccountSID)},
@@ -86,5 +91,13 @@ func showRun(opts *ShowOptions) error {
 		{Label: "Password policy", Value: output.Text(v.PasswordPolicy)},
 		{Label: "Current", Value: output.Bool(v.Current)},
 		{Label: "Insecure storage", Value: output.Bool(v.InsecureStorage)},
-	})
+	}
+	if v.Registrar != "" {
+		fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(v.Registrar)})
+	}
+	if p.Provider == config.ProviderKamailio {
+		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},
+			output.Field{Label: "RPC URL", Value: output.Text(v.RPCURL)})
+	}
+	return output.PrintObject(opts.IO, &opts.Exporter, v, fields)
 }

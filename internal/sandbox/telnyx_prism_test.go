@@ -74,6 +74,9 @@ func TestTelnyxPrismProxyConformance(t *testing.T) {
 		Outbound: &telnyx.OutboundParams{ChannelLimit: &limit, ANIOverride: &callerID},
 	})
 	step("UpdateConnection settings", err)
+	profileID, none := "1293384261075731499", ""
+	_, err = c.UpdateSIPAccount(ctx, got, provider.AccountSettings{OutboundProfile: &profileID, CallerID: &none})
+	step("UpdateSIPAccount (outbound voice profile, caller ID none)", err)
 	st, err := c.RegistrationStatus(ctx, accounts)
 	step("RegistrationStatus", err)
 	if len(st) != 5 {

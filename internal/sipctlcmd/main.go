@@ -93,6 +93,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if hint == "" && apiErr.MoreInfo != "" {
 			hint = "see " + apiErr.MoreInfo
 		}
+	case isNoAnswer(err):
+		code = cmdutil.ExitNoAnswer
+		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
 	case errors.As(err, &unreach):
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
@@ -144,4 +147,11 @@ func oneLine(s string) string {
 		fields[i] = strings.TrimSpace(fields[i])
 	}
 	return strings.Join(fields, "; ")
+}
+
+// isNoAnswer matches a provider's unreachable-peer errors that are not
+// Twilio's (Kamailio's database or RPC endpoint): they have NoAnswer().
+func isNoAnswer(err error) bool {
+	var na interface{ NoAnswer() bool }
+	return errors.As(err, &na) && na.NoAnswer()
 }

@@ -46,10 +46,12 @@ type Sandbox struct {
 	sid  string
 	tok  string
 	now  func() time.Time
-	// txWrites serialises the Telnyx face's writes within this process, so
-	// concurrent requests queue here instead of in SQLite's busy handler
-	// (which sleeps in growing steps).
-	txWrites sync.Mutex
+	// writeMu lets one of this process's connections write at a time:
+	// SQLite serializes writers anyway, and connections contending for
+	// its lock wait in its busy handler's sleeps (up to 100 ms each),
+	// which under a hundred concurrent requests costs more than the
+	// writes. Other processes still wait through busy_timeout.
+	writeMu sync.Mutex
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600
@@ -171,6 +173,8 @@ func (s *Sandbox) ensureAccount(ctx context.Context) error {
 
 // tx runs fn in one IMMEDIATE transaction.
 func (s *Sandbox) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -163,8 +163,8 @@ func (h *txHandler) writeProfile(r *http.Request, id string) (int, any, error) {
 	if err := b.Validate(); err != nil {
 		return 0, nil, txInvalid("/whitelisted_destinations", err.Error())
 	}
-	h.s.txWrites.Lock()
-	defer h.s.txWrites.Unlock()
+	h.s.writeMu.Lock()
+	defer h.s.writeMu.Unlock()
 	now := h.s.now().Unix()
 	p := txProfile{ID: newTelnyxID(), Enabled: true, Destinations: []string{"US", "CA"}, Created: now}
 	if id != "" {
@@ -202,8 +202,8 @@ func (h *txHandler) writeProfile(r *http.Request, id string) (int, any, error) {
 }
 
 func (h *txHandler) deleteProfile(r *http.Request) (int, any, error) {
-	h.s.txWrites.Lock()
-	defer h.s.txWrites.Unlock()
+	h.s.writeMu.Lock()
+	defer h.s.writeMu.Unlock()
 	p, err := h.profile(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return 0, nil, err

@@ -43,6 +43,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return cmdutil.ExitFail
 	}
+	if errors.Is(err, cmdutil.ErrChangesPending) {
+		return cmdutil.ExitChanges
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage

@@ -37,7 +37,7 @@ generated passwords in apply's --output handover. Its JSON Schema is docs/schema
       accounts:             # usernames, or mappings with a username and settings
         - alice
         - username: bob
-          telnyx: {channel_limit: 2}   # provider-specific settings, under the provider's name
+          telnyx: {connection_name: Bob}  # provider-specific settings, under the provider's name
       ip_acls: [hq]         # IP ACLs attached to the domain (for calls)
       twilio:
         credential_list: office-users  # which attached list new accounts go on

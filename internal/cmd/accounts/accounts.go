@@ -7,6 +7,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/show"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/update"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -25,6 +26,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		show.NewCmdShow(f, nil),
 		delete.NewCmdDelete(f, nil),
 		check.NewCmdCheck(f, nil),
+		update.NewCmdUpdate(f, nil),
 	)
 	return cmd
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/keyring"
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 // Source says where credentials came from.
@@ -121,6 +122,7 @@ func Resolve(p *config.Profile) (Credentials, error) {
 }
 
 func profileCredentials(p *config.Profile, secret string, src Source) (Credentials, error) {
+	redact.Add(secret)
 	if p.AccountSID == "" {
 		return Credentials{}, fmt.Errorf("profile %q has a secret but no account SID; run `sipctl auth login --profile %s --account-sid AC…`", p.Name, p.Name)
 	}
@@ -154,6 +156,8 @@ func fromEnv(prefix string, p *config.Profile) (Credentials, bool, error) {
 	if sid == "" {
 		return Credentials{}, false, fmt.Errorf("%s_AUTH_TOKEN or %s_API_SECRET is set but no account SID is: set %s_ACCOUNT_SID", prefix, prefix, prefix)
 	}
+	redact.Add(token)
+	redact.Add(keySecret)
 	switch {
 	case keySecret != "" && key != "":
 		return Credentials{AccountSID: sid, Username: key, Secret: keySecret, Source: src}, true, nil

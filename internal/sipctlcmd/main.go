@@ -15,7 +15,9 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/root"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/factory"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -46,7 +48,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage
 	}
-	msg := oneLine(err.Error())
+	// Every error line passes the redactor (a server may have echoed a
+	// token or a password) and the escaper (it may quote a hostile name).
+	msg := redact.Line(oneLine(err.Error()))
 	var hint string
 	code := cmdutil.ExitFail
 
@@ -58,6 +62,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		hintErr    *cmdutil.HintError
 		apiErr     *twilio.APIError
 		unreach    *twilio.UnreachableError
+		offOrigin  *httpsafe.OffOriginError
+		retryLater *httpsafe.RetryAfterError
+		noAnswer   interface{ NoAnswer() bool }
 		usageLabel = cmd != nil
 	)
 	switch {
@@ -85,6 +92,15 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	case errors.As(err, &unreach):
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.As(err, &noAnswer) && noAnswer.NoAnswer(), errors.Is(err, context.DeadlineExceeded):
+		// Any provider's "no answer", and a request that hung past its deadline.
+		code = cmdutil.ExitNoAnswer
+		hint = "the API did not answer in time; check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.As(err, &offOrigin):
+		hint = "the API answered with a link or redirect to another host; if the profile's API URL is right, the server is misbehaving"
+	}
+	if errors.As(err, &retryLater) && hint == "" {
+		hint = "run the command again later"
 	}
 	if errors.As(err, &exitErr) {
 		code = exitErr.Code
@@ -94,7 +110,7 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	}
 	fmt.Fprintf(w, "error: %s\n", msg)
 	if hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", oneLine(hint))
+		fmt.Fprintf(w, "hint: %s\n", redact.Line(oneLine(hint)))
 	}
 	return code
 }

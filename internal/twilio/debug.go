@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 // debugLog writes requests and responses for --debug with every secret
@@ -71,6 +73,7 @@ func (d *debugLog) write(s string) {
 			s = strings.ReplaceAll(s, sec, redacted)
 		}
 	}
+	s = redact.String(s) // every password the run knows, too
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	io.WriteString(d.w, s)

@@ -17,6 +17,7 @@ import (
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/keyring"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -231,5 +232,6 @@ func readSecret(opts *LoginOptions, in *bufio.Reader, prof *config.Profile) (str
 	if strings.ContainsAny(secret, "\r\n") {
 		return "", cmdutil.FlagErrorf("the %s must be a single line", what)
 	}
+	redact.Add(secret)
 	return secret, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/output"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -27,7 +28,23 @@ const MaxUsernameLength = twilio.MaxUsernameLength
 func DomainName(name string) (string, error) { return twilio.DomainName(name) }
 
 // Username checks a SIP username against Twilio's rules before any request.
-func Username(u string) error { return twilio.ValidateUsername(u) }
+func Username(u string) error {
+	if err := output.CheckText("username", u); err != nil {
+		return err
+	}
+	return twilio.ValidateUsername(u)
+}
+
+// Name refuses a name or friendly name sipctl would create or set that holds
+// a control character (ESC, LF, DEL, SOH, …) or invisible formatting: such a
+// name could later move the cursor, retitle a terminal or forge a TSV row
+// wherever it is printed. what names the value ("credential list name").
+func Name(what, s string) error {
+	if err := output.CheckText(what, s); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
+	return nil
+}
 
 // IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
 // length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was given.

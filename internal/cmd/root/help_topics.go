@@ -19,6 +19,7 @@ SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbo
 SIPCTL_KEYRING_TIMEOUT  how long a keyring call may take (default 5s)
 SIPCTL_HTTP_TIMEOUT   how long one API request may take, headers and body (default 30s)
 SIPCTL_JQ_TIMEOUT     how long a --jq expression may run (default 10s)
+SIPCTL_JQ_MAX_MEMORY  how many MiB a --jq expression may allocate (default 1024)
 SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width)
 SIPCTL_PROMPT_DISABLED  never prompt; destructive commands then need --yes
 NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it

@@ -195,7 +195,9 @@ func TestRepeatedOrCyclicPageLinksStop(t *testing.T) {
 	path := "/2010-04-01/Accounts/" + testSID + "/SIP/Domains.json"
 	for name, next := range map[string]func(page string) string{
 		"repeats itself": func(page string) string { return path + "?Page=" + page },
-		"cycles 1→2→1":   func(page string) string { return map[string]string{"": path + "?Page=1", "1": path + "?Page=2", "2": path + "?Page=1"}[page] },
+		"cycles 1→2→1": func(page string) string {
+			return map[string]string{"": path + "?Page=1", "1": path + "?Page=2", "2": path + "?Page=1"}[page]
+		},
 		"back to page 0": func(page string) string { return path + "?PageSize=1000" },
 	} {
 		t.Run(name, func(t *testing.T) {

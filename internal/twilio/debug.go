@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/redact"
 )
 
@@ -74,6 +75,12 @@ func (d *debugLog) write(s string) {
 		}
 	}
 	s = redact.String(s) // every password the run knows, too
+	// A header or body a hostile server sent must not drive the terminal.
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = output.Escape(lines[i])
+	}
+	s = strings.Join(lines, "\n")
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	io.WriteString(d.w, s)

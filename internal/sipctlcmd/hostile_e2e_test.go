@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -211,5 +213,60 @@ func TestBinaryRefusesControlCharactersInNames(t *testing.T) {
 	}
 	if len(*seen) != 0 {
 		t.Errorf("%d requests for names that should have been refused", len(*seen))
+	}
+}
+
+func TestBinaryAuditAndStderrCleanWhenCreateEchoesThePassword(t *testing.T) {
+	const pw = "Echoed-Create-Passw0rd-77"
+	dom := "SD00000000000000000000000000000001"
+	list := "CL00000000000000000000000000000001"
+	var unexpected []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case r.Method == "GET" && strings.HasSuffix(p, "/SIP/Domains.json"):
+			fmt.Fprintf(w, `{"domains":[{"sid":%q,"domain_name":"office.sip.twilio.com","sip_registration":true}],"next_page_uri":null}`, dom)
+		case r.Method == "GET" && strings.Contains(p, "/Auth/Registrations/CredentialListMappings"):
+			fmt.Fprintf(w, `{"contents":[{"sid":%q,"friendly_name":"office"}],"next_page_uri":null}`, list)
+		case r.Method == "GET" && strings.Contains(p, "CredentialListMappings"):
+			fmt.Fprint(w, `{"credential_list_mappings":[],"contents":[],"next_page_uri":null}`)
+		case r.Method == "GET" && strings.HasSuffix(p, "/CredentialLists/"+list+".json"):
+			fmt.Fprintf(w, `{"sid":%q,"friendly_name":"office"}`, list)
+		case r.Method == "GET" && strings.HasSuffix(p, "/Credentials.json"):
+			fmt.Fprint(w, `{"credentials":[],"next_page_uri":null}`)
+		case r.Method == "POST" && strings.HasSuffix(p, "/Credentials.json"):
+			body, _ := io.ReadAll(r.Body)
+			w.WriteHeader(400)
+			fmt.Fprintf(w, `{"code":21602,"message":"Invalid form %s","status":400}`, body)
+		default:
+			mu.Lock()
+			unexpected = append(unexpected, r.Method+" "+p)
+			mu.Unlock()
+			w.WriteHeader(404)
+			fmt.Fprint(w, `{"code":20404,"message":"not found","status":404}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	env := hostileEnv(t, srv.URL)
+	auditPath := filepath.Join(env.StateHome, "audit-test.log")
+	r := run(t, env, pw+"\n", "accounts", "create", "alice", "--domain", "office", "--password-stdin", "--audit-log", auditPath)
+	if len(unexpected) > 0 {
+		t.Fatalf("unexpected requests %v; stderr %s", unexpected, r.stderr)
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "Twilio error 21602") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(auditPath)
+	if err != nil || !strings.Contains(string(data), `"outcome":"failed"`) {
+		t.Fatalf("audit log %q: %v", data, err)
+	}
+	for _, leak := range []string{pw, url.QueryEscape(pw), e2eToken} {
+		if strings.Contains(r.stderr, leak) || strings.Contains(string(data), leak) {
+			t.Fatalf("%q leaked:\nstderr %s\naudit %s", leak, r.stderr, data)
+		}
+	}
+	if !strings.Contains(string(data), "[REDACTED]") {
+		t.Errorf("audit line %s: want the echoed password masked", data)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/output"
 	"iter"
 	"regexp"
 	"strings"
@@ -48,6 +49,8 @@ func ValidateUsername(u string) error {
 	switch {
 	case u == "":
 		return fmt.Errorf("empty username")
+	case output.CheckText("username", u) != nil:
+		return output.CheckText("username", u)
 	case len(u) > MaxUsernameLength:
 		return fmt.Errorf("username %q is %d characters: Twilio allows at most %d", u, len(u), MaxUsernameLength)
 	case strings.ContainsAny(u, " \t\r\n@:;"):

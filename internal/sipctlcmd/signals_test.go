@@ -80,10 +80,12 @@ func TestJQStopsOnSignals(t *testing.T) {
 }
 
 func TestJQTimeAndMemoryLimits(t *testing.T) {
-	env := testenv.NewEnv(t).Set("SIPCTL_JQ_TIMEOUT", "500ms")
+	// Each limit alone: the other is set out of reach, so a loaded machine
+	// cannot make the wrong one fire first.
+	env := testenv.NewEnv(t).Set("SIPCTL_JQ_TIMEOUT", "500ms").Set("SIPCTL_JQ_MAX_MEMORY", "1000000")
 	oneLineError(t, run(t, env, "", "password", "generate", "--jq", "def f: f; f"), 1, "ran out of time")
 
-	env = testenv.NewEnv(t).Set("SIPCTL_JQ_MAX_MEMORY", "64")
+	env = testenv.NewEnv(t).Set("SIPCTL_JQ_MAX_MEMORY", "64").Set("SIPCTL_JQ_TIMEOUT", "1h")
 	oneLineError(t, run(t, env, "", "password", "generate", "--jq", "[limit(100000000; repeat(1))]"), 1, "more than 64 MiB")
 }
 

@@ -110,6 +110,9 @@ func DefaultFor(provider string) string {
 	switch provider {
 	case "twilio", "sandbox", "":
 		return "twilio"
+	case "kamailio":
+		// Kamailio has no password policy of its own; phones type these.
+		return "device-safe"
 	default:
 		return "strict"
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
@@ -65,9 +66,15 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		offOrigin  *httpsafe.OffOriginError
 		retryLater *httpsafe.RetryAfterError
 		noAnswer   interface{ NoAnswer() bool }
+		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
 	)
 	switch {
+	case errors.As(err, &missing):
+		// The active provider lacks what the command needs: a usage error,
+		// refused before any request.
+		code = cmdutil.ExitUsage
+		hint = "this command needs another provider; see `sipctl profile list`"
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
 		code = cmdutil.ExitUsage
 		if usageLabel {
@@ -89,6 +96,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if hint == "" && apiErr.MoreInfo != "" {
 			hint = "see " + apiErr.MoreInfo
 		}
+	case isNoAnswer(err):
+		code = cmdutil.ExitNoAnswer
+		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
 	case errors.As(err, &unreach):
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
@@ -138,4 +148,11 @@ func oneLine(s string) string {
 		fields[i] = strings.TrimSpace(fields[i])
 	}
 	return strings.Join(fields, "; ")
+}
+
+// isNoAnswer matches a provider's unreachable-peer errors that are not
+// Twilio's (Kamailio's database or RPC endpoint): they have NoAnswer().
+func isNoAnswer(err error) bool {
+	var na interface{ NoAnswer() bool }
+	return errors.As(err, &na) && na.NoAnswer()
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -33,6 +34,8 @@ func TestPrintErrorMapsKindsToExitCodes(t *testing.T) {
 		{"explicit code", &cmdutil.ExitError{Code: 5, Err: errors.New("credentials rejected (403)")}, 5, "error: credentials rejected (403)", ""},
 		{"hint", cmdutil.WithHint(errors.New("no such domain"), "create it with `sipctl domains create office`"), 1, "error: no such domain", "domains create"},
 		{"multi-line folded", errors.New("first\nsecond"), 1, "error: first; second", ""},
+		{"missing capability", fmt.Errorf("--list: %w", &provider.MissingCapabilityError{Provider: "kamailio", What: "credential lists", Why: "accounts belong to a domain"}),
+			2, "error: --list: kamailio has no credential lists: accounts belong to a domain", "provider"},
 		{"silent", cmdutil.ErrSilent, 1, "", ""},
 		{"interrupted", context.Canceled, 2, "cancelled", ""},
 	}

@@ -57,6 +57,9 @@ type Options struct {
 	// OnWait, when set, is told before the client waits d to retry a request
 	// the server answered with err (429 or 5xx), so a terminal can show it.
 	OnWait func(d time.Duration, err error)
+	// PageSize is the page lists ask for; default (and at most) MaxPageSize.
+	// Conformance tests make it small to prove paging.
+	PageSize int
 }
 
 // Client talks to one Twilio account.
@@ -73,6 +76,7 @@ type Client struct {
 	name       string
 	timeout    time.Duration
 	onWait     func(time.Duration, error)
+	pageSize   int
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -129,6 +133,7 @@ func New(o Options) (*Client, error) {
 		name:       o.ProviderName,
 		timeout:    o.RequestTimeout,
 		onWait:     o.OnWait,
+		pageSize:   o.PageSize,
 		sleep:      sleepCtx,
 	}
 	if o.Debug != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 var nameSeeds = []string{"alice", "office", "Zürich Office", "\x1b]0;pwned\a\x1b[2J", "evil\nSD999\tforged", "del\x7f", "\x01soh",
@@ -17,13 +19,17 @@ func FuzzNameValidators(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if Username(s) == nil && output.Escape(s) != s {
-			t.Fatalf("Username accepted %q, which holds a control character", s)
+		for name, check := range map[string]func(string) error{
+			"provider.CheckSIPUser": provider.CheckSIPUser, "twilio.ValidateUsername": twilio.ValidateUsername,
+		} {
+			if check(s) == nil && output.Escape(s) != s {
+				t.Fatalf("%s accepted %q, which holds a control character", name, s)
+			}
 		}
 		if Name("name", s) == nil && output.Escape(s) != s {
 			t.Fatalf("Name accepted %q, which holds a control character", s)
 		}
-		if d, err := DomainName(s); err == nil && output.Escape(d) != d {
+		if d, err := twilio.DomainName(s); err == nil && output.Escape(d) != d {
 			t.Fatalf("DomainName accepted %q as %q", s, d)
 		}
 	})
@@ -34,8 +40,8 @@ func TestNameRefusesControlCharacters(t *testing.T) {
 		if err := Name("credential list name", s); err == nil {
 			t.Errorf("Name(%q) accepted", s)
 		}
-		if err := Username(s); err == nil {
-			t.Errorf("Username(%q) accepted", s)
+		if err := twilio.ValidateUsername(s); err == nil {
+			t.Errorf("twilio.ValidateUsername(%q) accepted", s)
 		}
 	}
 	for _, s := range []string{"alice", "Zürich Office"} {

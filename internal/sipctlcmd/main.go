@@ -17,6 +17,7 @@ import (
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/keyring"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
@@ -65,7 +66,6 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		unreach    *twilio.UnreachableError
 		offOrigin  *httpsafe.OffOriginError
 		retryLater *httpsafe.RetryAfterError
-		noAnswer   interface{ NoAnswer() bool }
 		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
 	)
@@ -96,14 +96,15 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if hint == "" && apiErr.MoreInfo != "" {
 			hint = "see " + apiErr.MoreInfo
 		}
+	case errors.As(err, &unreach):
+		// Twilio's (it has NoAnswer too, so it comes first for its hint).
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
 	case isNoAnswer(err):
 		code = cmdutil.ExitNoAnswer
 		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
-	case errors.As(err, &unreach):
-		code = cmdutil.ExitNoAnswer
-		hint = "check the network and the profile's API URL (`sipctl profile show`)"
-	case errors.As(err, &noAnswer) && noAnswer.NoAnswer(), errors.Is(err, context.DeadlineExceeded):
-		// Any provider's "no answer", and a request that hung past its deadline.
+	case errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, keyring.ErrTimeout):
+		// A request that hung past its deadline, whichever client made it.
 		code = cmdutil.ExitNoAnswer
 		hint = "the API did not answer in time; check the network and the profile's API URL (`sipctl profile show`)"
 	case errors.As(err, &offOrigin):

@@ -3,7 +3,7 @@
 #   Debian: sip-tester (sipp), gnome-keyring + dbus + libsecret-tools (a real Secret Service),
 #           kamailio with its sqlite/postgres/mysql/extra modules, postgresql, mariadb-server,
 #           kamcli (+ python3-psycopg2, its PostgreSQL driver)
-#   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio
+#   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio, telnyx
 # It installs only as root; otherwise it says what is missing. Under CI=true anything
 # still missing is an error, so CI never passes by skipping.
 set -euo pipefail

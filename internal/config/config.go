@@ -21,6 +21,7 @@ const (
 	ProviderTwilio   = "twilio"
 	ProviderSandbox  = "sandbox"
 	ProviderKamailio = "kamailio"
+	ProviderTelnyx   = "telnyx"
 )
 
 // SandboxProfile is the built-in profile a fresh install uses.
@@ -242,6 +243,7 @@ func (c *Config) DeleteProfile(name string) {
 //     or, with SIPCTL_PROVIDER=kamailio and SIPCTL_DB_URL, a Kamailio
 //     profile from SIPCTL_DB_URL, SIPCTL_RPC_URL and SIPCTL_REGISTRAR (the
 //     password in SIPCTL_DB_PASSWORD);
+//     Likewise a Telnyx profile from TELNYX_API_KEY (Telnyx's SDKs' variable);
 //  3. else the current profile (`sipctl profile use`);
 //  4. else the built-in sandbox.
 //
@@ -267,6 +269,8 @@ func (c *Config) ActiveProfile(name string) (*Profile, error) {
 		if k := firstEnv("SIPCTL_API_KEY", "TWILIO_API_KEY"); k != "" {
 			p.APIKeySID = k
 		}
+	case os.Getenv("TELNYX_API_KEY") != "":
+		p = &Profile{Name: EnvProfile, Provider: ProviderTelnyx, FromEnv: true, DefaultDomain: "sip.telnyx.com"}
 	case c.CurrentProfile != "":
 		found, err := c.Profile(c.CurrentProfile)
 		if err != nil {

@@ -46,6 +46,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return cmdutil.ExitFail
 	}
+	if errors.Is(err, cmdutil.ErrChangesPending) {
+		return cmdutil.ExitChanges
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage
@@ -68,6 +71,10 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		retryLater *httpsafe.RetryAfterError
 		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
+		// Other providers' errors (Telnyx) say what they are by behaviour.
+		refused interface{ Unauthorized() bool }
+		hinted  interface{ ErrorHint() string }
+		noReply interface{ Unreachable() bool }
 	)
 	switch {
 	case errors.As(err, &missing):
@@ -103,6 +110,17 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	case isNoAnswer(err):
 		code = cmdutil.ExitNoAnswer
 		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
+	case errors.As(err, &refused) && refused.Unauthorized():
+		code = cmdutil.ExitAuth
+		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"
+		if errors.As(err, &hinted) && hinted.ErrorHint() != "" {
+			hint = hinted.ErrorHint()
+		}
+	case errors.As(err, &hinted):
+		hint = hinted.ErrorHint()
+	case errors.As(err, &noReply) && noReply.Unreachable():
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
 	case errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, keyring.ErrTimeout):
 		// A request that hung past its deadline, whichever client made it.
 		code = cmdutil.ExitNoAnswer

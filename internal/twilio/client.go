@@ -9,13 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/httpapi"
 	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -137,36 +136,13 @@ func New(o Options) (*Client, error) {
 		sleep:      sleepCtx,
 	}
 	if o.Debug != nil {
-		c.debug = &debugLog{w: o.Debug, secrets: []string{o.Secret}}
+		c.debug = &debugLog{httpapi.NewDebugLog(o.Debug, o.Secret)}
 	}
 	return c, nil
 }
 
 // ParseBaseURL checks an API base URL: https anywhere, http only on loopback.
-func ParseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid API URL %q: expected https://host[:port]", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("refusing plain http API URL %q: http is allowed only for loopback addresses; use https", raw)
-		}
-	default:
-		return nil, fmt.Errorf("invalid API URL %q: scheme must be https (or http on loopback)", raw)
-	}
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func ParseBaseURL(raw string) (*url.URL, error) { return httpapi.ParseBaseURL(raw) }
 
 // Name is the provider's name as profiles spell it.
 func (c *Client) Name() string { return c.name }
@@ -328,20 +304,10 @@ func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header,
 
 // backoff is exponential with full jitter, capped; a Retry-After wins.
 func backoff(attempt int) time.Duration {
-	ceiling := min(200*time.Millisecond<<attempt, 5*time.Second)
-	return ceiling/2 + rand.N(ceiling/2+1)
+	return httpapi.Backoff(attempt, "")
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func sleepCtx(ctx context.Context, d time.Duration) error { return httpapi.Sleep(ctx, d) }
 
 func pathOnly(p string) string {
 	p, _, _ = strings.Cut(p, "?")

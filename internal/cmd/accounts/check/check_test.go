@@ -188,7 +188,7 @@ func TestCheckFromJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old.Mark(0, journal.Done, "", "CR1")
+	old.Mark(0, journal.Done, "", false, "", "CR1")
 	old.Close()
 	newer, err := journal.Create(dir, journal.Header{Created: time.Now()}, []journal.Entry{
 		{Op: journal.OpRotate, Username: user, Domain: domain, Password: secret},
@@ -196,7 +196,7 @@ func TestCheckFromJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	newer.Mark(0, journal.Done, "", "CR1")
+	newer.Mark(0, journal.Done, "", false, "", "CR1")
 	newer.Close()
 
 	ios, _, out, _ := iostreams.Test()

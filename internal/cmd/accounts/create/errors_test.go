@@ -21,7 +21,7 @@ func TestCreateErrorsPrintAsOneLineWithAHint(t *testing.T) {
 	}{
 		{"Twilio 21240", create.RejectedError, "error: Twilio error 21240: Credential list validation failed",
 			"hint: Twilio rejected the credential list", 1},
-		{"unknown domain", create.UnknownDomainError, `error: no domain "offce.sip.twilio.com" in this account`,
+		{"unknown domain", create.UnknownDomainError, `error: no SIP domain "offce.sip.twilio.com" in this account: not found`,
 			"hint: create it with `sipctl domains create offce`", 1},
 	}
 	for _, tc := range cases {

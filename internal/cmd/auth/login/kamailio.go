@@ -97,7 +97,7 @@ func kamailioLoginRun(ctx context.Context, opts *LoginOptions) error {
 	password := ""
 	if u.NeedsPassword() {
 		in := bufio.NewReader(opts.IO.In)
-		password, err = readSecretNamed(opts, in, "database password")
+		password, err = readSecret(opts, in, "database password")
 		if err != nil {
 			return err
 		}

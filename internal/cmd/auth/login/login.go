@@ -66,7 +66,8 @@ database, checks Kamailio's table versions and calls core.version over RPC befor
   $ sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt
   $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"
   $ sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio \
-      --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060`,
+      --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060
+  $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
@@ -79,8 +80,11 @@ database, checks Kamailio's table versions and calls core.version over RPC befor
 				}
 				return kamailioLoginRun(cmd.Context(), opts)
 			}
+			if opts.Provider == config.ProviderTelnyx {
+				return telnyxLogin(cmd.Context(), opts, runF)
+			}
 			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: twilio and kamailio log in (the sandbox needs no login)", opts.Provider)
+				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio and telnyx log in (the sandbox needs no login)", opts.Provider)
 			}
 			for _, name := range kamailioFlags {
 				if cmd.Flags().Changed(name) {
@@ -105,7 +109,7 @@ database, checks Kamailio's table versions and calls core.version over RPC befor
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio` or kamailio")
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, or telnyx (whose secret is an API key)")
 	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
 	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
 	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
@@ -169,7 +173,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 	}
 
-	secret, err := readSecret(opts, in, prof)
+	what := "Auth Token"
+	if prof.APIKeySID != "" {
+		what = "API Key Secret"
+	}
+	secret, err := readSecret(opts, in, what)
 	if err != nil {
 		return err
 	}
@@ -273,16 +281,8 @@ func staleKeyringEntry(opts *LoginOptions, in *bufio.Reader, profile, secret str
 	return nil
 }
 
-func readSecret(opts *LoginOptions, in *bufio.Reader, prof *config.Profile) (string, error) {
-	what := "Auth Token"
-	if prof.APIKeySID != "" {
-		what = "API Key Secret"
-	}
-	return readSecretNamed(opts, in, what)
-}
-
-// readSecretNamed reads a secret from stdin (--with-token) or hidden input.
-func readSecretNamed(opts *LoginOptions, in *bufio.Reader, what string) (string, error) {
+// readSecret reads a secret from stdin (--with-token) or hidden input.
+func readSecret(opts *LoginOptions, in *bufio.Reader, what string) (string, error) {
 	var secret string
 	switch {
 	case opts.WithToken:

@@ -30,6 +30,10 @@ type Status struct {
 	HTTPAddr   *string `json:"http_addr"`
 	APIURL     *string `json:"api_url"`
 	SIPAddr    *string `json:"sip_addr"`
+	// TelnyxAPIKey is the bearer key of the Telnyx face, served under
+	// TelnyxAPIURL (api_url + /v2), for the Telnyx provider or library.
+	TelnyxAPIKey string  `json:"telnyx_api_key"`
+	TelnyxAPIURL *string `json:"telnyx_api_url"`
 }
 
 // NewCmdStatus is `sandbox status`.
@@ -39,8 +43,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Use:   "status",
 		Short: "Show the sandbox's database, account and running server",
 		Long: `Show where the sandbox keeps its data, its account SID, and the addresses of a
-running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token, for pointing a
-Twilio library or curl at the served API.`,
+running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token and the Telnyx
+face's API key, for pointing a Twilio or Telnyx library or curl at the served API.`,
 		Example: `  sipctl sandbox status
   sipctl sandbox status --json --jq .api_url`,
 		Args: cobra.NoArgs,
@@ -66,11 +70,13 @@ func statusRun(opts *StatusOptions) error {
 	}
 	defer sb.Close()
 	sid, token := sb.Account()
-	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token}
+	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey()}
 	if rec, ok := sandbox.RunningServer(dir); ok {
 		st.Serving = true
 		apiURL := rec.APIURL()
 		st.PID, st.HTTPAddr, st.APIURL = &rec.PID, &rec.HTTPAddr, &apiURL
+		telnyxURL := apiURL + sandbox.TelnyxPrefix
+		st.TelnyxAPIURL = &telnyxURL
 		if rec.SIPAddr != "" {
 			st.SIPAddr = &rec.SIPAddr
 		}
@@ -86,7 +92,7 @@ func statusRun(opts *StatusOptions) error {
 		return nil
 	}
 	fmt.Fprintf(w, "Serving:    yes (pid %d)\n", *st.PID)
-	fmt.Fprintf(w, "API:        %s\n", *st.APIURL)
+	fmt.Fprintf(w, "API:        %s (Twilio), %s (Telnyx)\n", *st.APIURL, *st.TelnyxAPIURL)
 	if st.SIPAddr != nil {
 		fmt.Fprintf(w, "Registrar:  %s (UDP and TCP)\n", *st.SIPAddr)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -64,6 +65,15 @@ type Env struct {
 func (e *Env) Credentials(prof *config.Profile) (auth.Credentials, error) {
 	return resolveCredentials(e.Factory, prof)
 }
+
+// HTTPTimeout is SIPCTL_HTTP_TIMEOUT (or http_timeout in the config): how
+// long one API request may take before it is no answer (exit 6); zero
+// means the client's default.
+func (e *Env) HTTPTimeout() (time.Duration, error) { return httpTimeout(e.Factory) }
+
+// WaitNotice is what a client calls before waiting to retry (429 with
+// Retry-After, a failing server): a line on a terminal's stderr, nil off one.
+func (e *Env) WaitNotice() func(time.Duration, error) { return waitNotice(e.Factory.IOStreams) }
 
 // OnClose registers a resource (a database handle) to release when the run
 // ends.

@@ -118,6 +118,25 @@ func streamJSON[T any](w io.Writer, exp *Exporter, seq iter.Seq2[T, error], prog
 	return n, err
 }
 
+// WriteElement writes v as one element of a streamed JSON array (selected
+// fields, indented as streamJSON does, no trailing newline), for commands
+// that stream their own array.
+func (e *Exporter) WriteElement(w io.Writer, v any) error {
+	g, err := toGeneric(v)
+	if err == nil {
+		g, err = e.selectFields(g)
+	}
+	if err != nil {
+		return err
+	}
+	b, err := marshalIndent(g, "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
 // Field is one labelled value of a single object.
 type Field struct {
 	Label string

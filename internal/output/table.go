@@ -51,7 +51,7 @@ func (c Cell) render(tty bool, now time.Time) string {
 			return "no"
 		}
 	}
-	return c.text
+	return Escape(c.text) // names others chose must not drive the terminal or forge a row
 }
 
 // Table collects rows and prints them: a styled, width-fitted table on a

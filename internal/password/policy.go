@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 // Character classes. Symbols are restricted per policy.
@@ -258,6 +260,9 @@ func (p Policy) Check() error {
 	if sum := p.MinLower + p.MinUpper + p.MinDigits + p.MinSymbols; sum > p.GenLength() {
 		return fmt.Errorf("%s: the minimum counts (%d characters) exceed the length %d", name, sum, p.GenLength())
 	}
+	if l, d, _ := p.composition(); l == 0 && d == 0 && strings.Trim(sets.symbols, FormulaStart) == "" {
+		return fmt.Errorf("%s: generated passwords would hold only formula characters (%s), and none may start with one", name, FormulaStart)
+	}
 	return nil
 }
 
@@ -443,5 +448,6 @@ func ReadStdin(r io.Reader) (string, error) {
 	if strings.ContainsAny(s, "\r\n") {
 		return "", errors.New("stdin holds more than one line; expected one password")
 	}
+	redact.Add(s)
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/output"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -19,6 +20,17 @@ import (
 // DomainSuffix is what Twilio requires every SIP domain name to end with;
 // kept for `accounts create` (Twilio's DOMAIN-users list name).
 const DomainSuffix = "sip.twilio.com"
+
+// Name refuses a name or friendly name sipctl would create or set that holds
+// a control character (ESC, LF, DEL, SOH, …) or invisible formatting: such a
+// name could later move the cursor, retitle a terminal or forge a TSV row
+// wherever it is printed. what names the value ("credential list name").
+func Name(what, s string) error {
+	if err := output.CheckText(what, s); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
+	return nil
+}
 
 // IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
 // length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was given.
@@ -99,6 +111,9 @@ func CanonicalDomain(p any, ref string) (string, error) {
 // (provider.SIPAccounts.ValidateUsername), before any request: a usage error
 // (exit 2) naming the rule.
 func Username(p provider.SIPAccounts, u string) error {
+	if err := output.CheckText("username", u); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
 	if err := p.ValidateUsername(u); err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}

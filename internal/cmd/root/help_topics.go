@@ -22,6 +22,9 @@ SIPCTL_CONFIG_DIR     configuration directory (default $XDG_CONFIG_HOME/sipctl)
 SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbox
                       (default $XDG_STATE_HOME/sipctl)
 SIPCTL_KEYRING_TIMEOUT  how long a keyring call may take (default 5s)
+SIPCTL_HTTP_TIMEOUT   how long one API request may take, headers and body (default 30s)
+SIPCTL_JQ_TIMEOUT     how long a --jq expression may run (default 10s)
+SIPCTL_JQ_MAX_MEMORY  how many MiB a --jq expression may allocate (default 1024)
 SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width)
 SIPCTL_PROMPT_DISABLED  never prompt; destructive commands then need --yes
 NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
@@ -71,7 +74,7 @@ FILE:LINE:COLUMN: message, all at once, before any request (exit 2).
 4  authentication required, or the provider refused the credentials
 5  a SIP registrar rejected the credentials (accounts check)
 6  no answer: a SIP registrar, the API host, or Kamailio's database or RPC endpoint could
-   not be reached
+   not be reached, or did not answer in time (a request that hung, or a body that stopped)
 7  changes pending: plan (or apply --dry-run) found changes to make
 `,
 	},

@@ -4,6 +4,7 @@ package add
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 
 	"github.com/sipctl/sipctl/internal/cmd/callerid/lookup"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -37,6 +38,9 @@ prints. The number appears in ` + "`sipctl callerid list`" + ` once that succeed
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Number = args[0]
+			if err := resolve.Name("caller ID name", opts.Name); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

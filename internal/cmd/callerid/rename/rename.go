@@ -4,6 +4,7 @@ package rename
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 
 	"github.com/sipctl/sipctl/internal/cmd/callerid/lookup"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -33,6 +34,9 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref, opts.Name = args[0], args[1]
+			if err := resolve.Name("caller ID name", opts.Name); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

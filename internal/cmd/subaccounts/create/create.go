@@ -4,6 +4,7 @@ package create
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -35,6 +36,9 @@ the parent account's credentials: no new secret is stored or printed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			if err := resolve.Name("subaccount name", opts.Name); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -23,6 +24,9 @@ type Exporter struct {
 	// JQ is a jq expression applied to the JSON output (implies JSON).
 	JQ    string
 	query *gojq.Code
+	// Known are the field names the command can print, when it declared
+	// them: --json=name is then checked before any request.
+	Known []string
 }
 
 // Enabled reports whether the command should print JSON.
@@ -37,6 +41,13 @@ func (e *Exporter) Prepare(raw string, set bool) error {
 			for _, f := range strings.Split(raw, ",") {
 				if f = strings.TrimSpace(f); f != "" {
 					e.Fields = append(e.Fields, f)
+				}
+			}
+		}
+		if len(e.Known) > 0 {
+			for _, f := range e.Fields {
+				if !slices.Contains(e.Known, f) {
+					return fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(e.Known, ", "))
 				}
 			}
 		}

@@ -16,6 +16,8 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/keyring"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -85,6 +87,15 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	case errors.As(err, &unreach):
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout):
+		// No keyring means no stored credentials: authentication is what is
+		// missing, and the user has three ways to provide it.
+		code = cmdutil.ExitAuth
+		hint = "run sipctl in a session with a Secret Service (e.g. gnome-keyring under dbus), authenticate from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN), or `sipctl auth login --insecure-storage`"
+	case errors.Is(err, provider.ErrNotFound):
+		// Unknown names and missing resources are errors (1), not usage
+		// errors, whichever layer noticed them.
+		code = cmdutil.ExitFail
 	}
 	if errors.As(err, &exitErr) {
 		code = exitErr.Code

@@ -26,12 +26,19 @@ NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
 		name:  "exit-codes",
 		short: "What sipctl's exit codes mean",
 		long: `0  success
-1  error
-2  usage error (bad flag, argument or input), or cancelled at a confirmation
+1  error, including a name or resource that does not exist (an unknown profile,
+   --subaccount, domain, credential list, IP ACL or account)
+2  usage error: an unknown command or subcommand, a bad flag, argument, --json field or
+   --jq expression, input that is missing (no domain given); or cancelled at a
+   confirmation, or a confirmation that could not be asked (pass --yes); or a capability
+   the active provider lacks
 3  partial failure: bulk work in which some items failed (the summary says how to retry them)
-4  authentication required, or the provider refused the credentials
+4  authentication required (no credentials, no OS keyring to read them from), or the
+   provider refused the credentials
 5  a SIP registrar rejected the credentials (accounts check)
 6  no answer: a SIP registrar or the API host could not be reached
+
+Usage errors are found before any request is made.
 `,
 	},
 }

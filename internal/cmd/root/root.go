@@ -80,5 +80,6 @@ sandbox provider that needs no account.`,
 	for _, t := range helpTopics {
 		cmd.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long})
 	}
+	cmdutil.RequireSubcommands(cmd)
 	return cmd
 }

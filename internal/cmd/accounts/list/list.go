@@ -33,7 +33,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Long: `List the SIP accounts on a domain: every username on every credential list attached to it,
 for calls or registrations, with the list's name.`,
 		Example: `  $ sipctl accounts list --domain office
-  $ sipctl accounts list --domain office --json username,credential_list`,
+  $ sipctl accounts list --domain office --json=username,credential_list`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -44,7 +44,7 @@ for calls or registrations, with the list's name.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
 	return cmd
 }
 

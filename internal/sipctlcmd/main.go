@@ -44,6 +44,11 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return cmdutil.ExitFail
 	}
+	var cancel *cmdutil.CancelError
+	if errors.As(err, &cancel) {
+		fmt.Fprintln(w, cancel.Error())
+		return cmdutil.ExitUsage
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage

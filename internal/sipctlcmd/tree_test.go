@@ -3,6 +3,7 @@ package sipctlcmd
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,9 +127,22 @@ func TestCommandTreeExitCodes(t *testing.T) {
 			}
 		})
 	}
+	for _, c := range cmds {
+		destructive := slices.Contains([]string{"delete", "remove", "close", "suspend", "reset", "rotate"}, c.Name())
+		yes := c.Flags().Lookup("yes")
+		switch {
+		case destructive && yes == nil:
+			t.Errorf("%s deletes or stops service but has no --yes", c.CommandPath())
+		case yes != nil && yes.Shorthand != "y" && !yesShorthandPending[c.CommandPath()]:
+			t.Errorf("%s has --yes without -y", c.CommandPath())
+		}
+	}
 	usage(t, "did you mean list", "accounts", "lst")
 	usage(t, "did you mean domains", "domainz")
 }
+
+// yesShorthandPending: the custody work adds -y to `password rotate`.
+var yesShorthandPending = map[string]bool{"sipctl password rotate": true}
 
 // jsonFieldsDeclared are the commands the walk holds to refusing an unknown
 // --json field before any request.

@@ -54,3 +54,19 @@ func splitLast(s string) (string, string) {
 	}
 	return "", s
 }
+
+// AddLimitFlag adds --limit/-L to a list command: at most that many items
+// are printed (and fetched).
+func AddLimitFlag(cmd *cobra.Command, exp *Exporter) {
+	cmd.Flags().IntVarP(&exp.Limit, "limit", "L", 0, "Print at most `n` items (default: all)")
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if exp.Limit < 0 {
+			return FlagErrorf("invalid --limit %d: give a positive number", exp.Limit)
+		}
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
+}

@@ -27,6 +27,9 @@ type Exporter struct {
 	// Known are the field names the command can print, when it declared
 	// them: --json=name is then checked before any request.
 	Known []string
+	// Limit, when positive, is the most items a list prints (--limit);
+	// listing stops there, so no further pages are fetched.
+	Limit int
 }
 
 // Enabled reports whether the command should print JSON.

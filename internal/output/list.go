@@ -22,6 +22,9 @@ const progressEvery = 500
 // pipe, or a table on a terminal. It returns how many items it printed and
 // the first error, after printing what came before it.
 func PrintList[T any](ios *iostreams.IOStreams, exp *Exporter, seq iter.Seq2[T, error], cols []Column[T]) (int, error) {
+	if exp != nil && exp.Limit > 0 {
+		seq = Limit(seq, exp.Limit)
+	}
 	progress := func(n int) {
 		if ios.ProgressEnabled() && n%progressEvery == 0 {
 			fmt.Fprintf(ios.ErrOut, "\rfetched %d…", n)
@@ -176,6 +179,24 @@ func All[T any](items []T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for _, it := range items {
 			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Limit stops seq after n items (an error counts as one).
+func Limit[T any](seq iter.Seq2[T, error], n int) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		if n <= 0 {
+			return
+		}
+		i := 0
+		for it, err := range seq {
+			if !yield(it, err) {
+				return
+			}
+			if i++; i >= n {
 				return
 			}
 		}

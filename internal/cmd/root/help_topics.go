@@ -12,6 +12,7 @@ SIPCTL_ACCOUNT_SID, SIPCTL_AUTH_TOKEN, SIPCTL_API_KEY, SIPCTL_API_SECRET
 TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET
                       Twilio's own variables; with no profile named, an account SID and a
                       secret select the Twilio provider (how CI jobs authenticate)
+SIPCTL_QUIET=1        same as --quiet: no notes on stderr (warnings and errors still print)
 SIPCTL_DEBUG=1        same as --debug: log requests and responses, secrets redacted
 SIPCTL_CONFIG_DIR     configuration directory (default $XDG_CONFIG_HOME/sipctl)
 SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbox

@@ -34,6 +34,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		},
 	}
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.Account{})
+	cmdutil.AddLimitFlag(cmd, opts.Exporter)
 	return cmd
 }
 

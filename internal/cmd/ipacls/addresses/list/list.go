@@ -39,6 +39,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		},
 	}
 	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.IPAddress{})
+	cmdutil.AddLimitFlag(cmd, &opts.Exporter)
 	return cmd
 }
 

@@ -204,7 +204,7 @@ func TestSuspendAndActivateByName(t *testing.T) {
 			if code := r.exec(args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, r.stderr)
 			}
-			if got := r.stdout.String(); got != "sid\t"+sub(1)+"\nfriendly_name\tacme\nstatus\t"+tc.to+"\n" {
+			if got := r.stdout.String(); got != "SID\t"+sub(1)+"\nFriendly name\tacme\nStatus\t"+tc.to+"\n" {
 				t.Errorf("stdout %q", got)
 			}
 		})

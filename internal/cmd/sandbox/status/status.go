@@ -3,10 +3,12 @@ package status
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/sandbox"
 	"github.com/spf13/cobra"
 )
@@ -30,6 +32,18 @@ type Status struct {
 	HTTPAddr   *string `json:"http_addr"`
 	APIURL     *string `json:"api_url"`
 	SIPAddr    *string `json:"sip_addr"`
+	// Servers is every running `sandbox serve`, the most recent first (the
+	// fields above describe that one).
+	Servers []Server `json:"servers"`
+}
+
+// Server is one running `sandbox serve`.
+type Server struct {
+	PID      int       `json:"pid"`
+	APIURL   string    `json:"api_url"`
+	HTTPAddr string    `json:"http_addr"`
+	SIPAddr  string    `json:"sip_addr,omitempty"`
+	Started  time.Time `json:"started"`
 }
 
 // NewCmdStatus is `sandbox status`.
@@ -51,7 +65,7 @@ Twilio library or curl at the served API.`,
 			return statusRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Status{})
 	return cmd
 }
 
@@ -66,8 +80,12 @@ func statusRun(opts *StatusOptions) error {
 	}
 	defer sb.Close()
 	sid, token := sb.Account()
-	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token}
-	if rec, ok := sandbox.RunningServer(dir); ok {
+	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, Servers: []Server{}}
+	for i, rec := range sandbox.RunningServers(dir) {
+		st.Servers = append(st.Servers, Server{PID: rec.PID, APIURL: rec.APIURL(), HTTPAddr: rec.HTTPAddr, SIPAddr: rec.SIPAddr, Started: rec.Started})
+		if i > 0 {
+			continue
+		}
 		st.Serving = true
 		apiURL := rec.APIURL()
 		st.PID, st.HTTPAddr, st.APIURL = &rec.PID, &rec.HTTPAddr, &apiURL
@@ -78,17 +96,20 @@ func statusRun(opts *StatusOptions) error {
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(opts.IO.Out, st)
 	}
-	w := opts.IO.Out
-	fmt.Fprintf(w, "Database:   %s\n", st.Database)
-	fmt.Fprintf(w, "Account:    %s\n", st.AccountSID)
+	fields := []output.Field{
+		{Label: "Database", Value: output.Text(st.Database)},
+		{Label: "Account", Value: output.Text(st.AccountSID)},
+	}
 	if !st.Serving {
-		fmt.Fprintln(w, "Serving:    no (start with `sipctl sandbox serve`)")
-		return nil
+		fields = append(fields, output.Field{Label: "Serving", Value: output.Text("no (start with `sipctl sandbox serve`)")})
 	}
-	fmt.Fprintf(w, "Serving:    yes (pid %d)\n", *st.PID)
-	fmt.Fprintf(w, "API:        %s\n", *st.APIURL)
-	if st.SIPAddr != nil {
-		fmt.Fprintf(w, "Registrar:  %s (UDP and TCP)\n", *st.SIPAddr)
+	for _, srv := range st.Servers {
+		fields = append(fields,
+			output.Field{Label: "Serving", Value: output.Text(fmt.Sprintf("yes (pid %d)", srv.PID))},
+			output.Field{Label: "API", Value: output.Text(srv.APIURL)})
+		if srv.SIPAddr != "" {
+			fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(srv.SIPAddr + " (UDP and TCP)")})
+		}
 	}
-	return nil
+	return output.PrintObject(opts.IO, nil, st, fields)
 }

@@ -55,10 +55,12 @@ func splitLast(s string) (string, string) {
 	return "", s
 }
 
-// AddLimitFlag adds --limit/-L to a list command: at most that many items
-// are printed (and fetched).
-func AddLimitFlag(cmd *cobra.Command, exp *Exporter) {
+// AddListFlags adds a list command's flags: --limit/-L (at most that many
+// items are printed, and fetched) and --wide (the terminal table's cells
+// whole, however wide; a pipe always gets them whole).
+func AddListFlags(cmd *cobra.Command, exp *Exporter) {
 	cmd.Flags().IntVarP(&exp.Limit, "limit", "L", 0, "Print at most `n` items (default: all)")
+	cmd.Flags().BoolVar(&exp.Wide, "wide", false, "On a terminal, print every cell whole instead of fitting the table to its width")
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
 		if exp.Limit < 0 {

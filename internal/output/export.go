@@ -30,6 +30,8 @@ type Exporter struct {
 	// Limit, when positive, is the most items a list prints (--limit);
 	// listing stops there, so no further pages are fetched.
 	Limit int
+	// Wide prints a terminal table's cells whole (--wide).
+	Wide bool
 }
 
 // Enabled reports whether the command should print JSON.

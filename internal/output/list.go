@@ -60,7 +60,11 @@ func PrintList[T any](ios *iostreams.IOStreams, exp *Exporter, seq iter.Seq2[T, 
 	for i, c := range cols {
 		headers[i] = c.Header
 	}
-	t := NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: ios.TerminalWidth()}, headers...)
+	width := ios.TerminalWidth()
+	if exp != nil && exp.Wide {
+		width = 0
+	}
+	t := NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: width}, headers...)
 	n := 0
 	for it, err := range seq {
 		if err != nil {

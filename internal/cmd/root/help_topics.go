@@ -18,7 +18,7 @@ SIPCTL_CONFIG_DIR     configuration directory (default $XDG_CONFIG_HOME/sipctl)
 SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbox
                       (default $XDG_STATE_HOME/sipctl)
 SIPCTL_KEYRING_TIMEOUT  how long a keyring call may take (default 5s)
-SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width)
+SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width; else $COLUMNS)
 SIPCTL_PROMPT_DISABLED  never prompt; destructive commands then need --yes
 NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
 `,

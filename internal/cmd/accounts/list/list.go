@@ -45,7 +45,7 @@ for calls or registrations, with the list's name.`,
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
-	cmdutil.AddLimitFlag(cmd, opts.Exporter)
+	cmdutil.AddListFlags(cmd, opts.Exporter)
 	return cmd
 }
 

@@ -47,7 +47,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		},
 	}
 	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Item{})
-	cmdutil.AddLimitFlag(cmd, &opts.Exporter)
+	cmdutil.AddListFlags(cmd, &opts.Exporter)
 	return cmd
 }
 

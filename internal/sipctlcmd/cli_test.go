@@ -164,3 +164,31 @@ func containsIdentifier(lines []string, id string) bool {
 	}
 	return false
 }
+
+// `profile set/get` change the sandbox profile's settings, which commands then
+// use; a bad value is refused naming key, value and what is allowed.
+func TestProfileSetAndGet(t *testing.T) {
+	env := testenv.NewEnv(t).Set("SIPCTL_QUIET", "1")
+	mustRun(t, env, 0, "domains", "create", "office", "--sip-registration")
+	r := mustRun(t, env, 2, "accounts", "create", "alice")
+	if !strings.Contains(r.stderr, "sipctl profile set default_domain NAME") {
+		t.Errorf("the hint does not name the command: %q", r.stderr)
+	}
+	mustRun(t, env, 0, "profile", "set", "default_domain", "office")
+	if r := mustRun(t, env, 0, "profile", "get", "default_domain"); r.stdout != "office\n" {
+		t.Errorf("profile get default_domain = %q", r.stdout)
+	}
+	mustRun(t, env, 0, "accounts", "create", "alice", "--json")
+	if r := mustRun(t, env, 0, "accounts", "list", "--json=username", "--jq", ".[].username"); r.stdout != "alice\n" {
+		t.Errorf("accounts list on the default domain: %q", r.stdout)
+	}
+	r = mustRun(t, env, 2, "profile", "set", "password_policy", "strongest")
+	oneLineError(t, r, 2, `password_policy "strongest" is not allowed`)
+	r = mustRun(t, env, 2, "profile", "set", "colour", "blue")
+	oneLineError(t, r, 2, `unknown profile setting "colour"`)
+	mustRun(t, env, 0, "profile", "set", "default_domain", "")
+	if r := mustRun(t, env, 0, "profile", "get", "default_domain"); r.stdout != "" {
+		t.Errorf("after clearing: %q", r.stdout)
+	}
+	mustRun(t, env, 1, "--profile", "nope", "profile", "get", "api_url")
+}

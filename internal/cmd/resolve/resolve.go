@@ -268,5 +268,5 @@ func DomainRef(flag string, profile func() (*config.Profile, error)) (string, er
 			return p.DefaultDomain, nil
 		}
 	}
-	return "", cmdutil.FlagErrorf("no domain given: pass --domain DOMAIN, or set the profile's default domain")
+	return "", cmdutil.FlagErrorf("no domain given: pass --domain DOMAIN, or set a default with `sipctl profile set default_domain NAME`")
 }

@@ -70,6 +70,9 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 // Twilio names, so DNS would send a sandbox password to Twilio: for the
 // sandbox profile the registrar is a running `sandbox serve`, or --registrar.
 func (o *Options) Resolve(prof *config.Profile, stateDir string) error {
+	if o.Enabled && o.Registrar == "" && prof != nil && prof.Registrar != "" {
+		o.Registrar = prof.Registrar // the profile's registrar setting
+	}
 	if !o.Enabled || o.Registrar != "" || prof == nil || prof.Provider != config.ProviderSandbox {
 		return nil
 	}

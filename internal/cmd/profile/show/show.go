@@ -26,6 +26,7 @@ type View struct {
 	APIURL          string `json:"api_url"`
 	DefaultDomain   string `json:"default_domain"`
 	PasswordPolicy  string `json:"password_policy"`
+	Registrar       string `json:"registrar"`
 	Current         bool   `json:"current"`
 	BuiltIn         bool   `json:"built_in"`
 	FromEnv         bool   `json:"from_env"`
@@ -54,7 +55,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 			return showRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, View{})
 	return cmd
 }
 
@@ -73,7 +74,7 @@ func showRun(opts *ShowOptions) error {
 	}
 	v := View{
 		Name: p.Name, Provider: p.Provider, AccountSID: p.AccountSID, APIKeySID: p.APIKeySID, APIURL: p.APIURL,
-		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Current: p.Name == current,
+		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Registrar: p.Registrar, Current: p.Name == current,
 		BuiltIn: p.BuiltIn, FromEnv: p.FromEnv, InsecureStorage: p.InsecureSecret != "",
 	}
 	return output.PrintObject(opts.IO, &opts.Exporter, v, []output.Field{
@@ -84,6 +85,7 @@ func showRun(opts *ShowOptions) error {
 		{Label: "API URL", Value: output.Text(v.APIURL)},
 		{Label: "Default domain", Value: output.Text(v.DefaultDomain)},
 		{Label: "Password policy", Value: output.Text(v.PasswordPolicy)},
+		{Label: "Registrar", Value: output.Text(v.Registrar)},
 		{Label: "Current", Value: output.Bool(v.Current)},
 		{Label: "Insecure storage", Value: output.Bool(v.InsecureStorage)},
 	})

@@ -3,10 +3,13 @@ package sipctlcmd
 import (
 	"encoding/json"
 	"fmt"
+	"net"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
@@ -191,4 +194,91 @@ func TestProfileSetAndGet(t *testing.T) {
 		t.Errorf("after clearing: %q", r.stdout)
 	}
 	mustRun(t, env, 1, "--profile", "nope", "profile", "get", "api_url")
+}
+
+// complete runs cobra's __complete as a shell does on Tab and returns the
+// candidates (without descriptions) and the directive line.
+func complete(t *testing.T, env *testenv.Env, args ...string) ([]string, string) {
+	t.Helper()
+	r := run(t, env, "", append([]string{"__complete"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("__complete %v: exit %d: %s", args, r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+	var out []string
+	for _, l := range lines[:len(lines)-1] {
+		v, _, _ := strings.Cut(l, "\t")
+		out = append(out, v)
+	}
+	return out, lines[len(lines)-1]
+}
+
+// TestCompletionOfNamesAndChoices asks for completions as the shell does,
+// against the sandbox of the active profile.
+func TestCompletionOfNamesAndChoices(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "domains", "create", "office", "--sip-registration")
+	mustRun(t, env, 0, "domains", "create", "warehouse")
+	mustRun(t, env, 0, "credlists", "create", "staff")
+	mustRun(t, env, 0, "ipacls", "create", "carriers")
+	mustRun(t, env, 0, "subaccounts", "create", "acme")
+	stateDir := filepath.Join(env.StateHome, "sipctl")
+	j, err := journal.Create(journal.Dir(stateDir), journal.Header{RunID: "20261201T000000.000000000Z-0badcafe", Profile: "sandbox"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"domains", "show", ""}, []string{"office.sip.twilio.com", "warehouse.sip.twilio.com"}},
+		{[]string{"domains", "show", "w"}, []string{"warehouse.sip.twilio.com"}},
+		{[]string{"accounts", "list", "--domain", ""}, []string{"office.sip.twilio.com", "warehouse.sip.twilio.com"}},
+		{[]string{"credlists", "show", ""}, []string{"staff"}},
+		{[]string{"attach", "credlist", "staff", "--domain", "o"}, []string{"office.sip.twilio.com"}},
+		{[]string{"ipacls", "addresses", "add", ""}, []string{"carriers"}},
+		{[]string{"subaccounts", "suspend", ""}, []string{"acme"}},
+		{[]string{"--subaccount", ""}, []string{"acme"}},
+		{[]string{"profile", "use", ""}, []string{"sandbox"}},
+		{[]string{"--profile", ""}, []string{"sandbox"}},
+		{[]string{"password", "rotate", "--resume="}, []string{"all", "20261201T000000.000000000Z-0badcafe"}},
+		{[]string{"attach", "credlist", "staff", "--for", ""}, []string{"calls", "registrations", "both"}},
+		{[]string{"password", "generate", "--policy", ""}, []string{"device-safe", "strict", "twilio"}},
+		{[]string{"accounts", "check", "alice@office", "--transport", ""}, []string{"udp", "tcp", "tls"}},
+		{[]string{"profile", "set", ""}, []string{"provider", "account_sid", "api_key_sid", "api_url", "default_domain", "password_policy", "registrar"}},
+	} {
+		got, directive := complete(t, env, c.args...)
+		if strings.Join(got, " ") != strings.Join(c.want, " ") || directive != ":4" {
+			t.Errorf("complete %q = %q %s, want %q :4", c.args, got, directive, c.want)
+		}
+	}
+	// The second argument of a one-name command is not completed as a name.
+	if got, _ := complete(t, env, "domains", "show", "office", ""); len(got) != 0 {
+		t.Errorf("second argument completed: %q", got)
+	}
+}
+
+// An API that never answers costs the shell a bounded wait and no
+// candidates, not a hang.
+func TestCompletionIsBounded(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accept, never answer
+		}
+	}()
+	env := testenv.NewEnv(t).Set("TWILIO_ACCOUNT_SID", e2eSID).Set("TWILIO_AUTH_TOKEN", e2eToken).Set("SIPCTL_API_URL", "http://"+ln.Addr().String())
+	if got, directive := complete(t, env, "domains", "show", ""); len(got) != 0 || directive != ":4" {
+		t.Errorf("complete against a silent API = %q %s", got, directive)
+	}
 }

@@ -137,6 +137,16 @@ func TestCommandTreeExitCodes(t *testing.T) {
 			t.Errorf("%s has --yes without -y", c.CommandPath())
 		}
 	}
+	for _, c := range cmds {
+		for _, name := range []string{"domain", "for", "policy", "transport", "resume"} {
+			if c.Flags().Lookup(name) == nil {
+				continue
+			}
+			if _, ok := c.GetFlagCompletionFunc(name); !ok {
+				t.Errorf("%s --%s has no completion", c.CommandPath(), name)
+			}
+		}
+	}
 	usage(t, "did you mean list", "accounts", "lst")
 	usage(t, "did you mean domains", "domainz")
 }

@@ -82,5 +82,6 @@ sandbox provider that needs no account.`,
 		cmd.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long})
 	}
 	cmdutil.RequireSubcommands(cmd)
+	registerCompletions(cmd, f)
 	return cmd
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite's real peers need, when missing:
-#   Debian: sip-tester (sipp), gnome-keyring + dbus + libsecret-tools (a real Secret Service)
-#   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio
+#   Debian: sip-tester (sipp), gnome-keyring + dbus + libsecret-tools (a real Secret Service),
+#           kamailio with its sqlite/postgres/mysql/extra modules, postgresql, mariadb-server,
+#           kamcli (+ python3-psycopg2, its PostgreSQL driver)
+#   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio, telnyx
 # It installs only as root; otherwise it says what is missing. Under CI=true anything
 # still missing is an error, so CI never passes by skipping.
 set -euo pipefail
@@ -14,10 +16,34 @@ declare -A apt_for=(
   [dbus-run-session]=dbus
   [dbus-daemon]=dbus-daemon
   [secret-tool]=libsecret-tools
+  [/usr/sbin/kamailio]=kamailio
+  [/usr/lib/postgresql/15/bin/initdb]=postgresql
+  [mariadbd]=mariadb-server
+  [mariadb-install-db]=mariadb-server
+  [kamcli]=kamcli
 )
+# Files (Kamailio's modules, a Python driver) rather than commands.
+declare -A apt_file=(
+  [/usr/lib/x86_64-linux-gnu/kamailio/modules/db_sqlite.so]=kamailio-sqlite-modules
+  [/usr/lib/x86_64-linux-gnu/kamailio/modules/db_postgres.so]=kamailio-postgres-modules
+  [/usr/lib/x86_64-linux-gnu/kamailio/modules/db_mysql.so]=kamailio-mysql-modules
+  [/usr/lib/x86_64-linux-gnu/kamailio/modules/jsonrpcs.so]=kamailio
+  [/usr/lib/x86_64-linux-gnu/kamailio/modules/xhttp.so]=kamailio
+  [/usr/share/kamailio/db_sqlite/auth_db-create.sql]=kamailio-sqlite-modules
+  [/usr/share/kamailio/postgres/auth_db-create.sql]=kamailio-postgres-modules
+  [/usr/share/kamailio/mysql/auth_db-create.sql]=kamailio-mysql-modules
+  [/usr/lib/python3/dist-packages/psycopg2/__init__.py]=python3-psycopg2
+)
+have() { if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }
 for bin in "${!apt_for[@]}"; do
-  command -v "$bin" >/dev/null 2>&1 || missing+=("${apt_for[$bin]}")
+  have "$bin" || missing+=("${apt_for[$bin]}")
 done
+for f in "${!apt_file[@]}"; do
+  [ -e "$f" ] || missing+=("${apt_file[$f]}")
+done
+if ((${#missing[@]})); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+fi
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -44,8 +70,14 @@ fi
 
 fail=0
 for bin in "${!apt_for[@]}"; do
-  if ! command -v "$bin" >/dev/null 2>&1; then
+  if ! have "$bin"; then
     echo "test-deps: $bin is still missing" >&2
+    fail=1
+  fi
+done
+for f in "${!apt_file[@]}"; do
+  if [ ! -e "$f" ]; then
+    echo "test-deps: $f (${apt_file[$f]}) is still missing" >&2
     fail=1
   fi
 done

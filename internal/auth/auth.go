@@ -47,6 +47,8 @@ func (s Source) Describe(profile string) string {
 		return "config file, in plain text (--insecure-storage)"
 	case SourceSandbox:
 		return "the built-in sandbox"
+	case SourceEnvTelnyx:
+		return "environment (TELNYX_API_KEY)"
 	}
 	return "none"
 }

@@ -41,7 +41,7 @@ func FirstArg(fn CompleteFunc) CompleteFunc {
 // fromProvider lists names from the active profile's provider (and
 // --subaccount), within CompletionTimeout; at the deadline it offers what it
 // has. Notes are silenced: they would land in the shell's prompt.
-func fromProvider(f *Factory, list func(ctx context.Context, p provider.Provider, add func(name, desc string))) CompleteFunc {
+func fromProvider(f *Factory, list func(ctx context.Context, p provider.SIPAccounts, add func(name, desc string))) CompleteFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.Globals.Quiet = true
 		ctx, cancel := context.WithTimeout(context.Background(), CompletionTimeout)
@@ -72,7 +72,7 @@ func fromProvider(f *Factory, list func(ctx context.Context, p provider.Provider
 
 // CompleteDomains completes SIP domain names.
 func CompleteDomains(f *Factory) CompleteFunc {
-	return fromProvider(f, func(ctx context.Context, p provider.Provider, add func(string, string)) {
+	return fromProvider(f, func(ctx context.Context, p provider.SIPAccounts, add func(string, string)) {
 		ds, ok := any(p).(provider.Domains)
 		if !ok {
 			return
@@ -88,7 +88,7 @@ func CompleteDomains(f *Factory) CompleteFunc {
 
 // CompleteCredentialLists completes credential list names.
 func CompleteCredentialLists(f *Factory) CompleteFunc {
-	return fromProvider(f, func(ctx context.Context, p provider.Provider, add func(string, string)) {
+	return fromProvider(f, func(ctx context.Context, p provider.SIPAccounts, add func(string, string)) {
 		cl, ok := any(p).(provider.CredentialLists)
 		if !ok {
 			return
@@ -104,7 +104,7 @@ func CompleteCredentialLists(f *Factory) CompleteFunc {
 
 // CompleteIPACLs completes IP access control list names.
 func CompleteIPACLs(f *Factory) CompleteFunc {
-	return fromProvider(f, func(ctx context.Context, p provider.Provider, add func(string, string)) {
+	return fromProvider(f, func(ctx context.Context, p provider.SIPAccounts, add func(string, string)) {
 		acls, ok := any(p).(provider.IPACLs)
 		if !ok {
 			return
@@ -120,7 +120,7 @@ func CompleteIPACLs(f *Factory) CompleteFunc {
 
 // CompleteSubaccounts completes subaccount names.
 func CompleteSubaccounts(f *Factory) CompleteFunc {
-	return fromProvider(f, func(ctx context.Context, p provider.Provider, add func(string, string)) {
+	return fromProvider(f, func(ctx context.Context, p provider.SIPAccounts, add func(string, string)) {
 		accts, ok := any(p).(provider.Accounts)
 		if !ok {
 			return

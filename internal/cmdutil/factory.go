@@ -39,6 +39,23 @@ type Factory struct {
 	Config func() (*config.Config, error)
 	// Profile is the active profile (see config.ActiveProfile).
 	Profile func() (*config.Profile, error)
-	// Provider is the client for the active profile (and --subaccount).
-	Provider func() (provider.Provider, error)
+	// Provider is the client for the active profile (and --subaccount): the
+	// provider-neutral core. Commands ask for anything more (domains,
+	// credential lists, …) with Capability or provider.Require.
+	Provider func() (provider.SIPAccounts, error)
+}
+
+// Capability adapts the Factory's provider to the capability T a command
+// needs. The returned func fails with a *provider.MissingCapabilityError
+// (exit 2) naming what when the active provider lacks it, before any
+// request. what is one of the provider.What… names.
+func Capability[T any](get func() (provider.SIPAccounts, error), what string) func() (T, error) {
+	return func() (T, error) {
+		p, err := get()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return provider.Require[T](p, what)
+	}
 }

@@ -19,8 +19,10 @@ import (
 
 // Provider names.
 const (
-	ProviderTwilio  = "twilio"
-	ProviderSandbox = "sandbox"
+	ProviderTwilio   = "twilio"
+	ProviderSandbox  = "sandbox"
+	ProviderKamailio = "kamailio"
+	ProviderTelnyx   = "telnyx"
 )
 
 // SandboxProfile is the built-in profile a fresh install uses.
@@ -40,9 +42,16 @@ type Profile struct {
 	DefaultDomain  string `yaml:"default_domain,omitempty" mapstructure:"default_domain" json:"default_domain,omitempty"`
 	PasswordPolicy string `yaml:"password_policy,omitempty" mapstructure:"password_policy" json:"password_policy,omitempty"`
 	Output         string `yaml:"output,omitempty" mapstructure:"output" json:"output,omitempty"`
-	// Registrar is the SIP registrar (host:port) `accounts check` and
-	// --verify send REGISTER to, instead of finding it in the domain's DNS.
+	// Kamailio: the database (Kamailio's db_url, never with a password), the
+	// jsonrpcs endpoint, and the registrar phones use (HOST:PORT).
+	DBURL     string `yaml:"db_url,omitempty" mapstructure:"db_url" json:"db_url,omitempty"`
+	RPCURL    string `yaml:"rpc_url,omitempty" mapstructure:"rpc_url" json:"rpc_url,omitempty"`
 	Registrar string `yaml:"registrar,omitempty" mapstructure:"registrar" json:"registrar,omitempty"`
+	// RPCAllowHTTP permits plain http to a non-loopback RPC host.
+	RPCAllowHTTP bool `yaml:"rpc_allow_http,omitempty" mapstructure:"rpc_allow_http" json:"rpc_allow_http,omitempty"`
+	// StorePlaintext also writes Kamailio's password column, for configs
+	// running auth_db with calculate_ha1.
+	StorePlaintext bool `yaml:"store_plaintext,omitempty" mapstructure:"store_plaintext" json:"store_plaintext,omitempty"`
 	// InsecureSecret holds the API secret only after an explicit
 	// `auth login --insecure-storage`; every use warns.
 	InsecureSecret string `yaml:"insecure_secret,omitempty" mapstructure:"insecure_secret" json:"-"`
@@ -278,6 +287,10 @@ func (c *Config) DeleteProfile(name string) {
 //  1. the name given (--profile), else $SIPCTL_PROFILE;
 //  2. else, when an account SID and a secret are in the environment
 //     (SIPCTL_* or TWILIO_*), a Twilio profile made from them, as CI uses;
+//     or, with SIPCTL_PROVIDER=kamailio and SIPCTL_DB_URL, a Kamailio
+//     profile from SIPCTL_DB_URL, SIPCTL_RPC_URL and SIPCTL_REGISTRAR (the
+//     password in SIPCTL_DB_PASSWORD);
+//     Likewise a Telnyx profile from TELNYX_API_KEY (Telnyx's SDKs' variable);
 //  3. else the current profile (`sipctl profile use`);
 //  4. else the built-in sandbox.
 //
@@ -295,11 +308,16 @@ func (c *Config) ActiveProfile(name string) (*Profile, error) {
 		}
 		cp := *found
 		p = &cp
+	case EnvKamailio():
+		p = &Profile{Name: EnvProfile, Provider: ProviderKamailio, DBURL: os.Getenv("SIPCTL_DB_URL"),
+			RPCURL: os.Getenv("SIPCTL_RPC_URL"), Registrar: os.Getenv("SIPCTL_REGISTRAR"), FromEnv: true}
 	case EnvHasCredentials():
 		p = &Profile{Name: EnvProfile, Provider: ProviderTwilio, AccountSID: EnvAccountSID(), FromEnv: true}
 		if k := firstEnv("SIPCTL_API_KEY", "TWILIO_API_KEY"); k != "" {
 			p.APIKeySID = k
 		}
+	case os.Getenv("TELNYX_API_KEY") != "":
+		p = &Profile{Name: EnvProfile, Provider: ProviderTelnyx, FromEnv: true, DefaultDomain: "sip.telnyx.com"}
 	case c.CurrentProfile != "":
 		found, err := c.Profile(c.CurrentProfile)
 		if err != nil {
@@ -313,7 +331,20 @@ func (c *Config) ActiveProfile(name string) (*Profile, error) {
 	if u := os.Getenv("SIPCTL_API_URL"); u != "" {
 		p.APIURL = u
 	}
+	if p.Provider == ProviderKamailio {
+		for env, field := range map[string]*string{"SIPCTL_DB_URL": &p.DBURL, "SIPCTL_RPC_URL": &p.RPCURL, "SIPCTL_REGISTRAR": &p.Registrar} {
+			if v := os.Getenv(env); v != "" {
+				*field = v
+			}
+		}
+	}
 	return p, nil
+}
+
+// EnvKamailio reports whether the environment describes a Kamailio
+// (SIPCTL_PROVIDER=kamailio with SIPCTL_DB_URL), as CI jobs do.
+func EnvKamailio() bool {
+	return os.Getenv("SIPCTL_PROVIDER") == ProviderKamailio && os.Getenv("SIPCTL_DB_URL") != ""
 }
 
 // EnvAccountSID is the account SID from SIPCTL_ACCOUNT_SID or TWILIO_ACCOUNT_SID.

@@ -21,6 +21,9 @@ type Setting struct {
 	// Check returns the value as stored (normalised), or an error.
 	Check func(string) (string, error)
 	field func(*Profile) *string
+	// providers, when set, are the only providers whose profiles the rule
+	// applies to (an AC… SID means nothing to Kamailio).
+	providers []string
 }
 
 var (
@@ -31,18 +34,20 @@ var (
 
 // Settings are the profile keys, in the order help lists them.
 var Settings = []Setting{
-	{Key: "provider", Help: "the provider the profile's account is at", Allowed: ProviderTwilio + " or " + ProviderSandbox,
+	{Key: "provider", Help: "the provider the profile's account is at", Allowed: strings.Join(providerNames, ", "),
 		Check: func(v string) (string, error) {
 			v = strings.ToLower(v)
-			if v != ProviderTwilio && v != ProviderSandbox {
-				return "", errNotAllowed
+			for _, n := range providerNames {
+				if v == n {
+					return v, nil
+				}
 			}
-			return v, nil
+			return "", errNotAllowed
 		}, field: func(p *Profile) *string { return &p.Provider }},
-	{Key: "account_sid", Help: "the provider account", Allowed: "an account SID: AC followed by 32 hexadecimal digits",
-		Check: matching(accountSIDPattern), field: func(p *Profile) *string { return &p.AccountSID }},
-	{Key: "api_key_sid", Help: "the API key to authenticate with instead of the auth token", Allowed: "an API key SID: SK followed by 32 hexadecimal digits",
-		Check: matching(apiKeySIDPattern), field: func(p *Profile) *string { return &p.APIKeySID }},
+	{Key: "account_sid", Help: "the Twilio account", Allowed: "an account SID: AC followed by 32 hexadecimal digits",
+		Check: matching(accountSIDPattern), field: func(p *Profile) *string { return &p.AccountSID }, providers: []string{ProviderTwilio}},
+	{Key: "api_key_sid", Help: "the Twilio API key to authenticate with instead of the auth token", Allowed: "an API key SID: SK followed by 32 hexadecimal digits",
+		Check: matching(apiKeySIDPattern), field: func(p *Profile) *string { return &p.APIKeySID }, providers: []string{ProviderTwilio}},
 	{Key: "api_url", Help: "the API's base URL (e.g. a `sipctl sandbox serve`)", Allowed: "an https URL, or http on a loopback address, with no user, query or fragment",
 		Check: checkAPIURL, field: func(p *Profile) *string { return &p.APIURL }},
 	{Key: "default_domain", Help: "the SIP domain commands use when none is given", Allowed: "a SIP domain name: its short form (office) or its full name (office.sip.twilio.com)",
@@ -68,6 +73,40 @@ var Settings = []Setting{
 			}
 			return v, nil
 		}, field: func(p *Profile) *string { return &p.Registrar }},
+	{Key: "db_url", Help: "Kamailio's database (its db_url), never with a password in it", Allowed: "a database URL with no password, e.g. postgres://kamailio@db.example.com/kamailio or sqlite:///var/lib/kamailio/kamailio.db",
+		Check: func(v string) (string, error) {
+			u, err := url.Parse(v)
+			if err != nil || u.Scheme == "" {
+				return "", errNotAllowed
+			}
+			if _, hasPassword := u.User.Password(); hasPassword {
+				return "", fmt.Errorf("it holds a password: give the password at `sipctl auth login` or in SIPCTL_DB_PASSWORD")
+			}
+			return v, nil
+		}, field: func(p *Profile) *string { return &p.DBURL }, providers: []string{ProviderKamailio}},
+	{Key: "rpc_url", Help: "Kamailio's jsonrpcs endpoint", Allowed: "an http or https URL, e.g. http://127.0.0.1:5071/RPC",
+		Check: func(v string) (string, error) {
+			u, err := url.Parse(v)
+			if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil {
+				return "", errNotAllowed
+			}
+			return v, nil
+		}, field: func(p *Profile) *string { return &p.RPCURL }, providers: []string{ProviderKamailio}},
+}
+
+var providerNames = []string{ProviderTwilio, ProviderSandbox, ProviderKamailio, ProviderTelnyx}
+
+// appliesTo reports whether the setting's rule holds for p's provider.
+func (s Setting) appliesTo(p *Profile) bool {
+	if len(s.providers) == 0 {
+		return true
+	}
+	for _, n := range s.providers {
+		if n == p.Provider {
+			return true
+		}
+	}
+	return false
 }
 
 var errNotAllowed = fmt.Errorf("not allowed")
@@ -131,6 +170,9 @@ func (s Setting) Set(p *Profile, value string) error {
 		*s.field(p) = ""
 		return nil
 	}
+	if !s.appliesTo(p) {
+		return fmt.Errorf("%s is a setting of %s profiles; profile %q is %s", s.Key, strings.Join(s.providers, ", "), p.Name, p.Provider)
+	}
 	v, err := s.Validate(value)
 	if err != nil {
 		return err
@@ -155,7 +197,7 @@ func (s Setting) Validate(value string) (string, error) {
 // validateProfile checks every set value of p as the config file holds it.
 func validateProfile(p *Profile) error {
 	for _, s := range Settings {
-		if v := s.Get(p); v != "" {
+		if v := s.Get(p); v != "" && s.appliesTo(p) {
 			if _, err := s.Validate(v); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 // Package factory builds the real dependencies behind cmdutil.Factory: the
-// configuration, the active profile, and the provider client (Twilio over
-// HTTPS, or the built-in sandbox in-process).
+// configuration, the active profile, and the provider client, looked up by
+// the profile's provider name among those registered (registry.go; one file
+// per provider: twilio.go, sandbox.go, …).
 package factory
 
 import (
@@ -50,7 +51,7 @@ func New(ios *iostreams.IOStreams) *cmdutil.Factory {
 		}
 		return cfg.ActiveProfile(f.Globals.Profile)
 	}
-	f.Provider = sync.OnceValues(func() (provider.Provider, error) {
+	f.Provider = sync.OnceValues(func() (provider.SIPAccounts, error) {
 		p, err := newProvider(f)
 		if err != nil {
 			return nil, err
@@ -90,42 +91,28 @@ func DebugEnabled(f *cmdutil.Factory) bool {
 
 func userAgent() string { return "sipctl/" + build.Version }
 
-func newProvider(f *cmdutil.Factory) (provider.Provider, error) {
+func newProvider(f *cmdutil.Factory) (provider.SIPAccounts, error) {
 	prof, err := f.Profile()
 	if err != nil {
 		return nil, err
 	}
-	var debug io.Writer
+	env := &Env{Factory: f, UserAgent: userAgent()}
 	if DebugEnabled(f) {
-		debug = f.IOStreams.ErrOut
+		env.Debug = f.IOStreams.ErrOut
 	}
-	switch prof.Provider {
-	case config.ProviderSandbox:
-		return sandboxProvider(f, prof, debug)
-	case config.ProviderTwilio, "":
-		creds, err := resolveCredentials(f, prof)
-		if err != nil {
-			return nil, err
-		}
-		c, err := twilio.New(twilio.Options{
-			BaseURL:    prof.APIURL,
-			AccountSID: creds.AccountSID,
-			Username:   creds.Username,
-			Secret:     creds.Secret,
-			UserAgent:  userAgent(),
-			Debug:      debug,
-		})
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	default:
-		return nil, fmt.Errorf("profile %q has unknown provider %q; supported: twilio, sandbox", prof.Name, prof.Provider)
+	name := prof.Provider
+	if name == "" {
+		name = config.ProviderTwilio
 	}
+	info, ok := Lookup(name)
+	if !ok {
+		return nil, &UnknownProviderError{Profile: prof.Name, Provider: name, Registered: Registered()}
+	}
+	return info.New(env, prof)
 }
 
 // newClientOver builds a Twilio client over a given transport (the sandbox's).
-func newClientOver(rt http.RoundTripper, baseURL, name, sid, token string, debug io.Writer) (provider.Provider, error) {
+func newClientOver(rt http.RoundTripper, baseURL, name, sid, token string, debug io.Writer) (provider.SIPAccounts, error) {
 	c, err := twilio.New(twilio.Options{
 		BaseURL:      baseURL,
 		AccountSID:   sid,
@@ -142,13 +129,22 @@ func newClientOver(rt http.RoundTripper, baseURL, name, sid, token string, debug
 }
 
 // inSubaccount resolves --subaccount (a SID or a friendly name) among the
-// parent's subaccounts.
-func inSubaccount(p provider.Provider, ref string) (provider.Provider, error) {
+// parent's subaccounts, through the Scope capability (and Accounts, to find
+// a subaccount by name).
+func inSubaccount(p provider.SIPAccounts, ref string) (provider.SIPAccounts, error) {
+	scope, err := provider.Require[provider.Scope](p, provider.WhatSubaccounts)
+	if err != nil {
+		return nil, fmt.Errorf("--subaccount: %w", err)
+	}
 	if twilio.ValidAccountSID(ref) {
-		return p.WithAccount(ref), nil
+		return scope.WithAccount(ref), nil
+	}
+	accts, err := provider.Require[provider.Accounts](p, provider.WhatSubaccounts)
+	if err != nil {
+		return nil, fmt.Errorf("--subaccount: %w", err)
 	}
 	var matches []provider.Account
-	for a, err := range p.ListSubaccounts(context.Background()) {
+	for a, err := range accts.ListSubaccounts(context.Background()) {
 		if err != nil {
 			return nil, fmt.Errorf("looking up subaccount %q: %w", ref, err)
 		}
@@ -160,7 +156,7 @@ func inSubaccount(p provider.Provider, ref string) (provider.Provider, error) {
 	case 0:
 		return nil, cmdutil.WithHint(cmdutil.NotFoundf("no subaccount named %q", ref), "list them with `sipctl subaccounts list`")
 	case 1:
-		return p.WithAccount(matches[0].SID), nil
+		return scope.WithAccount(matches[0].SID), nil
 	default:
 		sids := make([]string, len(matches))
 		for i, m := range matches {

@@ -11,13 +11,20 @@ import (
 	"github.com/sipctl/sipctl/internal/sandbox"
 )
 
+func init() {
+	Register(Info{Name: config.ProviderSandbox, Description: "the built-in Twilio-compatible sandbox (local SQLite)",
+		New: func(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
+			return sandboxProvider(env.Factory, prof, env.Debug)
+		}})
+}
+
 // sandboxBaseURL is nominal: in-process requests never leave the process.
 const sandboxBaseURL = "http://localhost"
 
 // sandboxProvider opens the sandbox database in the state directory and
 // talks to it through the Twilio client: in-process by default, or over HTTP
 // when the profile (or SIPCTL_API_URL) points at a `sipctl sandbox serve`.
-func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (provider.Provider, error) {
+func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (provider.SIPAccounts, error) {
 	dir, err := config.EnsureStateDir()
 	if err != nil {
 		return nil, fmt.Errorf("creating the state directory: %w", err)

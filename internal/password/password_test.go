@@ -174,11 +174,11 @@ func TestValidateErrorNeverLeaksPassword(t *testing.T) {
 }
 
 func TestBuiltinAndNames(t *testing.T) {
-	if got := strings.Join(Names(), ","); got != "device-safe,strict,twilio" {
+	if got := strings.Join(Names(), ","); got != "device-safe,strict,telnyx,twilio" {
 		t.Fatalf("Names() = %s", got)
 	}
 	_, err := Builtin("nope")
-	if err == nil || !strings.Contains(err.Error(), "device-safe, strict, twilio") {
+	if err == nil || !strings.Contains(err.Error(), "device-safe, strict, telnyx, twilio") {
 		t.Fatalf("Builtin error %v does not list the names", err)
 	}
 	for _, n := range Names() {
@@ -187,7 +187,7 @@ func TestBuiltinAndNames(t *testing.T) {
 			t.Errorf("built-in %s fails Check: %v", n, err)
 		}
 	}
-	if DefaultFor("twilio") != "twilio" || DefaultFor("sandbox") != "twilio" || DefaultFor("telnyx") != "strict" {
+	if DefaultFor("twilio") != "twilio" || DefaultFor("sandbox") != "twilio" || DefaultFor("telnyx") != "telnyx" {
 		t.Fatal("DefaultFor mismatch")
 	}
 }
@@ -303,5 +303,30 @@ func TestReadStdin(t *testing.T) {
 	}
 	if _, err := ReadStdin(strings.NewReader(strings.Repeat("a", 5000))); err == nil {
 		t.Error("oversized stdin accepted")
+	}
+}
+
+func TestTelnyxPolicy(t *testing.T) {
+	p, err := Builtin(DefaultFor("telnyx"))
+	if err != nil || p.Name != "telnyx" {
+		t.Fatalf("DefaultFor(telnyx) = %v, %v", p.Name, err)
+	}
+	if err := p.Validate("Abc1efg"); err == nil || !strings.Contains(err.Error(), "at least 8") {
+		t.Errorf("7 characters: %v", err)
+	}
+	if err := p.Validate(strings.Repeat("aB3", 43)); err == nil || !strings.Contains(err.Error(), "at most 128") {
+		t.Errorf("129 characters: %v", err)
+	}
+	if err := p.Validate("Abcdefg1"); err != nil {
+		t.Errorf("8 characters: %v", err)
+	}
+	for range 50 {
+		pw, err := p.Generate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Validate(pw); err != nil || len(pw) != 20 {
+			t.Fatalf("generated %d characters: %v", len(pw), err)
+		}
 	}
 }

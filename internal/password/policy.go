@@ -68,6 +68,13 @@ var builtins = map[string]Policy{
 		MinLower: 1, MinUpper: 1, MinDigits: 1,
 		Symbols: AllSymbols,
 	},
+	// Telnyx credential connections: 8 to 128 characters. Generated ones
+	// mix cases and digits, and stay long.
+	"telnyx": {
+		Name: "telnyx", MinLength: 8, MaxLength: 128, Length: 20,
+		MinLower: 1, MinUpper: 1, MinDigits: 1,
+		Symbols: AllSymbols,
+	},
 	// The common provider rule: at least 10, upper, lower, digit and one of
 	// StrictSymbols; no spaces or non-ASCII.
 	"strict": {
@@ -108,6 +115,11 @@ func DefaultFor(provider string) string {
 	switch provider {
 	case "twilio", "sandbox", "":
 		return "twilio"
+	case "kamailio":
+		// Kamailio has no password policy of its own; phones type these.
+		return "device-safe"
+	case "telnyx":
+		return "telnyx"
 	default:
 		return "strict"
 	}

@@ -145,8 +145,14 @@ type Domains interface {
 	ListDomains(ctx context.Context) iter.Seq2[Domain, error]
 	GetDomain(ctx context.Context, sid string) (Domain, error)
 	CreateDomain(ctx context.Context, p DomainParams) (Domain, error)
-	UpdateDomain(ctx context.Context, sid string, p DomainParams) (Domain, error)
 	DeleteDomain(ctx context.Context, sid string) error
+}
+
+// DomainSettings is the capability of changing a domain's settings after it
+// is made (Twilio's voice URLs, registration switch, secure media): `domains
+// update`. A provider whose domains are bare names (Kamailio) lacks it.
+type DomainSettings interface {
+	UpdateDomain(ctx context.Context, sid string, p DomainParams) (Domain, error)
 }
 
 // CredentialLists manages credential lists and the credentials in them.
@@ -210,6 +216,7 @@ type Accounts interface {
 type Provider interface {
 	SIPAccounts
 	Domains
+	DomainSettings
 	CredentialLists
 	IPACLs
 	Mappings
@@ -226,6 +233,7 @@ type Scope interface {
 	// AccountSID is the account requests act on.
 	AccountSID() string
 	// WithAccount returns a client acting inside a subaccount with the same
-	// credentials (a reseller's parent credentials).
-	WithAccount(sid string) Provider
+	// credentials (a reseller's parent credentials), with the same
+	// capabilities as the parent's client.
+	WithAccount(sid string) SIPAccounts
 }

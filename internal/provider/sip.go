@@ -81,6 +81,10 @@ type AccountQuery struct {
 	// Domain, when set, lists only the accounts of that domain (as the
 	// provider names it; see SIPAccounts.CanonicalDomain).
 	Domain string
+	// Options are provider-specific narrowings named by flags, such as
+	// Twilio's "credential_list" (one of a domain's lists). A provider that
+	// does not know an option refuses it.
+	Options map[string]string
 }
 
 // NewSIPAccount is what creating an account needs.
@@ -128,6 +132,37 @@ type Registrations interface {
 	RegistrationStatus(ctx context.Context, accounts []SIPAccount) (map[string]Registration, error)
 }
 
+// ErrAmbiguous is matched by errors saying a name matches several accounts
+// (a Twilio username on two of a domain's credential lists).
+var ErrAmbiguous = errors.New("ambiguous")
+
+// NotFoundError names what is missing: `no SIP account "alice" on
+// office.example.com`. errors.Is(err, ErrNotFound) matches it, and commands
+// hint by What.
+type NotFoundError struct {
+	What  string // WhatDomains, WhatAccount, …
+	Name  string
+	Where string // "on office.example.com", "in this account"; optional
+}
+
+// WhatAccount names a SIP account in a NotFoundError.
+const WhatAccount = "SIP account"
+
+func (e *NotFoundError) Error() string {
+	what := e.What
+	if what == WhatDomains {
+		what = "domain"
+	}
+	s := fmt.Sprintf("no %s %q", what, e.Name)
+	if e.Where != "" {
+		s += " " + e.Where
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
 // ErrExists is matched (errors.Is) by a provider's "already exists" errors.
 var ErrExists = errors.New("already exists")
 
@@ -166,4 +201,47 @@ func Require[T any](p SIPAccounts, what string) (T, error) {
 		why = ex.Lacks(what)
 	}
 	return zero, &MissingCapabilityError{Provider: p.Name(), What: what, Why: why}
+}
+
+// What commands name when they Require a capability, so that a provider's
+// Explainer can match them.
+const (
+	WhatDomains         = "domains"
+	WhatDomainSettings  = "domain settings"
+	WhatCredentialLists = "credential lists"
+	WhatIPACLs          = "IP access control lists"
+	WhatMappings        = "domain attachments"
+	WhatCallerIDs       = "caller IDs"
+	WhatSubaccounts     = "subaccounts"
+	WhatRegistrations   = "registration status"
+)
+
+// Lookup returns p as capability T without an error: for commands that use a
+// capability when the provider has it (registration status in `accounts
+// list`) and do without otherwise.
+func Lookup[T any](p SIPAccounts) (T, bool) {
+	c, ok := p.(T)
+	return c, ok
+}
+
+// WhatCredentials and WhatIPAddresses name the members of credential lists
+// and IP ACLs, for Identifiers.
+const (
+	WhatCredentials = "credentials"
+	WhatIPAddresses = "IP addresses"
+)
+
+// Identifiers is implemented by providers whose resources have IDs distinct
+// from their names (Twilio's SIDs: "SD…" for domains, "CL…" for credential
+// lists), so a command accepts either and looks an ID up directly. what is
+// one of the What… names.
+type Identifiers interface {
+	IsID(what, ref string) bool
+}
+
+// IsID reports whether ref is one of p's IDs for what (false when p has no
+// IDs apart from names).
+func IsID(p any, what, ref string) bool {
+	ids, ok := p.(Identifiers)
+	return ok && ids.IsID(what, ref)
 }

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sipctl/sipctl/internal/sip"
 )
 
 // HandlerOptions are the benchmark and fault knobs of `sandbox serve`.
@@ -25,6 +27,9 @@ type HandlerOptions struct {
 	// FailRate is the fraction (0..1) of requests answered with a 500
 	// (code 20500) before doing anything.
 	FailRate float64
+	// Bindings, when set, reports the registrar's current contacts of
+	// user@domain: the Telnyx face's registration status comes from it.
+	Bindings func(domain, user string) []sip.Binding
 }
 
 const apiPrefix = "/2010-04-01"
@@ -40,6 +45,7 @@ func (s *Sandbox) HandlerWith(o HandlerOptions) http.Handler {
 		h.sem = make(chan struct{}, o.MaxConcurrency)
 	}
 	h.routes()
+	h.telnyx = newTxHandler(s, o, h.sem)
 	return h
 }
 
@@ -48,6 +54,8 @@ type handler struct {
 	o   HandlerOptions
 	sem chan struct{}
 	mux *http.ServeMux
+	// telnyx is the Telnyx face, under TelnyxPrefix.
+	telnyx http.Handler
 }
 
 // apiError is Twilio's error body.
@@ -78,6 +86,10 @@ func invalidParam(code int, format string, args ...any) *apiError {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, TelnyxPrefix+"/") {
+		h.telnyx.ServeHTTP(w, r)
+		return
+	}
 	if h.sem != nil {
 		select {
 		case h.sem <- struct{}{}:

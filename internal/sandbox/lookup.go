@@ -33,6 +33,9 @@ var _ sip.CredentialStore = (*Sandbox)(nil)
 // registrations. When several mapped lists hold the username, the most
 // recently changed credential wins.
 func (s *Sandbox) LookupHA1(ctx context.Context, domainName, username string) (string, error) {
+	if strings.EqualFold(domainName, TelnyxRealm) {
+		return s.lookupTelnyxHA1(ctx, username)
+	}
 	var domainSID, account string
 	var reg bool
 	err := s.db.QueryRowContext(ctx, `SELECT sid, account_sid, sip_registration FROM domains WHERE domain_name = ?`,

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
@@ -33,7 +34,7 @@ const DBName = "sandbox.db"
 // schemaVersion is written to PRAGMA user_version. Bump it with a migration
 // step in migrate; an older sipctl refuses a newer database instead of
 // misreading it.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // ErrNewerSchema is returned by Open for a database written by a newer sipctl.
 var ErrNewerSchema = errors.New("sandbox database is from a newer sipctl")
@@ -45,6 +46,10 @@ type Sandbox struct {
 	sid  string
 	tok  string
 	now  func() time.Time
+	// txWrites serialises the Telnyx face's writes within this process, so
+	// concurrent requests queue here instead of in SQLite's busy handler
+	// (which sleeps in growing steps).
+	txWrites sync.Mutex
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600
@@ -104,7 +109,7 @@ func (s *Sandbox) Account() (sid, token string) { return s.sid, s.tok }
 func (s *Sandbox) Reset() error {
 	return s.tx(context.Background(), func(tx *sql.Tx) error {
 		for _, t := range []string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
-			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids"} {
+			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections"} {
 			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
 				return err
 			}
@@ -130,6 +135,11 @@ func (s *Sandbox) migrate(ctx context.Context) error {
 		if v == 0 {
 			if _, err := tx.Exec(schemaV1); err != nil {
 				return fmt.Errorf("creating the sandbox schema: %w", err)
+			}
+		}
+		if v < 2 {
+			if _, err := tx.Exec(schemaTelnyx); err != nil {
+				return fmt.Errorf("adding the Telnyx face to the sandbox schema: %w", err)
 			}
 		}
 		_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))

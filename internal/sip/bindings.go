@@ -14,6 +14,9 @@ type Binding struct {
 	Contact string `json:"contact"`
 	// Expires is the number of seconds the binding has left.
 	Expires int `json:"expires"`
+	// Updated is when a REGISTER last refreshed the binding (the sandbox's
+	// Telnyx face reports it as last_registration).
+	Updated time.Time `json:"-"`
 }
 
 var (
@@ -26,6 +29,7 @@ type binding struct {
 	expires time.Time
 	callID  string
 	cseq    uint32
+	updated time.Time
 }
 
 // bindingTable is the registrar's in-memory location service.
@@ -66,7 +70,7 @@ func (t *bindingTable) listLocked(aor string, now time.Time) []Binding {
 	out := make([]Binding, 0, len(m))
 	for _, b := range m {
 		secs := int((b.expires.Sub(now) + time.Second - 1) / time.Second)
-		out = append(out, Binding{Contact: b.contact, Expires: secs})
+		out = append(out, Binding{Contact: b.contact, Expires: secs, Updated: b.updated})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Contact < out[j].Contact })
 	return out
@@ -121,7 +125,7 @@ func (t *bindingTable) apply(aor, callID string, cseq uint32, removeAll bool, up
 			m = map[string]binding{}
 			t.aors[aor] = m
 		}
-		m[u.contact] = binding{contact: u.contact, expires: now.Add(u.expires), callID: callID, cseq: cseq}
+		m[u.contact] = binding{contact: u.contact, expires: now.Add(u.expires), callID: callID, cseq: cseq, updated: now}
 	}
 	if len(m) == 0 {
 		delete(t.aors, aor)

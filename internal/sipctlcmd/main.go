@@ -65,9 +65,19 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		hintErr    *cmdutil.HintError
 		apiErr     *twilio.APIError
 		unreach    *twilio.UnreachableError
+		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
+		// Other providers' errors (Telnyx) say what they are by behaviour.
+		refused interface{ Unauthorized() bool }
+		hinted  interface{ ErrorHint() string }
+		noReply interface{ Unreachable() bool }
 	)
 	switch {
+	case errors.As(err, &missing):
+		// The active provider lacks what the command needs: a usage error,
+		// refused before any request.
+		code = cmdutil.ExitUsage
+		hint = "this command needs another provider; see `sipctl profile list`"
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
 		code = cmdutil.ExitUsage
 		if usageLabel {
@@ -89,6 +99,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if hint == "" && apiErr.MoreInfo != "" {
 			hint = "see " + apiErr.MoreInfo
 		}
+	case isNoAnswer(err):
+		code = cmdutil.ExitNoAnswer
+		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
 	case errors.As(err, &unreach):
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
@@ -101,6 +114,17 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		// Unknown names and missing resources are errors (1), not usage
 		// errors, whichever layer noticed them.
 		code = cmdutil.ExitFail
+	case errors.As(err, &refused) && refused.Unauthorized():
+		code = cmdutil.ExitAuth
+		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"
+		if errors.As(err, &hinted) && hinted.ErrorHint() != "" {
+			hint = hinted.ErrorHint()
+		}
+	case errors.As(err, &hinted):
+		hint = hinted.ErrorHint()
+	case errors.As(err, &noReply) && noReply.Unreachable():
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
 	}
 	if errors.As(err, &exitErr) {
 		code = exitErr.Code
@@ -138,4 +162,11 @@ func oneLine(s string) string {
 		fields[i] = strings.TrimSpace(fields[i])
 	}
 	return strings.Join(fields, "; ")
+}
+
+// isNoAnswer matches a provider's unreachable-peer errors that are not
+// Twilio's (Kamailio's database or RPC endpoint): they have NoAnswer().
+func isNoAnswer(err error) bool {
+	var na interface{ NoAnswer() bool }
+	return errors.As(err, &na) && na.NoAnswer()
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/telnyx"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -30,9 +32,14 @@ func TestPrintErrorMapsKindsToExitCodes(t *testing.T) {
 		{"refused", fmt.Errorf("listing domains: %w", &twilio.APIError{Status: 401, Code: 20003, Message: "Authenticate"}), 4, "error: listing domains: Twilio error 20003: Authenticate", "auth status"},
 		{"api error with hint", &twilio.APIError{Status: 400, Code: 21232, Message: "Domain already exists"}, 1, "error: Twilio error 21232: Domain already exists", ""},
 		{"unreachable", &twilio.UnreachableError{Host: "api.example.test:443", Err: errors.New("dial tcp: lookup api.example.test: no such host")}, 6, "error: cannot reach api.example.test:443: dial tcp: lookup api.example.test: no such host", "API URL"},
+		{"telnyx key refused", fmt.Errorf("listing accounts: %w", &telnyx.APIError{Status: 401, Errors: []telnyx.ErrorObject{{Code: "10009", Title: "Authentication failed"}}}), 4, "error: listing accounts: Telnyx error 10009: Authentication failed", "auth login --provider telnyx"},
+		{"telnyx error hint", &telnyx.APIError{Status: 404, Errors: []telnyx.ErrorObject{{Code: "10005", Title: "Resource not found"}}}, 1, "error: Telnyx error 10005: Resource not found", "--profile"},
+		{"telnyx unreachable", &telnyx.UnreachableError{Host: "api.telnyx.com:443", Err: errors.New("i/o timeout")}, 6, "error: cannot reach api.telnyx.com:443: i/o timeout", "API URL"},
 		{"explicit code", &cmdutil.ExitError{Code: 5, Err: errors.New("credentials rejected (403)")}, 5, "error: credentials rejected (403)", ""},
 		{"hint", cmdutil.WithHint(errors.New("no such domain"), "create it with `sipctl domains create office`"), 1, "error: no such domain", "domains create"},
 		{"multi-line folded", errors.New("first\nsecond"), 1, "error: first; second", ""},
+		{"missing capability", fmt.Errorf("--list: %w", &provider.MissingCapabilityError{Provider: "kamailio", What: "credential lists", Why: "accounts belong to a domain"}),
+			2, "error: --list: kamailio has no credential lists: accounts belong to a domain", "provider"},
 		{"silent", cmdutil.ErrSilent, 1, "", ""},
 		{"interrupted", context.Canceled, 2, "cancelled", ""},
 	}

@@ -31,7 +31,7 @@ func walkFactory(t *testing.T, strict bool) *cmdutil.Factory {
 		IOStreams: ios, ExecutableName: "sipctl", Version: "test", Globals: &cmdutil.Globals{},
 		Config:   func() (*config.Config, error) { touched(); return nil, errTouched },
 		Profile:  func() (*config.Profile, error) { touched(); return nil, errTouched },
-		Provider: func() (provider.Provider, error) { touched(); return nil, errTouched },
+		Provider: func() (provider.SIPAccounts, error) { touched(); return nil, errTouched },
 	}
 }
 

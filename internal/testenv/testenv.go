@@ -57,6 +57,17 @@ func NodeBin(t testing.TB, name string) string {
 	return p
 }
 
+// NodeFile finds a file of an installed npm package under
+// test/npm/node_modules (e.g. "telnyx/package.json") or reports it missing.
+func NodeFile(t testing.TB, rel string) string {
+	t.Helper()
+	p := filepath.Join(NodeDir(), "node_modules", filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "npm package "+strings.SplitN(rel, "/", 2)[0]+" (test/npm)")
+	}
+	return p
+}
+
 // NodeDir is the folder holding the pinned npm test dependencies.
 func NodeDir() string { return filepath.Join(RepoRoot(), "test", "npm") }
 
@@ -67,6 +78,17 @@ func TwilioSpec(t testing.TB) string {
 	p := filepath.Join(NodeDir(), "node_modules", "@twilio", "cli-core", "src", "services", "twilio-api", "twilio_api_v2010.json")
 	if _, err := os.Stat(p); err != nil {
 		Missing(t, "@twilio/cli-core (test/npm)")
+	}
+	return p
+}
+
+// TelnyxSpec is the path of Telnyx's official OpenAPI document for API v2,
+// kept outside the repository in ../shared/specs/telnyx/openapi-v2.yml.
+func TelnyxSpec(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(), "..", "shared", "specs", "telnyx", "openapi-v2.yml")
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "Telnyx's OpenAPI document (../shared/specs/telnyx/openapi-v2.yml)")
 	}
 	return p
 }
@@ -138,7 +160,7 @@ func (e *Env) Environ() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") ||
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") ||
 			k == "HOME" || k == "XDG_CONFIG_HOME" || k == "XDG_STATE_HOME" || k == "XDG_DATA_HOME" {
 			continue
 		}
@@ -162,14 +184,14 @@ func (e *Env) Apply(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") {
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") {
 			t.Setenv(k, "")
 			os.Unsetenv(k)
 		}
 	}
 	for _, kv := range e.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") {
+		if k == "HOME" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") {
 			t.Setenv(k, v)
 		}
 	}

@@ -115,7 +115,7 @@ func (c *Client) SetAccountStatus(ctx context.Context, sid, status string) (prov
 
 // WithAccount returns a client acting inside a subaccount with the same
 // credentials (a reseller's parent credentials).
-func (c *Client) WithAccount(sid string) provider.Provider { return c.ForAccount(sid) }
+func (c *Client) WithAccount(sid string) provider.SIPAccounts { return c.ForAccount(sid) }
 
 var (
 	_ provider.Accounts = (*Client)(nil)

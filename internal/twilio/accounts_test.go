@@ -199,7 +199,7 @@ func TestWithAccountActsInTheSubaccountWithParentCredentials(t *testing.T) {
 		paths = append(paths, r.URL.Path)
 		io.WriteString(w, `{"outgoing_caller_ids":[],"next_page_uri":null}`)
 	}), nil)
-	sub := c.WithAccount(subSID)
+	sub := c.WithAccount(subSID).(*Client)
 	if sub.AccountSID() != subSID || c.AccountSID() != testSID || sub.Name() != "twilio" {
 		t.Fatalf("AccountSID = %s (parent %s), name %s", sub.AccountSID(), c.AccountSID(), sub.Name())
 	}

@@ -9,14 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/httpapi"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -54,6 +52,9 @@ type Options struct {
 	// RequestTimeout applies when the caller's context has no deadline.
 	// Default 30s.
 	RequestTimeout time.Duration
+	// PageSize is the page lists ask for; default (and at most) MaxPageSize.
+	// Conformance tests make it small to prove paging.
+	PageSize int
 }
 
 // Client talks to one Twilio account.
@@ -69,6 +70,7 @@ type Client struct {
 	maxRetries int
 	name       string
 	timeout    time.Duration
+	pageSize   int
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -125,39 +127,17 @@ func New(o Options) (*Client, error) {
 		maxRetries: o.MaxRetries,
 		name:       o.ProviderName,
 		timeout:    o.RequestTimeout,
+		pageSize:   o.PageSize,
 		sleep:      sleepCtx,
 	}
 	if o.Debug != nil {
-		c.debug = &debugLog{w: o.Debug, secrets: []string{o.Secret}}
+		c.debug = &debugLog{httpapi.NewDebugLog(o.Debug, o.Secret)}
 	}
 	return c, nil
 }
 
 // ParseBaseURL checks an API base URL: https anywhere, http only on loopback.
-func ParseBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("invalid API URL %q: expected https://host[:port]", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("refusing plain http API URL %q: http is allowed only for loopback addresses; use https", raw)
-		}
-	default:
-		return nil, fmt.Errorf("invalid API URL %q: scheme must be https (or http on loopback)", raw)
-	}
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func ParseBaseURL(raw string) (*url.URL, error) { return httpapi.ParseBaseURL(raw) }
 
 // Name is the provider's name as profiles spell it.
 func (c *Client) Name() string { return c.name }
@@ -290,30 +270,11 @@ func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header,
 	return data, resp.StatusCode, resp.Header, nil
 }
 
-// backoff is exponential with full jitter, capped; Retry-After wins when set.
 func backoff(attempt int, retryAfter string) time.Duration {
-	if retryAfter != "" {
-		if s, err := strconv.Atoi(retryAfter); err == nil && s >= 0 {
-			return min(time.Duration(s)*time.Second, time.Minute)
-		}
-		if t, err := http.ParseTime(retryAfter); err == nil {
-			return min(max(time.Until(t), 0), time.Minute)
-		}
-	}
-	ceiling := min(200*time.Millisecond<<attempt, 5*time.Second)
-	return ceiling/2 + rand.N(ceiling/2+1)
+	return httpapi.Backoff(attempt, retryAfter)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func sleepCtx(ctx context.Context, d time.Duration) error { return httpapi.Sleep(ctx, d) }
 
 func pathOnly(p string) string {
 	p, _, _ = strings.Cut(p, "?")

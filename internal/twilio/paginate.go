@@ -23,7 +23,11 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 			q[k] = v
 		}
 		if q.Get("PageSize") == "" {
-			q.Set("PageSize", strconv.Itoa(MaxPageSize))
+			n := MaxPageSize
+			if c.pageSize > 0 && c.pageSize < n {
+				n = c.pageSize
+			}
+			q.Set("PageSize", strconv.Itoa(n))
 		}
 		next := path
 		form := q

@@ -42,22 +42,33 @@ func DomainName(name string) (string, error) {
 	return name, nil
 }
 
-// ValidateUsername checks a SIP username against Twilio's rules before any
-// request.
+// ValidateUsername checks a SIP username before any request: RFC 3261 user
+// characters (provider.CheckSIPUser), then Twilio's documented limit of 32
+// characters. ';' (a URI parameter separator) and '%' escapes are refused
+// too: Twilio compares the digest username literally, so a phone writing
+// the escape and one writing the character would disagree.
 func ValidateUsername(u string) error {
+	if err := provider.CheckSIPUser(u); err != nil {
+		return err
+	}
 	switch {
-	case u == "":
-		return fmt.Errorf("empty username")
 	case len(u) > MaxUsernameLength:
 		return fmt.Errorf("username %q is %d characters: Twilio allows at most %d", u, len(u), MaxUsernameLength)
-	case strings.ContainsAny(u, " \t\r\n@:;"):
-		return fmt.Errorf("username %q contains a space or one of @ : ; which SIP does not allow in a username", u)
+	case strings.ContainsAny(u, ";%"):
+		return fmt.Errorf("username %q contains ';' or '%%': Twilio compares SIP usernames literally, so sipctl allows only letters, digits and - _ . ! ~ * ' ( ) & = + $ ,", u)
 	}
 	return nil
 }
 
-// CanonicalDomain implements provider.SIPAccounts.
-func (c *Client) CanonicalDomain(name string) (string, error) { return DomainName(name) }
+// CanonicalDomain implements provider.SIPAccounts. A domain SID ("SD…")
+// is accepted as it is: commands take either, and FindDomainByName looks it
+// up.
+func (c *Client) CanonicalDomain(name string) (string, error) {
+	if IsSID(PrefixDomain, name) {
+		return name, nil
+	}
+	return DomainName(name)
+}
 
 // ValidateUsername implements provider.SIPAccounts.
 func (c *Client) ValidateUsername(u string) error { return ValidateUsername(u) }
@@ -124,8 +135,12 @@ func (c *Client) AttachedLists(ctx context.Context, domainSID string) ([]Attache
 	return out, nil
 }
 
-// FindDomainByName finds a domain by its full name; ErrNotFound when absent.
+// FindDomainByName finds a domain by its SID or name (completed as
+// DomainName does); ErrNotFound when absent.
 func (c *Client) FindDomainByName(ctx context.Context, name string) (provider.Domain, error) {
+	if IsSID(PrefixDomain, name) {
+		return c.GetDomain(ctx, name)
+	}
 	full, err := DomainName(name)
 	if err != nil {
 		return provider.Domain{}, err
@@ -138,7 +153,7 @@ func (c *Client) FindDomainByName(ctx context.Context, name string) (provider.Do
 			return d, nil
 		}
 	}
-	return provider.Domain{}, fmt.Errorf("no SIP domain %q in this account: %w", full, provider.ErrNotFound)
+	return provider.Domain{}, &provider.NotFoundError{What: provider.WhatDomains, Name: full, Where: "in this account"}
 }
 
 func sipAccount(cr provider.Credential, l AttachedList, d provider.Domain) provider.SIPAccount {
@@ -160,6 +175,12 @@ func sipAccount(cr provider.Credential, l AttachedList, d provider.Domain) provi
 // list attached to a domain (for calls or registrations), domain by domain.
 func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) iter.Seq2[provider.SIPAccount, error] {
 	return func(yield func(provider.SIPAccount, error) bool) {
+		for k := range q.Options {
+			if k != OptionCredentialList {
+				yield(provider.SIPAccount{}, fmt.Errorf("twilio: unknown account query option %q", k))
+				return
+			}
+		}
 		var domains []provider.Domain
 		if q.Domain != "" {
 			d, err := c.FindDomainByName(ctx, q.Domain)
@@ -182,6 +203,19 @@ func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) i
 			if err != nil {
 				yield(provider.SIPAccount{}, err)
 				return
+			}
+			if ref := q.Options[OptionCredentialList]; ref != "" {
+				var kept []AttachedList
+				for _, l := range lists {
+					if l.SID == ref || l.FriendlyName == ref {
+						kept = append(kept, l)
+					}
+				}
+				if len(kept) == 0 && q.Domain != "" {
+					yield(provider.SIPAccount{}, &provider.NotFoundError{What: "credential list", Name: ref, Where: "attached to " + d.DomainName})
+					return
+				}
+				lists = kept
 			}
 			for _, l := range lists {
 				for cr, err := range c.ListCredentials(ctx, l.SID) {
@@ -212,15 +246,28 @@ func (c *Client) GetSIPAccount(ctx context.Context, username, domain string) (pr
 	}
 	switch len(found) {
 	case 0:
-		return provider.SIPAccount{}, fmt.Errorf("no SIP account %q on %s: %w", username, domain, provider.ErrNotFound)
+		return provider.SIPAccount{}, &provider.NotFoundError{What: provider.WhatAccount, Name: username, Where: "on " + domainOf(domain, found)}
 	case 1:
 		return found[0], nil
 	}
+	domain = domainOf(domain, found)
 	names := make([]string, len(found))
 	for i, a := range found {
 		names[i] = fmt.Sprintf("%s (%s)", a.Attributes["credential_list"], a.Attributes["credential_list_sid"])
 	}
-	return provider.SIPAccount{}, fmt.Errorf("%q is on %d credential lists of %s: %s", username, len(found), domain, strings.Join(names, ", "))
+	return provider.SIPAccount{}, fmt.Errorf("%q is on %d credential lists of %s: %s: %w", username, len(found), domain, strings.Join(names, ", "), provider.ErrAmbiguous)
+}
+
+// domainOf is the full domain name for messages: the accounts' when any
+// were found, else the name completed.
+func domainOf(domain string, found []provider.SIPAccount) string {
+	if len(found) > 0 {
+		return found[0].Domain
+	}
+	if full, err := DomainName(domain); err == nil && !IsSID(PrefixDomain, domain) {
+		return full
+	}
+	return domain
 }
 
 // OptionCredentialList names which of a domain's lists CreateSIPAccount uses.
@@ -394,3 +441,19 @@ func (c *Client) DeleteSIPAccount(ctx context.Context, a provider.SIPAccount) er
 }
 
 var _ provider.SIPAccounts = (*Client)(nil)
+
+// IsID implements provider.Identifiers: Twilio's SIDs.
+func (c *Client) IsID(what, ref string) bool {
+	prefix, ok := map[string]string{
+		provider.WhatDomains:         PrefixDomain,
+		provider.WhatCredentialLists: PrefixCredentialList,
+		provider.WhatCredentials:     PrefixCredential,
+		provider.WhatIPACLs:          PrefixIPACL,
+		provider.WhatIPAddresses:     PrefixIPAddress,
+		provider.WhatCallerIDs:       PrefixCallerID,
+		provider.WhatSubaccounts:     PrefixAccount,
+	}[what]
+	return ok && IsSID(prefix, ref)
+}
+
+var _ provider.Identifiers = (*Client)(nil)

@@ -43,7 +43,7 @@ func newRun(t *testing.T) *run {
 // give, with the error printed to r.stderr as sipctl prints it.
 func (r *run) exec(args ...string) int {
 	c := r.srv.Client()
-	f := &cmdutil.Factory{IOStreams: r.ios, Provider: func() (provider.Provider, error) { return c, nil }}
+	f := &cmdutil.Factory{IOStreams: r.ios, Provider: func() (provider.SIPAccounts, error) { return c, nil }}
 	cmd := callerid.NewCmdCallerid(f)
 	cmd.SetArgs(args)
 	cmd.SetOut(r.stdout)

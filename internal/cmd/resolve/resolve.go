@@ -14,20 +14,11 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
-	"github.com/sipctl/sipctl/internal/twilio"
 )
 
-// DomainSuffix is what Twilio requires every SIP domain name to end with.
-const DomainSuffix = twilio.DomainSuffix
-
-// MaxUsernameLength is Twilio's limit on a SIP credential's username.
-const MaxUsernameLength = twilio.MaxUsernameLength
-
-// DomainName completes and checks a Twilio domain name (see twilio.DomainName).
-func DomainName(name string) (string, error) { return twilio.DomainName(name) }
-
-// Username checks a SIP username against Twilio's rules before any request.
-func Username(u string) error { return twilio.ValidateUsername(u) }
+// DomainSuffix is what Twilio requires every SIP domain name to end with;
+// kept for `accounts create` (Twilio's DOMAIN-users list name).
+const DomainSuffix = "sip.twilio.com"
 
 // IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
 // length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was
@@ -88,18 +79,19 @@ func ambiguous(kind, ref string, sids []string) error {
 		"give the SID instead of the name")
 }
 
-// Domain finds a domain by SID, full name, or bare name.
+// Domain finds a domain by ID (a Twilio SID), full name, or the short form
+// the provider completes (p.CanonicalDomain: "office" on Twilio).
 func Domain(ctx context.Context, p provider.Domains, ref string) (provider.Domain, error) {
-	if twilio.IsSID(twilio.PrefixDomain, ref) {
+	if provider.IsID(p, provider.WhatDomains, ref) {
 		d, err := p.GetDomain(ctx, ref)
 		if isNotFound(err) {
 			return d, notFound("domain", ref, "", "list domains with `sipctl domains list`")
 		}
 		return d, err
 	}
-	name, err := DomainName(ref)
+	name, err := CanonicalDomain(p, ref)
 	if err != nil {
-		return provider.Domain{}, cmdutil.FlagErrorf("%v", err)
+		return provider.Domain{}, err
 	}
 	for d, err := range p.ListDomains(ctx) {
 		if err != nil {
@@ -109,13 +101,37 @@ func Domain(ctx context.Context, p provider.Domains, ref string) (provider.Domai
 			return d, nil
 		}
 	}
-	bare := strings.TrimSuffix(name, "."+DomainSuffix)
-	return provider.Domain{}, notFound("domain", name, "", fmt.Sprintf("create it with `sipctl domains create %s`", bare))
+	return provider.Domain{}, notFound("domain", name, "", fmt.Sprintf("create it with `sipctl domains create %s`", shellQuote(ref)))
+}
+
+// CanonicalDomain completes and checks a domain as the provider names it
+// (provider.SIPAccounts.CanonicalDomain), before any request: a usage error
+// (exit 2) when the provider refuses it.
+func CanonicalDomain(p any, ref string) (string, error) {
+	sa, ok := p.(provider.SIPAccounts)
+	if !ok {
+		return ref, nil
+	}
+	name, err := sa.CanonicalDomain(ref)
+	if err != nil {
+		return "", cmdutil.FlagErrorf("%v", err)
+	}
+	return name, nil
+}
+
+// Username checks a username by the provider's rules
+// (provider.SIPAccounts.ValidateUsername), before any request: a usage error
+// (exit 2) naming the rule.
+func Username(p provider.SIPAccounts, u string) error {
+	if err := p.ValidateUsername(u); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
+	return nil
 }
 
 // CredentialList finds a credential list by SID or friendly name.
 func CredentialList(ctx context.Context, p provider.CredentialLists, ref string) (provider.CredentialList, error) {
-	if twilio.IsSID(twilio.PrefixCredentialList, ref) {
+	if provider.IsID(p, provider.WhatCredentialLists, ref) {
 		l, err := p.GetCredentialList(ctx, ref)
 		if isNotFound(err) {
 			return l, notFound("credential list", ref, "", "list them with `sipctl credlists list`")
@@ -146,7 +162,7 @@ func CredentialList(ctx context.Context, p provider.CredentialLists, ref string)
 
 // IPACL finds an IP access control list by SID or friendly name.
 func IPACL(ctx context.Context, p provider.IPACLs, ref string) (provider.IPACL, error) {
-	if twilio.IsSID(twilio.PrefixIPACL, ref) {
+	if provider.IsID(p, provider.WhatIPACLs, ref) {
 		a, err := p.GetIPACL(ctx, ref)
 		if isNotFound(err) {
 			return a, notFound("IP access control list", ref, "", "list them with `sipctl ipacls list`")
@@ -177,7 +193,7 @@ func IPACL(ctx context.Context, p provider.IPACLs, ref string) (provider.IPACL, 
 
 // Credential finds a credential in a list by SID or username.
 func Credential(ctx context.Context, p provider.CredentialLists, list provider.CredentialList, ref string) (provider.Credential, error) {
-	bySID := twilio.IsSID(twilio.PrefixCredential, ref)
+	bySID := provider.IsID(p, provider.WhatCredentials, ref)
 	for c, err := range p.ListCredentials(ctx, list.SID) {
 		if err != nil {
 			return provider.Credential{}, err
@@ -193,7 +209,7 @@ func Credential(ctx context.Context, p provider.CredentialLists, list provider.C
 // IPAddress finds an address in an IP ACL by SID or by address (with its
 // /prefix when it has one other than 32).
 func IPAddress(ctx context.Context, p provider.IPACLs, acl provider.IPACL, ref string) (provider.IPAddress, error) {
-	bySID := twilio.IsSID(twilio.PrefixIPAddress, ref)
+	bySID := provider.IsID(p, provider.WhatIPAddresses, ref)
 	var addr string
 	prefix := 0
 	if !bySID {

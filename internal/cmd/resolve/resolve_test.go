@@ -10,15 +10,16 @@ import (
 	"github.com/sipctl/sipctl/internal/twilio/twiliotest"
 )
 
-func TestDomainName(t *testing.T) {
+func TestCanonicalDomainIsTheProvidersAndAUsageError(t *testing.T) {
+	c := twiliotest.New(t).Client()
 	for in, want := range map[string]string{
 		"office":                     "office.sip.twilio.com",
 		"Office.SIP.twilio.com":      "office.sip.twilio.com",
 		"east.office.sip.twilio.com": "east.office.sip.twilio.com",
 		"my-pbx":                     "my-pbx.sip.twilio.com",
 	} {
-		if got, err := DomainName(in); err != nil || got != want {
-			t.Errorf("DomainName(%q) = %q, %v; want %q", in, got, err, want)
+		if got, err := CanonicalDomain(c, in); err != nil || got != want {
+			t.Errorf("CanonicalDomain(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for in, rule := range map[string]string{
@@ -28,20 +29,22 @@ func TestDomainName(t *testing.T) {
 		"-office":            "letters, digits and '-'",
 		"":                   "empty",
 	} {
-		if _, err := DomainName(in); err == nil || !strings.Contains(err.Error(), rule) {
-			t.Errorf("DomainName(%q) err = %v, want it to name %q", in, err, rule)
+		var fe *cmdutil.FlagError
+		if _, err := CanonicalDomain(c, in); !errors.As(err, &fe) || !strings.Contains(err.Error(), rule) {
+			t.Errorf("CanonicalDomain(%q) err = %v, want a usage error naming %q", in, err, rule)
 		}
 	}
 }
 
 func TestUsername(t *testing.T) {
-	if err := Username(strings.Repeat("a", 32)); err != nil {
+	c := twiliotest.New(t).Client()
+	if err := Username(c, strings.Repeat("a", 32)); err != nil {
 		t.Errorf("32 characters: %v", err)
 	}
-	if err := Username(strings.Repeat("a", 33)); err == nil || !strings.Contains(err.Error(), "at most 32") {
+	if err := Username(c, strings.Repeat("a", 33)); err == nil || !strings.Contains(err.Error(), "at most 32") {
 		t.Errorf("33 characters: %v", err)
 	}
-	if err := Username("alice@office"); err == nil {
+	if err := Username(c, "alice@office"); err == nil {
 		t.Error("@ accepted")
 	}
 }

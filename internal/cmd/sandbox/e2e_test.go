@@ -240,7 +240,7 @@ func TestStatusTracksEveryServe(t *testing.T) {
 	}
 	// In a pipe, label TAB value, like every show command.
 	r = mustRun(t, env, "", "sandbox", "status")
-	if !strings.Contains(r.stdout, "Serving\tyes (pid ") || !strings.Contains(r.stdout, "API\t"+firstURL+"\n") {
+	if !strings.Contains(r.stdout, "Serving\tyes (pid ") || !strings.Contains(r.stdout, "API\t"+firstURL+" (Twilio)") {
 		t.Errorf("sandbox status in a pipe:\n%s", r.stdout)
 	}
 	// --verify finds the live registrar.

@@ -123,7 +123,7 @@ func (r *run) exec(args ...string) int {
 	if err != nil {
 		r.s.t.Fatal(err)
 	}
-	f := &cmdutil.Factory{IOStreams: r.ios, Provider: func() (provider.Provider, error) { return c, nil }}
+	f := &cmdutil.Factory{IOStreams: r.ios, Provider: func() (provider.SIPAccounts, error) { return c, nil }}
 	cmd := subaccounts.NewCmdSubaccounts(f)
 	cmd.SetArgs(args)
 	cmd.SetOut(r.stdout)

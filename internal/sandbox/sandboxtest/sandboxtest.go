@@ -73,8 +73,14 @@ func ServeThroughPrism(t testing.TB, dir string) (*Prism, *sandbox.Sandbox) {
 // upstream, and a recorder in front of Prism.
 func StartPrism(t testing.TB, upstream string) *Prism {
 	t.Helper()
+	return StartPrismWith(t, RelaxedSpec(t, testenv.TwilioSpec(t)), upstream)
+}
+
+// StartPrismWith runs `prism proxy --errors` with the OpenAPI document at
+// spec in front of upstream, and a recorder in front of Prism.
+func StartPrismWith(t testing.TB, spec, upstream string) *Prism {
+	t.Helper()
 	bin := testenv.NodeBin(t, "prism")
-	spec := RelaxedSpec(t, testenv.TwilioSpec(t))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

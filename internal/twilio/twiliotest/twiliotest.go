@@ -207,6 +207,6 @@ func (s *Server) Factory(ios *iostreams.IOStreams) *cmdutil.Factory {
 		IOStreams:      ios,
 		ExecutableName: "sipctl",
 		Globals:        &cmdutil.Globals{},
-		Provider:       func() (provider.Provider, error) { return s.Provider(), nil },
+		Provider:       func() (provider.SIPAccounts, error) { return s.Provider(), nil },
 	}
 }

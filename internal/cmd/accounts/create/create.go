@@ -46,7 +46,7 @@ type CreateOptions struct {
 
 // NewCmdCreate is `accounts create USERNAME`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, Exporter: &cmdutil.Exporter{}}
+	opts := &CreateOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.Provider](f.Provider, provider.WhatCredentialLists), Profile: f.Profile, Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:   "create USERNAME[@DOMAIN]",
 		Short: "Create a SIP account and print what a phone needs to register",
@@ -135,6 +135,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 
 	p, err := opts.Provider()
 	if err != nil {
+		return err
+	}
+	if username, _, err = lookup.Resolve(p, opts.Account, opts.Domain, prof); err != nil { // the provider's rules
 		return err
 	}
 	d, err := resolve.Domain(ctx, p, domainRef)

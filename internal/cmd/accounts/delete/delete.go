@@ -8,7 +8,6 @@ import (
 
 	"github.com/sipctl/sipctl/internal/audit"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
-	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -19,7 +18,7 @@ import (
 // DeleteOptions are the inputs of `accounts delete`.
 type DeleteOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	AuditLog string
 
@@ -62,8 +61,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if opts.Profile != nil {
 		prof, _ = opts.Profile()
 	}
-	username, domainRef, err := lookup.Target(opts.Account, opts.Domain, prof)
-	if err != nil {
+	if _, _, err := lookup.Target(opts.Account, opts.Domain, prof); err != nil {
 		return err
 	}
 	auditLog, err := audit.Open(opts.AuditLog)
@@ -75,23 +73,32 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := resolve.Domain(ctx, p, domainRef)
+	username, domain, err := lookup.Resolve(p, opts.Account, opts.Domain, prof)
 	if err != nil {
 		return err
 	}
-	a, err := lookup.Find(ctx, p, d, username, opts.List)
+	a, err := lookup.Find(ctx, p, username, domain, opts.List)
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes,
-		fmt.Sprintf("Delete SIP account %s on %s (credential list %s)?", a.Username, a.Domain, a.CredentialList), ""); err != nil {
+	prompt := fmt.Sprintf("Delete SIP account %s on %s?", a.Username, a.Domain)
+	if l := a.Attributes[lookup.AttrCredentialList]; l != "" {
+		prompt = fmt.Sprintf("Delete SIP account %s on %s (credential list %s)?", a.Username, a.Domain, l)
+	}
+	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
 		return err
 	}
-	rec := audit.Entry{AccountSID: p.AccountSID(), SID: a.SID, Username: a.Username, Action: audit.ActionDelete, Outcome: audit.OutcomeOK}
+	rec := audit.Entry{SID: a.Attributes[lookup.AttrSID], Username: a.Username, Action: audit.ActionDelete, Outcome: audit.OutcomeOK}
+	if rec.SID == "" {
+		rec.SID = a.Ref
+	}
+	if scope, ok := provider.Lookup[provider.Scope](p); ok {
+		rec.AccountSID = scope.AccountSID()
+	}
 	if prof != nil {
 		rec.Profile = prof.Name
 	}
-	err = p.DeleteCredential(ctx, a.CredentialListSID, a.SID)
+	err = p.DeleteSIPAccount(ctx, a)
 	if err != nil {
 		rec.Outcome, rec.Error = audit.OutcomeFailed, err.Error()
 	}

@@ -26,7 +26,7 @@ func setup(t *testing.T) (*tt.Server, *DeleteOptions, *iostreams.IOStreams) {
 	srv := tt.New(t)
 	c := srv.Client()
 	ios, _, _, _ := iostreams.Test()
-	opts := &DeleteOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil },
+	opts := &DeleteOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
 		Profile:  func() (*config.Profile, error) { return &config.Profile{Name: "work"}, nil },
 		AuditLog: filepath.Join(t.TempDir(), "audit.log"), Account: "alice", Domain: "office"}
 	return srv, opts, ios

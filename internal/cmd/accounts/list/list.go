@@ -3,6 +3,7 @@ package list
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
@@ -17,7 +18,7 @@ import (
 // ListOptions are the inputs of `accounts list`.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	Exporter *cmdutil.Exporter
 
@@ -30,10 +31,13 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the SIP accounts on a domain",
-		Long: `List the SIP accounts on a domain: every username on every credential list attached to it,
-for calls or registrations, with the list's name.`,
+		Long: `List the SIP accounts on a domain. On Twilio these are the usernames on every credential list
+attached to the domain, for calls or registrations, with the list's name. Where the provider
+tells registration status (Kamailio, Telnyx), a STATUS column says whether a phone is registered
+now; --json adds status, contact, user_agent and expires.`,
 		Example: `  $ sipctl accounts list --domain office
-  $ sipctl accounts list --domain office --json=username,credential_list`,
+  $ sipctl accounts list --domain office --json=username,credential_list
+  $ sipctl accounts list --domain office --json=username,status --jq '.[] | select(.status == "registered")'`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -49,11 +53,24 @@ for calls or registrations, with the list's name.`,
 	return cmd
 }
 
-var columns = []output.Column[lookup.Account]{
-	{Header: "USERNAME", Value: func(a lookup.Account) output.Cell { return output.Text(a.Username) }},
-	{Header: "CREDENTIAL LIST", Value: func(a lookup.Account) output.Cell { return output.Text(a.CredentialList) }},
-	{Header: "SID", Value: func(a lookup.Account) output.Cell { return output.Text(a.SID) }},
-	{Header: "CREATED", Value: func(a lookup.Account) output.Cell { return output.Time(a.DateCreated) }},
+// statusBatch is how many accounts one registration-status call covers.
+const statusBatch = 100
+
+func columns(twilioLists, status bool) []output.Column[lookup.Account] {
+	cols := []output.Column[lookup.Account]{
+		{Header: "USERNAME", Value: func(a lookup.Account) output.Cell { return output.Text(a.Username) }},
+	}
+	if status {
+		cols = append(cols, output.Column[lookup.Account]{Header: "STATUS", Value: func(a lookup.Account) output.Cell { return output.Text(lookup.StatusText(a)) }})
+	}
+	if twilioLists {
+		cols = append(cols,
+			output.Column[lookup.Account]{Header: "CREDENTIAL LIST", Value: func(a lookup.Account) output.Cell { return output.Text(a.CredentialList) }},
+			output.Column[lookup.Account]{Header: "SID", Value: func(a lookup.Account) output.Cell { return output.Text(a.SID) }})
+	} else {
+		cols = append(cols, output.Column[lookup.Account]{Header: "REF", Value: func(a lookup.Account) output.Cell { return output.Text(a.Ref) }})
+	}
+	return append(cols, output.Column[lookup.Account]{Header: "CREATED", Value: func(a lookup.Account) output.Cell { return output.Time(a.DateCreated) }})
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
@@ -66,31 +83,39 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if domainRef == "" {
 		return cmdutil.FlagErrorf("no domain: pass --domain NAME or set the profile's default domain")
 	}
-	if err := lookup.DomainRef(domainRef); err != nil {
-		return err
-	}
 	p, err := opts.Provider()
 	if err != nil {
 		return err
 	}
-	d, err := resolve.Domain(ctx, p, domainRef)
+	domain, err := resolve.CanonicalDomain(p, domainRef)
 	if err != nil {
 		return err
 	}
-	lists, err := lookup.AttachedLists(ctx, p, d.SID)
-	if err != nil {
-		return err
+	seq := p.ListSIPAccounts(ctx, provider.AccountQuery{Domain: domain})
+	reg, hasStatus := provider.Lookup[provider.Registrations](p)
+	if hasStatus {
+		seq = lookup.WithStatus(ctx, reg, seq, statusBatch)
 	}
-	n, err := output.PrintList(opts.IO, opts.Exporter, lookup.Accounts(ctx, p, d, lists), columns)
+	full := domain
+	accounts := func(yield func(lookup.Account, error) bool) {
+		for a, err := range seq {
+			if err != nil {
+				yield(lookup.Account{}, lookup.Hint(err, domainRef))
+				return
+			}
+			full = a.Domain
+			if !yield(lookup.FromSIP(a), nil) {
+				return
+			}
+		}
+	}
+	_, twilioLists := provider.Lookup[provider.CredentialLists](p)
+	n, err := output.PrintList(opts.IO, opts.Exporter, accounts, columns(twilioLists, hasStatus))
 	if err != nil {
 		return err
 	}
 	if n == 0 && !opts.Exporter.Enabled() && opts.IO.IsStderrTTY() {
-		if len(lists) == 0 {
-			opts.IO.ErrOut.Write([]byte("No credential list is attached to " + d.DomainName + ": create an account with `sipctl accounts create USERNAME --domain " + d.DomainName + "`\n"))
-		} else {
-			opts.IO.ErrOut.Write([]byte("No SIP accounts on " + d.DomainName + "\n"))
-		}
+		fmt.Fprintf(opts.IO.ErrOut, "No SIP accounts on %s: create one with `sipctl accounts create USERNAME --domain %s`\n", full, full)
 	}
 	return nil
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 	tt "github.com/sipctl/sipctl/internal/twilio/twiliotest"
 )
 
@@ -24,7 +26,7 @@ func setup(t *testing.T) (*tt.Server, *ListOptions, func() (string, string)) {
 	srv := tt.New(t)
 	c := srv.Client()
 	ios, _, out, errOut := iostreams.Test()
-	opts := &ListOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil },
+	opts := &ListOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
 		Profile: func() (*config.Profile, error) { return &config.Profile{Name: "p", DefaultDomain: "office"}, nil }, Exporter: &cmdutil.Exporter{}}
 	return srv, opts, func() (string, string) { return out.String(), errOut.String() }
 }
@@ -109,7 +111,71 @@ func TestListEmptyDomainSaysSoOnATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut := read()
-	if out != "" || !strings.Contains(errOut, "No credential list is attached to office.sip.twilio.com") {
+	if out != "" || !strings.Contains(errOut, "No SIP accounts on office.sip.twilio.com: create one with `sipctl accounts create USERNAME --domain office.sip.twilio.com`") {
 		t.Errorf("stdout %q stderr %q", out, errOut)
+	}
+}
+
+// registrations gives the stub's accounts a registration status, recording
+// which accounts each call asked about.
+type registrations struct {
+	*twilio.Client
+	calls [][]string
+	state map[string]provider.Registration // by username
+}
+
+func (r *registrations) RegistrationStatus(_ context.Context, accts []provider.SIPAccount) (map[string]provider.Registration, error) {
+	var asked []string
+	out := map[string]provider.Registration{}
+	for _, a := range accts {
+		asked = append(asked, a.Username)
+		if st, ok := r.state[a.Username]; ok {
+			out[a.Ref] = st
+		}
+	}
+	r.calls = append(r.calls, asked)
+	return out, nil
+}
+
+func TestListShowsRegistrationStatusWhenTheProviderTellsIt(t *testing.T) {
+	expires := time.Date(2026, 12, 1, 21, 0, 0, 0, time.UTC)
+	for _, asJSON := range []bool{false, true} {
+		srv, opts, read := setup(t)
+		reg := &registrations{Client: srv.Client(), state: map[string]provider.Registration{
+			"alice": {State: provider.Registered, Contact: "sip:alice@192.0.2.7:5060", UserAgent: "Yealink T54W", Expires: expires},
+		}}
+		opts.Provider = func() (provider.SIPAccounts, error) { return reg, nil }
+		if asJSON {
+			opts.Exporter = &cmdutil.Exporter{JSON: true}
+		}
+		srv.Expect("GET", "SIP/Domains.json", nil, 0, tt.Page("domains", "", tt.Domain(domainSID, "office.sip.twilio.com", nil)))
+		srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Registrations/CredentialListMappings.json", nil, 0, tt.Page("contents", "", tt.Mapping(staff, "staff")))
+		srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Calls/CredentialListMappings.json", nil, 0, tt.Page("contents", ""))
+		srv.Expect("GET", "SIP/CredentialLists/"+staff+"/Credentials.json", nil, 0, tt.Page("credentials", "",
+			tt.Credential(tt.SID("CR", 1), staff, "alice"), tt.Credential(tt.SID("CR", 2), staff, "bob")))
+		if err := listRun(context.Background(), opts); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := read()
+		if len(reg.calls) != 1 || strings.Join(reg.calls[0], ",") != "alice,bob" {
+			t.Errorf("status calls %v, want one for the page", reg.calls)
+		}
+		if !asJSON {
+			want := "alice\tregistered\tstaff\t" + tt.SID("CR", 1) + "\t2015-07-20T17:27:10Z\n" +
+				"bob\tnot registered\tstaff\t" + tt.SID("CR", 2) + "\t2015-07-20T17:27:10Z\n"
+			if out != want {
+				t.Errorf("TSV\n got %q\nwant %q", out, want)
+			}
+			continue
+		}
+		var got []map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err, out)
+		}
+		if len(got) != 2 || got[0]["status"] != "registered" || got[0]["contact"] != "sip:alice@192.0.2.7:5060" ||
+			got[0]["user_agent"] != "Yealink T54W" || got[0]["expires"] != "2026-12-01T21:00:00Z" ||
+			got[1]["status"] != "not-registered" || got[1]["expires"] != nil || got[0]["sid"] != tt.SID("CR", 1) {
+			t.Errorf("json = %s", out)
+		}
 	}
 }

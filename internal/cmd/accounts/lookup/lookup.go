@@ -1,10 +1,12 @@
 // Package lookup finds SIP accounts the way a person names them (a username
-// on a domain) among the credential lists attached to that domain, and
-// describes what a phone needs to register with one.
+// on a domain) through the provider-neutral interface, and describes what a
+// phone needs to register with one. The credential-list helpers at the end
+// are Twilio's model, kept for `accounts create` and `domains check`.
 package lookup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -14,11 +16,12 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
-	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 // Account is a SIP account as accounts commands print it. Field names are a
-// stable contract for --json; Password is set only by create.
+// stable contract for --json; Password is set only by create. The Twilio
+// fields (sid, credential_list…) are filled from a provider's attributes of
+// those names; other providers fill what they have.
 type Account struct {
 	SID               string      `json:"sid"`
 	Username          string      `json:"username"`
@@ -31,6 +34,72 @@ type Account struct {
 	Transports        []Transport `json:"transports"`
 	SRTP              bool        `json:"srtp"`
 	DateCreated       time.Time   `json:"date_created"`
+
+	// Ref is the provider's opaque reference (Twilio "CL…/CR…").
+	Ref string `json:"ref"`
+	// Status is the registration state where the provider can tell
+	// (registered, not-registered, failed, expired); empty when it cannot.
+	Status    string     `json:"status"`
+	Contact   string     `json:"contact"`
+	UserAgent string     `json:"user_agent"`
+	Expires   *time.Time `json:"expires"`
+	// Attributes are the provider's other facts about the account.
+	Attributes map[string]string `json:"attributes"`
+}
+
+// Attribute names the Twilio fields of Account are filled from.
+const (
+	AttrSID               = "sid"
+	AttrCredentialListSID = "credential_list_sid"
+	AttrCredentialList    = "credential_list"
+)
+
+// FromSIP is a provider-neutral account as the commands print it.
+func FromSIP(a provider.SIPAccount) Account {
+	out := Account{
+		SID:               a.Attributes[AttrSID],
+		Username:          a.Username,
+		Domain:            a.Domain,
+		SIPURI:            "sip:" + a.Address(),
+		CredentialListSID: a.Attributes[AttrCredentialListSID],
+		CredentialList:    a.Attributes[AttrCredentialList],
+		Registrar:         a.Registrar.Host,
+		Transports:        []Transport{},
+		SRTP:              a.Registrar.SRTP,
+		DateCreated:       a.Created,
+		Ref:               a.Ref,
+		Attributes:        map[string]string{},
+	}
+	for _, t := range a.Registrar.Transports {
+		out.Transports = append(out.Transports, Transport{Protocol: t.Protocol, Port: t.Port})
+	}
+	for k, v := range a.Attributes {
+		switch k {
+		case AttrSID, AttrCredentialListSID, AttrCredentialList:
+		default:
+			out.Attributes[k] = v
+		}
+	}
+	if r := a.Registration; r != nil {
+		out.Status, out.Contact, out.UserAgent = string(r.State), r.Contact, r.UserAgent
+		if !r.Expires.IsZero() {
+			e := r.Expires
+			out.Expires = &e
+		}
+	}
+	return out
+}
+
+// StatusText is the registration state for people: "registered", "not
+// registered", "-" when unknown.
+func StatusText(a Account) string {
+	switch a.Status {
+	case "":
+		return "-"
+	case string(provider.NotRegistered):
+		return "not registered"
+	}
+	return a.Status
 }
 
 // Transport is one way a phone can reach the registrar.
@@ -80,14 +149,23 @@ func NewAccount(c provider.Credential, l AttachedList, d provider.Domain) Accoun
 
 // Target splits what a person typed into a username and a domain reference:
 // "alice@office.sip.twilio.com", or "alice" with --domain, or "alice" with
-// the profile's default domain. Both are checked before any request.
+// the profile's default domain. The username is checked against RFC 3261's
+// user rule here; Resolve adds the provider's own rules and completes the
+// domain, both before any request.
 func Target(arg, domainFlag string, prof *config.Profile) (username, domain string, err error) {
+	arg = strings.TrimPrefix(strings.TrimPrefix(arg, "sip:"), "sips:")
 	username = arg
+	if n := strings.Count(arg, "@"); n > 1 {
+		return "", "", cmdutil.FlagErrorf("%q has %d '@': write the account as USER@DOMAIN (a SIP username cannot contain '@')", arg, n)
+	}
 	if u, d, ok := strings.Cut(arg, "@"); ok {
-		if domainFlag != "" {
-			return "", "", cmdutil.FlagErrorf("%q already names a domain; drop --domain or give only the username", arg)
+		if domainFlag != "" && !strings.EqualFold(d, domainFlag) {
+			return "", "", cmdutil.FlagErrorf("%q already names a domain (%s) and --domain says %s: drop --domain or give only the username", arg, d, domainFlag)
 		}
-		username, domain = strings.TrimPrefix(u, "sip:"), d
+		if d == "" {
+			return "", "", cmdutil.FlagErrorf("%q has no domain after '@'", arg)
+		}
+		username, domain = u, d
 	} else {
 		domain = domainFlag
 	}
@@ -97,25 +175,122 @@ func Target(arg, domainFlag string, prof *config.Profile) (username, domain stri
 	if domain == "" {
 		return "", "", cmdutil.FlagErrorf("no domain: pass --domain NAME, write the account as USER@DOMAIN, or set a default with `sipctl profile set default_domain NAME`")
 	}
-	if err := resolve.Username(username); err != nil {
+	if err := provider.CheckSIPUser(username); err != nil {
 		return "", "", cmdutil.FlagErrorf("%v", err)
 	}
-	if err := DomainRef(domain); err != nil {
+	return username, domain, nil
+}
+
+// Resolve is Target with the provider's rules: p.ValidateUsername and
+// p.CanonicalDomain ("office" → office.sip.twilio.com on Twilio), before any
+// request. Usage errors (exit 2) name the rule broken.
+func Resolve(p provider.SIPAccounts, arg, domainFlag string, prof *config.Profile) (username, domain string, err error) {
+	username, domain, err = Target(arg, domainFlag, prof)
+	if err != nil {
+		return "", "", err
+	}
+	if err := resolve.Username(p, username); err != nil {
+		return "", "", err
+	}
+	if domain, err = resolve.CanonicalDomain(p, domain); err != nil {
 		return "", "", err
 	}
 	return username, domain, nil
 }
 
-// DomainRef checks a --domain value before any request: a SID, or a name
-// that completes to NAME.sip.twilio.com.
-func DomainRef(ref string) error {
-	if twilio.IsSID(twilio.PrefixDomain, ref) {
+// Find gets one account. listRef (Twilio's --list, a credential list's name
+// or SID) narrows the search to one of the domain's lists; a provider
+// without credential lists refuses it before any request. Errors carry hints.
+func Find(ctx context.Context, p provider.SIPAccounts, username, domain, listRef string) (provider.SIPAccount, error) {
+	if listRef == "" {
+		a, err := p.GetSIPAccount(ctx, username, domain)
+		return a, Hint(err, domain)
+	}
+	if _, err := provider.Require[provider.CredentialLists](p, provider.WhatCredentialLists); err != nil {
+		return provider.SIPAccount{}, fmt.Errorf("--list: %w", err)
+	}
+	var found []provider.SIPAccount
+	q := provider.AccountQuery{Domain: domain, Options: map[string]string{AttrCredentialList: listRef}}
+	for a, err := range p.ListSIPAccounts(ctx, q) {
+		if err != nil {
+			return provider.SIPAccount{}, Hint(err, domain)
+		}
+		if a.Username == username {
+			found = append(found, a)
+		}
+	}
+	if len(found) == 0 {
+		return provider.SIPAccount{}, Hint(&provider.NotFoundError{What: provider.WhatAccount, Name: username,
+			Where: fmt.Sprintf("on credential list %q of %s", listRef, domain)}, domain)
+	}
+	return found[0], nil
+}
+
+// Hint adds what to do next to a provider's not-found and ambiguity errors
+// about an account on domain.
+func Hint(err error, domain string) error {
+	if err == nil {
 		return nil
 	}
-	if _, err := resolve.DomainName(ref); err != nil {
-		return cmdutil.FlagErrorf("%v", err)
+	var nf *provider.NotFoundError
+	switch {
+	case errors.As(err, &nf) && nf.What == provider.WhatDomains:
+		return cmdutil.WithHint(err, "list domains with `sipctl domains list`")
+	case errors.As(err, &nf) && nf.What == provider.WhatAccount:
+		return cmdutil.WithHint(err, fmt.Sprintf("list accounts with `sipctl accounts list --domain %s`", domain))
+	case errors.As(err, &nf) && nf.What == "credential list":
+		return cmdutil.WithHint(err, fmt.Sprintf("see what is attached with `sipctl domains show %s`", domain))
+	case errors.Is(err, provider.ErrAmbiguous):
+		return cmdutil.WithHint(err, "choose one with --list NAME|SID")
 	}
-	return nil
+	return err
+}
+
+// WithStatus adds registration status to a stream of accounts, asking the
+// provider once per batch of accounts (the provider decides how to fetch
+// them), so memory stays bounded by the batch.
+func WithStatus(ctx context.Context, r provider.Registrations, seq iter.Seq2[provider.SIPAccount, error], batch int) iter.Seq2[provider.SIPAccount, error] {
+	if batch <= 0 {
+		batch = 100
+	}
+	return func(yield func(provider.SIPAccount, error) bool) {
+		page := make([]provider.SIPAccount, 0, batch)
+		flush := func() bool {
+			if len(page) == 0 {
+				return true
+			}
+			st, err := r.RegistrationStatus(ctx, page)
+			if err != nil {
+				yield(provider.SIPAccount{}, fmt.Errorf("reading registration status: %w", err))
+				return false
+			}
+			for _, a := range page {
+				reg, ok := st[a.Ref]
+				if !ok {
+					reg = provider.Registration{State: provider.NotRegistered}
+				}
+				a.Registration = &reg
+				if !yield(a, nil) {
+					return false
+				}
+			}
+			page = page[:0]
+			return true
+		}
+		for a, err := range seq {
+			if err != nil {
+				if flush() {
+					yield(provider.SIPAccount{}, err)
+				}
+				return
+			}
+			page = append(page, a)
+			if len(page) == batch && !flush() {
+				return
+			}
+		}
+		flush()
+	}
 }
 
 // AttachedList is a credential list attached to a domain, and for what.
@@ -151,77 +326,3 @@ func AttachedLists(ctx context.Context, p provider.Mappings, domainSID string) (
 	}
 	return out, nil
 }
-
-// Lister is what listing and finding accounts needs.
-type Lister interface {
-	provider.Mappings
-	provider.CredentialLists
-}
-
-// Accounts yields every account on the lists attached to d, list by list.
-func Accounts(ctx context.Context, p Lister, d provider.Domain, lists []AttachedList) iter.Seq2[Account, error] {
-	return func(yield func(Account, error) bool) {
-		for _, l := range lists {
-			for c, err := range p.ListCredentials(ctx, l.SID) {
-				if err != nil {
-					yield(Account{}, err)
-					return
-				}
-				if !yield(NewAccount(c, l, d), nil) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// Find looks a username up on the lists attached to a domain. listRef, when
-// set, narrows the search to the list with that SID or friendly name. A
-// username present on several lists is ambiguous without it.
-func Find(ctx context.Context, p Lister, d provider.Domain, username, listRef string) (Account, error) {
-	lists, err := AttachedLists(ctx, p, d.SID)
-	if err != nil {
-		return Account{}, err
-	}
-	if listRef != "" {
-		var kept []AttachedList
-		for _, l := range lists {
-			if l.SID == listRef || l.FriendlyName == listRef {
-				kept = append(kept, l)
-			}
-		}
-		if len(kept) == 0 {
-			return Account{}, cmdutil.WithHint(fmt.Errorf("no credential list %q is attached to %s", listRef, d.DomainName),
-				fmt.Sprintf("see what is attached with `sipctl domains show %s`", d.DomainName))
-		}
-		lists = kept
-	}
-	var found []Account
-	for a, err := range Accounts(ctx, p, d, lists) {
-		if err != nil {
-			return Account{}, err
-		}
-		if a.Username == username {
-			found = append(found, a)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return Account{}, cmdutil.WithHint(notFound(fmt.Sprintf("no SIP account %q on %s", username, d.DomainName)),
-			fmt.Sprintf("list accounts with `sipctl accounts list --domain %s`", d.DomainName))
-	case 1:
-		return found[0], nil
-	}
-	names := make([]string, len(found))
-	for i, a := range found {
-		names[i] = fmt.Sprintf("%s (%s)", a.CredentialList, a.CredentialListSID)
-	}
-	return Account{}, cmdutil.WithHint(fmt.Errorf("%q is on %d credential lists of %s: %s", username, len(found), d.DomainName, strings.Join(names, ", ")),
-		"choose one with --list NAME|SID")
-}
-
-// notFound is a message that errors.Is matches to provider.ErrNotFound.
-type notFound string
-
-func (e notFound) Error() string        { return string(e) }
-func (e notFound) Is(target error) bool { return target == provider.ErrNotFound }

@@ -3,9 +3,11 @@ package show
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
-	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -17,7 +19,7 @@ import (
 // ShowOptions are the inputs of `accounts show`.
 type ShowOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	Exporter *cmdutil.Exporter
 
@@ -62,23 +64,57 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	d, err := resolve.Domain(ctx, p, domainRef)
+	if username, domainRef, err = lookup.Resolve(p, opts.Account, opts.Domain, prof); err != nil {
+		return err
+	}
+	sa, err := lookup.Find(ctx, p, username, domainRef, opts.List)
 	if err != nil {
 		return err
 	}
-	a, err := lookup.Find(ctx, p, d, username, opts.List)
-	if err != nil {
-		return err
+	reg, hasStatus := provider.Lookup[provider.Registrations](p)
+	if hasStatus {
+		st, err := reg.RegistrationStatus(ctx, []provider.SIPAccount{sa})
+		if err != nil {
+			return fmt.Errorf("reading the registration status of %s: %w", sa.Address(), err)
+		}
+		r, ok := st[sa.Ref]
+		if !ok {
+			r = provider.Registration{State: provider.NotRegistered}
+		}
+		sa.Registration = &r
 	}
-	return output.PrintObject(opts.IO, opts.Exporter, a, []output.Field{
+	a := lookup.FromSIP(sa)
+	fields := []output.Field{
 		{Label: "Username", Value: output.Text(a.Username)},
 		{Label: "Domain", Value: output.Text(a.Domain)},
 		{Label: "Registrar", Value: output.Text(a.Registrar)},
 		{Label: "Transports", Value: output.Text(lookup.TransportList(a.Transports))},
 		{Label: "SRTP", Value: output.Bool(a.SRTP)},
 		{Label: "SIP URI", Value: output.Text(a.SIPURI)},
-		{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")},
-		{Label: "SID", Value: output.Text(a.SID)},
-		{Label: "Created", Value: output.Time(a.DateCreated)},
-	})
+	}
+	if hasStatus {
+		fields = append(fields, output.Field{Label: "Status", Value: output.Text(lookup.StatusText(a))})
+		if a.Contact != "" {
+			fields = append(fields, output.Field{Label: "Contact", Value: output.Text(a.Contact)})
+		}
+		if a.UserAgent != "" {
+			fields = append(fields, output.Field{Label: "User agent", Value: output.Text(a.UserAgent)})
+		}
+		if a.Expires != nil {
+			fields = append(fields, output.Field{Label: "Expires", Value: output.Time(*a.Expires)})
+		}
+	}
+	if a.CredentialListSID != "" {
+		fields = append(fields, output.Field{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")})
+	}
+	if a.SID != "" {
+		fields = append(fields, output.Field{Label: "SID", Value: output.Text(a.SID)})
+	} else {
+		fields = append(fields, output.Field{Label: "Ref", Value: output.Text(a.Ref)})
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Attributes)) {
+		fields = append(fields, output.Field{Label: k, Value: output.Text(a.Attributes[k])})
+	}
+	fields = append(fields, output.Field{Label: "Created", Value: output.Time(a.DateCreated)})
+	return output.PrintObject(opts.IO, opts.Exporter, a, fields)
 }

@@ -32,7 +32,7 @@ func TestShowOnATerminal(t *testing.T) {
 	srv.Expect("GET", "SIP/CredentialLists/"+admins+"/Credentials.json", nil, 0, tt.Page("credentials", "", tt.Credential(tt.SID("CR", 2), admins, "alice")))
 	ios, _, out, _ := iostreams.Test()
 	ios.SetStdoutTTY(true)
-	err := showRun(context.Background(), &ShowOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil },
+	err := showRun(context.Background(), &ShowOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
 		Exporter: &cmdutil.Exporter{}, Account: "alice@office"})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestShowNotFoundAndAmbiguous(t *testing.T) {
 	srv := tt.New(t)
 	c := srv.Client()
 	ios, _, _, _ := iostreams.Test()
-	opts := &ShowOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil }, Exporter: &cmdutil.Exporter{}, Account: "dave", Domain: "office"}
+	opts := &ShowOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil }, Exporter: &cmdutil.Exporter{}, Account: "dave", Domain: "office"}
 
 	expectDomain(srv)
 	srv.Expect("GET", "SIP/CredentialLists/"+staff+"/Credentials.json", nil, 0, tt.Page("credentials", ""))
@@ -86,7 +86,7 @@ func TestShowRejectsALongUsernameBeforeAnyRequest(t *testing.T) {
 	srv := tt.New(t)
 	c := srv.Client()
 	ios, _, _, _ := iostreams.Test()
-	err := showRun(context.Background(), &ShowOptions{IO: ios, Provider: func() (provider.Provider, error) { return c, nil },
+	err := showRun(context.Background(), &ShowOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
 		Exporter: &cmdutil.Exporter{}, Account: strings.Repeat("x", 40), Domain: "office"})
 	var fe *cmdutil.FlagError
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "at most 32") || srv.Requests() != 0 {

@@ -26,8 +26,22 @@ type Result struct {
 	Changed bool `json:"changed"`
 }
 
+// CredentialListProvider is what attaching credential lists needs.
+type CredentialListProvider interface {
+	provider.Domains
+	provider.CredentialLists
+	provider.Mappings
+}
+
+// IPACLProvider is what attaching IP access control lists needs.
+type IPACLProvider interface {
+	provider.Domains
+	provider.IPACLs
+	provider.Mappings
+}
+
 // CredentialListTargets resolves the domain and the list, both before any change.
-func CredentialListTargets(ctx context.Context, p provider.Provider, domainRef, listRef string) (provider.Domain, provider.CredentialList, error) {
+func CredentialListTargets(ctx context.Context, p CredentialListProvider, domainRef, listRef string) (provider.Domain, provider.CredentialList, error) {
 	d, err := resolve.Domain(ctx, p, domainRef)
 	if err != nil {
 		return d, provider.CredentialList{}, err
@@ -37,7 +51,7 @@ func CredentialListTargets(ctx context.Context, p provider.Provider, domainRef, 
 }
 
 // IPACLTargets resolves the domain and the IP ACL, both before any change.
-func IPACLTargets(ctx context.Context, p provider.Provider, domainRef, aclRef string) (provider.Domain, provider.IPACL, error) {
+func IPACLTargets(ctx context.Context, p IPACLProvider, domainRef, aclRef string) (provider.Domain, provider.IPACL, error) {
 	d, err := resolve.Domain(ctx, p, domainRef)
 	if err != nil {
 		return d, provider.IPACL{}, err

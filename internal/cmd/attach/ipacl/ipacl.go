@@ -15,7 +15,7 @@ import (
 // Options is what `attach ipacl` needs.
 type Options struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (attachment.IPACLProvider, error)
 	Exporter cmdutil.Exporter
 
 	ACL    string
@@ -24,7 +24,7 @@ type Options struct {
 
 // NewCmdIPACL builds the command; runF replaces the run function in tests.
 func NewCmdIPACL(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Provider: f.Provider}
+	opts := &Options{IO: f.IOStreams, Provider: cmdutil.Capability[attachment.IPACLProvider](f.Provider, provider.WhatMappings)}
 	var domain string
 	cmd := &cobra.Command{
 		Use:   "ipacl ACL --domain DOMAIN",

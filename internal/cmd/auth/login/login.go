@@ -35,6 +35,13 @@ type LoginOptions struct {
 	APIURL          string
 	WithToken       bool
 	InsecureStorage bool
+
+	// Kamailio (--provider kamailio): see kamailio.go.
+	DBURL          string
+	RPCURL         string
+	Registrar      string
+	RPCAllowHTTP   bool
+	StorePlaintext bool
 }
 
 // NewCmdLogin returns `auth login`; runF replaces the run function in tests.
@@ -47,15 +54,41 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*LoginOptions) error) *cobra.Comm
 asked for with hidden input on a terminal, or read from standard input with --with-token; it is
 never taken as a flag value. sipctl fetches the account with it once, and saves it only if the
 provider accepts it: in the OS keyring (service "sipctl", key "profile:<name>"), with the
-profile's non-secret fields in the config file.`,
+profile's non-secret fields in the config file.
+
+With --provider kamailio the profile names Kamailio's database (its db_url: sqlite:///abs/path.db,
+postgres://user@host/db or mysql://user@host/db, never with a password in it), its JSON-RPC endpoint
+(jsonrpcs over xhttp) and the registrar phones use. The database password, when there is one, is
+the secret: asked for hidden or read with --with-token, and kept in the keyring. sipctl opens the
+database, checks Kamailio's table versions and calls core.version over RPC before saving.`,
 		Example: `  $ sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef
   $ sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt
-  $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"`,
+  $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"
+  $ sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio \
+      --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060
+  $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
+			if opts.Provider == config.ProviderKamailio {
+				if err := validateKamailio(cmd, opts); err != nil {
+					return err
+				}
+				if runF != nil {
+					return runF(opts)
+				}
+				return kamailioLoginRun(cmd.Context(), opts)
+			}
+			if opts.Provider == config.ProviderTelnyx {
+				return telnyxLogin(cmd.Context(), opts, runF)
+			}
 			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: only twilio can log in (the sandbox needs no login)", opts.Provider)
+				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio and telnyx log in (the sandbox needs no login)", opts.Provider)
+			}
+			for _, name := range kamailioFlags {
+				if cmd.Flags().Changed(name) {
+					return cmdutil.FlagErrorf("--%s is for --provider kamailio", name)
+				}
 			}
 			if err := config.ValidateNewProfileName(opts.Profile); err != nil {
 				return &cmdutil.FlagError{Err: err}
@@ -75,12 +108,13 @@ profile's non-secret fields in the config file.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`")
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, or telnyx (whose secret is an API key)")
 	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
 	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
 	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "Read the secret from standard input")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store the secret in plain text in the config file (0600) instead of the OS keyring; warned on every use")
+	addKamailioFlags(cmd, opts)
 	return cmd
 }
 
@@ -138,7 +172,11 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 		}
 	}
 
-	secret, err := readSecret(opts, in, prof)
+	what := "Auth Token"
+	if prof.APIKeySID != "" {
+		what = "API Key Secret"
+	}
+	secret, err := readSecret(opts, in, what)
 	if err != nil {
 		return err
 	}
@@ -198,11 +236,8 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	return nil
 }
 
-func readSecret(opts *LoginOptions, in *bufio.Reader, prof *config.Profile) (string, error) {
-	what := "Auth Token"
-	if prof.APIKeySID != "" {
-		what = "API Key Secret"
-	}
+// readSecret reads a secret from stdin (--with-token) or hidden input.
+func readSecret(opts *LoginOptions, in *bufio.Reader, what string) (string, error) {
 	var secret string
 	switch {
 	case opts.WithToken:

@@ -49,7 +49,10 @@ func TestFlags(t *testing.T) {
 				return o.Profile == "acme" && o.APIKeySID == keySID && o.APIURL == "http://127.0.0.1:8080" && o.InsecureStorage
 			}},
 		{name: "bad sid", args: []string{"--account-sid", "AC12"}, wantErr: "invalid --account-sid"},
-		{name: "other provider", args: []string{"--provider", "telnyx"}, wantErr: `unsupported provider "telnyx"`},
+		{name: "other provider", args: []string{"--provider", "kazoo"}, wantErr: `unsupported provider "kazoo"`},
+		{name: "telnyx takes no sid", args: []string{"--provider", "telnyx", "--account-sid", sid}, wantErr: "a Telnyx login needs only its API key"},
+		{name: "telnyx", profile: "tx", args: []string{"--provider", "telnyx", "--with-token"},
+			check: func(o *LoginOptions) bool { return o.Profile == "tx" && o.Provider == "telnyx" && o.WithToken }},
 		{name: "sandbox name", profile: "sandbox", args: []string{"--account-sid", sid}, wantErr: "reserved for the built-in sandbox"},
 		{name: "bad name", profile: "a b", args: []string{"--account-sid", sid}, wantErr: "invalid profile name"},
 		{name: "plain http off loopback", args: []string{"--account-sid", sid, "--api-url", "http://example.com"}, wantErr: "refusing plain http"},

@@ -16,7 +16,7 @@ import (
 // AddOptions are the inputs of `callerid add`.
 type AddOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CallerIDs, error)
 	Exporter *cmdutil.Exporter
 
 	Number string
@@ -25,7 +25,7 @@ type AddOptions struct {
 
 // NewCmdAdd is `callerid add NUMBER`.
 func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
-	opts := &AddOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}}
+	opts := &AddOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CallerIDs](f.Provider, provider.WhatCallerIDs), Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:   "add NUMBER",
 		Short: "Verify a phone number as an outgoing caller ID",

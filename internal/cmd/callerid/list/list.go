@@ -14,13 +14,13 @@ import (
 // ListOptions are the inputs of `callerid list`.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CallerIDs, error)
 	Exporter *cmdutil.Exporter
 }
 
 // NewCmdList is `callerid list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}}
+	opts := &ListOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CallerIDs](f.Provider, provider.WhatCallerIDs), Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List verified outgoing caller IDs",

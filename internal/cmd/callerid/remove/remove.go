@@ -15,7 +15,7 @@ import (
 // RemoveOptions are the inputs of `callerid remove`.
 type RemoveOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CallerIDs, error)
 
 	Ref string
 	Yes bool
@@ -23,7 +23,7 @@ type RemoveOptions struct {
 
 // NewCmdRemove is `callerid remove NUMBER|SID`.
 func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Command {
-	opts := &RemoveOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &RemoveOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CallerIDs](f.Provider, provider.WhatCallerIDs)}
 	cmd := &cobra.Command{
 		Use:     "remove NUMBER|SID",
 		Short:   "Remove a verified caller ID",

@@ -16,7 +16,7 @@ import (
 // RenameOptions are the inputs of `callerid rename`.
 type RenameOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CallerIDs, error)
 	Exporter *cmdutil.Exporter
 
 	Ref  string
@@ -25,7 +25,7 @@ type RenameOptions struct {
 
 // NewCmdRename is `callerid rename NUMBER|SID NAME`.
 func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Command {
-	opts := &RenameOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}}
+	opts := &RenameOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CallerIDs](f.Provider, provider.WhatCallerIDs), Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:     "rename NUMBER|SID NAME",
 		Short:   "Change a caller ID's friendly name",

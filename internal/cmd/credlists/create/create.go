@@ -15,7 +15,7 @@ import (
 // CreateOptions is what `credlists create` needs.
 type CreateOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CredentialLists, error)
 	Exporter cmdutil.Exporter
 
 	Name string
@@ -23,7 +23,7 @@ type CreateOptions struct {
 
 // NewCmdCreate builds the command; runF replaces the run function in tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &CreateOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists)}
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a credential list",

@@ -15,7 +15,7 @@ import (
 // DeleteOptions is what `credlists delete` needs.
 type DeleteOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CredentialLists, error)
 
 	List string
 	Yes  bool
@@ -23,7 +23,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds the command; runF replaces the run function in tests.
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &DeleteOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists)}
 	cmd := &cobra.Command{
 		Use:   "delete LIST",
 		Short: "Delete a credential list and every username in it",

@@ -16,7 +16,7 @@ import (
 // RenameOptions is what `credlists rename` needs.
 type RenameOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CredentialLists, error)
 	Exporter cmdutil.Exporter
 
 	List    string
@@ -25,7 +25,7 @@ type RenameOptions struct {
 
 // NewCmdRename builds the command; runF replaces the run function in tests.
 func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Command {
-	opts := &RenameOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &RenameOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists)}
 	cmd := &cobra.Command{
 		Use:     "rename LIST NEW-NAME",
 		Short:   "Rename a credential list",

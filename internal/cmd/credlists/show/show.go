@@ -18,7 +18,7 @@ import (
 // ShowOptions is what `credlists show` needs.
 type ShowOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CredentialLists, error)
 	Exporter cmdutil.Exporter
 
 	List string
@@ -26,7 +26,7 @@ type ShowOptions struct {
 
 // NewCmdShow builds the command; runF replaces the run function in tests.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &ShowOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists)}
 	cmd := &cobra.Command{
 		Use:     "show LIST",
 		Aliases: []string{"view"},

@@ -15,7 +15,7 @@ import (
 // Options is what `detach credlist` needs.
 type Options struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (attachment.CredentialListProvider, error)
 	Exporter cmdutil.Exporter
 
 	List   string
@@ -25,7 +25,7 @@ type Options struct {
 
 // NewCmdCredlist builds the command; runF replaces the run function in tests.
 func NewCmdCredlist(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Provider: f.Provider}
+	opts := &Options{IO: f.IOStreams, Provider: cmdutil.Capability[attachment.CredentialListProvider](f.Provider, provider.WhatCredentialLists)}
 	var domain, kinds string
 	cmd := &cobra.Command{
 		Use:   "credlist LIST --domain DOMAIN",

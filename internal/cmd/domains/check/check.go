@@ -46,10 +46,17 @@ type Finding struct {
 	Fix               string `json:"fix"`
 }
 
+// Checked is what checking a domain's attachments needs.
+type Checked interface {
+	provider.Domains
+	provider.Mappings
+	provider.CredentialLists
+}
+
 // CheckOptions are the inputs of `domains check`.
 type CheckOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (Checked, error)
 	Exporter *cmdutil.Exporter
 
 	Domain string
@@ -57,7 +64,7 @@ type CheckOptions struct {
 
 // NewCmdCheck is `domains check [DOMAIN]`.
 func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}}
+	opts := &CheckOptions{IO: f.IOStreams, Provider: cmdutil.Capability[Checked](f.Provider, provider.WhatCredentialLists), Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:   "check [DOMAIN]",
 		Short: "Find why phones cannot register or authenticate, with the command that fixes each problem",
@@ -93,8 +100,8 @@ lists attached to it are checked. Exits 1 when an error is found.`,
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if opts.Domain != "" {
-		if err := lookup.DomainRef(opts.Domain); err != nil {
-			return err
+		if _, err := twilio.DomainName(opts.Domain); err != nil && !twilio.IsSID(twilio.PrefixDomain, opts.Domain) {
+			return cmdutil.FlagErrorf("%v", err)
 		}
 	}
 	p, err := opts.Provider()
@@ -130,7 +137,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 
 // Check runs every check on one domain (domainRef) or on the whole account
 // (""), and says how many domains and lists it looked at.
-func Check(ctx context.Context, p provider.Provider, domainRef string) ([]Finding, int, int, error) {
+func Check(ctx context.Context, p Checked, domainRef string) ([]Finding, int, int, error) {
 	var domains []provider.Domain
 	if domainRef != "" {
 		d, err := resolve.Domain(ctx, p, domainRef)

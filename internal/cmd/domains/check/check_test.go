@@ -63,7 +63,7 @@ func run(t *testing.T, srv *tt.Server, tty bool, args ...string) (int, string, s
 	ios.SetStdoutTTY(tty)
 	ios.SetStderrTTY(tty)
 	c := srv.Client()
-	cmd := check.NewCmdCheck(&cmdutil.Factory{IOStreams: ios, Provider: func() (provider.Provider, error) { return c, nil }}, nil)
+	cmd := check.NewCmdCheck(&cmdutil.Factory{IOStreams: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil }}, nil)
 	cmd.SetArgs(args)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetOut(out)

@@ -16,10 +16,11 @@ import (
 // CreateOptions is what `domains create` needs.
 type CreateOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Exporter cmdutil.Exporter
 
-	// DomainName is complete: NAME.sip.twilio.com.
+	// DomainName is complete, as the provider names it (p.CanonicalDomain:
+	// NAME.sip.twilio.com on Twilio).
 	DomainName string
 	Params     provider.DomainParams
 }
@@ -32,18 +33,24 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 		Use:   "create NAME",
 		Short: "Create a SIP domain",
 		Long: `Create a SIP domain. Twilio requires the name to end in sip.twilio.com; a bare name
-such as "office" becomes office.sip.twilio.com. Names are unique across all of Twilio.`,
+such as "office" becomes office.sip.twilio.com. Names are unique across all of Twilio.
+Other providers take the name as phones will use it (Kamailio: a host name such as pbx.example.com);
+the settings flags apply where the provider has them.`,
 		Example: `  $ sipctl domains create office --sip-registration --voice-url https://example.com/voice
   $ sipctl domains create branch.sip.twilio.com --secure`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := resolve.DomainName(args[0])
-			if err != nil {
-				return cmdutil.FlagErrorf("%v", err)
-			}
-			opts.DomainName = name
+			var err error
 			if opts.Params, err = flags.Params(cmd.Flags()); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
+			}
+			// The provider completes and checks the name before any request.
+			sa, err := opts.Provider()
+			if err != nil {
+				return err
+			}
+			if opts.DomainName, err = resolve.CanonicalDomain(sa, args[0]); err != nil {
+				return err
 			}
 			opts.Params.DomainName = &opts.DomainName
 			if runF != nil {
@@ -58,10 +65,20 @@ such as "office" becomes office.sip.twilio.com. Names are unique across all of T
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
-	p, err := opts.Provider()
+	sa, err := opts.Provider()
 	if err != nil {
 		return err
 	}
+	p, err := provider.Require[provider.Domains](sa, provider.WhatDomains)
+	if err != nil {
+		return err
+	}
+	name, err := resolve.CanonicalDomain(sa, opts.DomainName)
+	if err != nil {
+		return err
+	}
+	opts.DomainName = name
+	opts.Params.DomainName = &opts.DomainName
 	d, err := p.CreateDomain(ctx, opts.Params)
 	if err != nil {
 		return err

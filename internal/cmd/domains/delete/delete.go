@@ -15,7 +15,7 @@ import (
 // DeleteOptions is what `domains delete` needs.
 type DeleteOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 
 	Domain string
 	Yes    bool
@@ -43,7 +43,11 @@ The credential lists and IP ACLs attached to it are kept. Asks on a terminal; pa
 }
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
-	p, err := opts.Provider()
+	sa, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	p, err := provider.Require[provider.Domains](sa, provider.WhatDomains)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 // ListOptions is what `domains list` needs.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Exporter cmdutil.Exporter
 }
 
@@ -49,7 +49,11 @@ var columns = []output.Column[provider.Domain]{
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
-	p, err := opts.Provider()
+	sa, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	p, err := provider.Require[provider.Domains](sa, provider.WhatDomains)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 // ShowOptions is what `domains show` needs.
 type ShowOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Exporter cmdutil.Exporter
 
 	Domain string
@@ -49,13 +49,19 @@ for calls and for registrations. DOMAIN is a SID, a full name, or a bare name ("
 // Detail is a domain with its attachments, as --json prints it.
 type Detail struct {
 	provider.Domain
+	// The attachments are there when the provider has them (the Mappings
+	// capability); null otherwise.
 	CredentialListsForCalls         []provider.Mapping `json:"credential_lists_for_calls"`
 	CredentialListsForRegistrations []provider.Mapping `json:"credential_lists_for_registrations"`
 	IPACLsForCalls                  []provider.Mapping `json:"ip_acls_for_calls"`
 }
 
 func showRun(ctx context.Context, opts *ShowOptions) error {
-	p, err := opts.Provider()
+	sa, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	p, err := provider.Require[provider.Domains](sa, provider.WhatDomains)
 	if err != nil {
 		return err
 	}
@@ -64,16 +70,21 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return err
 	}
 	det := Detail{Domain: d}
-	if det.CredentialListsForCalls, err = collect(p.ListCredentialListMappings(ctx, d.SID, provider.ForCalls)); err != nil {
+	fields := settings.Fields(d)
+	m, hasMappings := provider.Lookup[provider.Mappings](sa)
+	if !hasMappings {
+		return output.PrintObject(opts.IO, &opts.Exporter, det, fields)
+	}
+	if det.CredentialListsForCalls, err = collect(m.ListCredentialListMappings(ctx, d.SID, provider.ForCalls)); err != nil {
 		return err
 	}
-	if det.CredentialListsForRegistrations, err = collect(p.ListCredentialListMappings(ctx, d.SID, provider.ForRegistrations)); err != nil {
+	if det.CredentialListsForRegistrations, err = collect(m.ListCredentialListMappings(ctx, d.SID, provider.ForRegistrations)); err != nil {
 		return err
 	}
-	if det.IPACLsForCalls, err = collect(p.ListIPACLMappings(ctx, d.SID)); err != nil {
+	if det.IPACLsForCalls, err = collect(m.ListIPACLMappings(ctx, d.SID)); err != nil {
 		return err
 	}
-	fields := append(settings.Fields(d),
+	fields = append(fields,
 		output.Field{Label: "Credential lists (calls)", Value: output.Text(names(det.CredentialListsForCalls))},
 		output.Field{Label: "Credential lists (registrations)", Value: output.Text(names(det.CredentialListsForRegistrations))},
 		output.Field{Label: "IP ACLs (calls)", Value: output.Text(names(det.IPACLsForCalls))},

@@ -10,13 +10,20 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
+
+// Updater is what `domains update` needs: finding the domain, changing it.
+type Updater interface {
+	provider.Domains
+	provider.DomainSettings
+}
 
 // UpdateOptions is what `domains update` needs.
 type UpdateOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (Updater, error)
 	Exporter cmdutil.Exporter
 
 	Domain string // SID, full or bare name
@@ -25,7 +32,7 @@ type UpdateOptions struct {
 
 // NewCmdUpdate builds the command; runF replaces the run function in tests.
 func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Command {
-	opts := &UpdateOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &UpdateOptions{IO: f.IOStreams, Provider: cmdutil.Capability[Updater](f.Provider, provider.WhatDomainSettings)}
 	var flags settings.Flags
 	var rename string
 	cmd := &cobra.Command{
@@ -42,7 +49,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Co
 				return cmdutil.FlagErrorf("%v", err)
 			}
 			if cmd.Flags().Changed("rename") {
-				name, err := resolve.DomainName(rename)
+				name, err := twilio.DomainName(rename)
 				if err != nil {
 					return cmdutil.FlagErrorf("--rename: %v", err)
 				}

@@ -46,7 +46,7 @@ func TestUpdateSendsOnlyChangedFields(t *testing.T) {
 		twiliotest.Domain(sid, "office.sip.twilio.com", map[string]any{"sip_registration": true}))
 	ios, _, out, _ := iostreams.Test()
 	on := true
-	err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: s.Factory(ios).Provider, Domain: "office",
+	err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: func() (Updater, error) { return s.Client(), nil }, Domain: "office",
 		Params: provider.DomainParams{SIPRegistration: &on}})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func TestUpdateUnknownDomainSendsNoUpdate(t *testing.T) {
 	s.Expect("GET", "SIP/Domains.json", nil, 0, twiliotest.Page("domains", ""))
 	ios, _, _, _ := iostreams.Test()
 	on := true
-	err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: s.Factory(ios).Provider, Domain: "office",
+	err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: func() (Updater, error) { return s.Client(), nil }, Domain: "office",
 		Params: provider.DomainParams{Secure: &on}})
 	var h *cmdutil.HintError
 	if !errors.As(err, &h) || !strings.Contains(h.Hint, "sipctl domains create office") {

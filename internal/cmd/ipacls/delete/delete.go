@@ -15,7 +15,7 @@ import (
 // DeleteOptions is what `ipacls delete` needs.
 type DeleteOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.IPACLs, error)
 
 	ACL string
 	Yes bool
@@ -23,7 +23,7 @@ type DeleteOptions struct {
 
 // NewCmdDelete builds the command; runF replaces the run function in tests.
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
-	opts := &DeleteOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &DeleteOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
 		Use:   "delete ACL",
 		Short: "Delete an IP access control list and its addresses",

@@ -15,13 +15,13 @@ import (
 // ListOptions is what `ipacls list` needs.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.IPACLs, error)
 	Exporter cmdutil.Exporter
 }
 
 // NewCmdList builds the command; runF replaces the run function in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &ListOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},

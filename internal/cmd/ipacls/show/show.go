@@ -18,7 +18,7 @@ import (
 // ShowOptions is what `ipacls show` needs.
 type ShowOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.IPACLs, error)
 	Exporter cmdutil.Exporter
 
 	ACL string
@@ -26,7 +26,7 @@ type ShowOptions struct {
 
 // NewCmdShow builds the command; runF replaces the run function in tests.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &ShowOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
 		Use:     "show ACL",
 		Aliases: []string{"view"},

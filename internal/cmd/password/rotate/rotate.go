@@ -52,7 +52,7 @@ type RotateOptions struct {
 
 // NewCmdRotate builds `password rotate`; runF replaces the run function in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {
-	opts := &RotateOptions{IO: f.IOStreams, Exporter: &cmdutil.Exporter{}, Provider: f.Provider, Profile: f.Profile,
+	opts := &RotateOptions{IO: f.IOStreams, Exporter: &cmdutil.Exporter{}, Provider: cmdutil.Capability[provider.Provider](f.Provider, provider.WhatCredentialLists), Profile: f.Profile,
 		StateDir: config.StateDir, Globals: f.Globals}
 	cmd := &cobra.Command{
 		Use:   "rotate [USER@DOMAIN ...] [--credential-list NAME|SID | --domain NAME | --all]",
@@ -253,7 +253,7 @@ func execute(ctx context.Context, opts *RotateOptions, p provider.Provider, j *j
 			if sid == p.AccountSID() {
 				return p
 			}
-			return p.WithAccount(sid)
+			return p.WithAccount(sid).(provider.CredentialLists)
 		}}
 	if opts.IO.ProgressEnabled() {
 		ro.Progress = opts.IO.ErrOut

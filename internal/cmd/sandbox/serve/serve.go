@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -139,8 +140,18 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 		return cmdutil.WithHint(fmt.Errorf("cannot serve the API on %s: %w", opts.HTTPAddr, unwrapOp(err)),
 			"pick another port with --http-addr (port 0 picks a free one)")
 	}
+	// The Telnyx face reports registration status from the registrar's
+	// bindings once the registrar runs.
+	var registrar atomic.Pointer[sip.Registrar]
+	bindings := func(domain, user string) []sip.Binding {
+		if r := registrar.Load(); r != nil {
+			return r.Bindings(domain, user)
+		}
+		return nil
+	}
 	srv := &http.Server{
-		Handler:           sb.HandlerWith(sandbox.HandlerOptions{Latency: opts.Latency, MaxConcurrency: opts.MaxConcurrency, FailRate: opts.FailRate}),
+		Handler: sb.HandlerWith(sandbox.HandlerOptions{Latency: opts.Latency, MaxConcurrency: opts.MaxConcurrency,
+			FailRate: opts.FailRate, Bindings: bindings}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 
@@ -162,6 +173,7 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 			return err
 		}
 		defer reg.Close()
+		registrar.Store(reg)
 		udp, tcp, err := reg.ListenUDPAndTCP(opts.SIPAddr)
 		if err != nil {
 			srv.Close()

@@ -32,6 +32,10 @@ type Status struct {
 	HTTPAddr   *string `json:"http_addr"`
 	APIURL     *string `json:"api_url"`
 	SIPAddr    *string `json:"sip_addr"`
+	// TelnyxAPIKey is the bearer key of the Telnyx face, served under
+	// TelnyxAPIURL (api_url + /v2), for the Telnyx provider or library.
+	TelnyxAPIKey string  `json:"telnyx_api_key"`
+	TelnyxAPIURL *string `json:"telnyx_api_url"`
 	// Servers is every running `sandbox serve`, the most recent first (the
 	// fields above describe that one).
 	Servers []Server `json:"servers"`
@@ -53,8 +57,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Use:   "status",
 		Short: "Show the sandbox's database, account and running server",
 		Long: `Show where the sandbox keeps its data, its account SID, and the addresses of a
-running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token, for pointing a
-Twilio library or curl at the served API.`,
+running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token and the Telnyx
+face's API key, for pointing a Twilio or Telnyx library or curl at the served API.`,
 		Example: `  sipctl sandbox status
   sipctl sandbox status --json --jq .api_url`,
 		Args: cobra.NoArgs,
@@ -80,7 +84,7 @@ func statusRun(opts *StatusOptions) error {
 	}
 	defer sb.Close()
 	sid, token := sb.Account()
-	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, Servers: []Server{}}
+	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey(), Servers: []Server{}}
 	for i, rec := range sandbox.RunningServers(dir) {
 		st.Servers = append(st.Servers, Server{PID: rec.PID, APIURL: rec.APIURL(), HTTPAddr: rec.HTTPAddr, SIPAddr: rec.SIPAddr, Started: rec.Started})
 		if i > 0 {
@@ -89,6 +93,8 @@ func statusRun(opts *StatusOptions) error {
 		st.Serving = true
 		apiURL := rec.APIURL()
 		st.PID, st.HTTPAddr, st.APIURL = &rec.PID, &rec.HTTPAddr, &apiURL
+		telnyxURL := apiURL + sandbox.TelnyxPrefix
+		st.TelnyxAPIURL = &telnyxURL
 		if rec.SIPAddr != "" {
 			st.SIPAddr = &rec.SIPAddr
 		}
@@ -106,7 +112,7 @@ func statusRun(opts *StatusOptions) error {
 	for _, srv := range st.Servers {
 		fields = append(fields,
 			output.Field{Label: "Serving", Value: output.Text(fmt.Sprintf("yes (pid %d)", srv.PID))},
-			output.Field{Label: "API", Value: output.Text(srv.APIURL)})
+			output.Field{Label: "API", Value: output.Text(srv.APIURL + " (Twilio), " + srv.APIURL + sandbox.TelnyxPrefix + " (Telnyx)")})
 		if srv.SIPAddr != "" {
 			fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(srv.SIPAddr + " (UDP and TCP)")})
 		}

@@ -16,7 +16,7 @@ import (
 // CreateOptions are the inputs of `subaccounts create`.
 type CreateOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.Accounts, error)
 	Exporter *cmdutil.Exporter
 
 	Name string
@@ -24,7 +24,7 @@ type CreateOptions struct {
 
 // NewCmdCreate is `subaccounts create NAME`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}}
+	opts := &CreateOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.Accounts](f.Provider, provider.WhatSubaccounts), Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Create a subaccount",

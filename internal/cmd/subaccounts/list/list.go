@@ -14,13 +14,13 @@ import (
 // ListOptions are the inputs of `subaccounts list`.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.Accounts, error)
 	Exporter *cmdutil.Exporter
 }
 
 // NewCmdList is `subaccounts list`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}}
+	opts := &ListOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.Accounts](f.Provider, provider.WhatSubaccounts), Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Short:   "List subaccounts",

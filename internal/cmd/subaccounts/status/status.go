@@ -25,7 +25,7 @@ const (
 // StatusOptions are the inputs of suspend, activate and close.
 type StatusOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.Accounts, error)
 	Exporter *cmdutil.Exporter
 
 	Ref    string
@@ -55,7 +55,7 @@ activated again. On a terminal you confirm by typing the subaccount's name; othe
 }
 
 func newCmd(f *cmdutil.Factory, runF func(*StatusOptions) error, status, use, short string) *cobra.Command {
-	opts := &StatusOptions{IO: f.IOStreams, Provider: f.Provider, Exporter: &cmdutil.Exporter{}, Status: status}
+	opts := &StatusOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.Accounts](f.Provider, provider.WhatSubaccounts), Exporter: &cmdutil.Exporter{}, Status: status}
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,

@@ -11,13 +11,14 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
 
 // AddOptions is what `credlists credentials add` needs.
 type AddOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CredentialLists, error)
 	Profile  func() (*config.Profile, error)
 	Exporter cmdutil.Exporter
 
@@ -29,7 +30,7 @@ type AddOptions struct {
 
 // NewCmdAdd builds the command; runF replaces the run function in tests.
 func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
-	opts := &AddOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile}
+	opts := &AddOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists), Profile: f.Profile}
 	cmd := &cobra.Command{
 		Use:   "add LIST USERNAME",
 		Short: "Add a username to a credential list",
@@ -41,7 +42,7 @@ and checked against the policy. Twilio never returns it again.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.List, opts.Username = args[0], args[1]
-			if err := resolve.Username(opts.Username); err != nil {
+			if err := twilio.ValidateUsername(opts.Username); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
 			if runF != nil {

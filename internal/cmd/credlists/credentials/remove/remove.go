@@ -15,7 +15,7 @@ import (
 // RemoveOptions is what `credlists credentials remove` needs.
 type RemoveOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.CredentialLists, error)
 
 	List     string
 	Username string // or the credential's SID
@@ -24,7 +24,7 @@ type RemoveOptions struct {
 
 // NewCmdRemove builds the command; runF replaces the run function in tests.
 func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Command {
-	opts := &RemoveOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &RemoveOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists)}
 	cmd := &cobra.Command{
 		Use:     "remove LIST USERNAME",
 		Aliases: []string{"rm"},

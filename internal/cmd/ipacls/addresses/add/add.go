@@ -17,7 +17,7 @@ import (
 // AddOptions is what `ipacls addresses add` needs.
 type AddOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.IPACLs, error)
 	Exporter cmdutil.Exporter
 
 	ACL    string
@@ -28,7 +28,7 @@ type AddOptions struct {
 
 // NewCmdAdd builds the command; runF replaces the run function in tests.
 func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command {
-	opts := &AddOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &AddOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
 		Use:   "add ACL ADDRESS[/PREFIX]",
 		Short: "Add an IPv4 address or range to an IP access control list",

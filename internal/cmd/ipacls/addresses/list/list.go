@@ -16,7 +16,7 @@ import (
 // ListOptions is what `ipacls addresses list` needs.
 type ListOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.IPACLs, error)
 	Exporter cmdutil.Exporter
 
 	ACL string
@@ -24,7 +24,7 @@ type ListOptions struct {
 
 // NewCmdList builds the command; runF replaces the run function in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &ListOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
 		Use:     "list ACL",
 		Aliases: []string{"ls"},

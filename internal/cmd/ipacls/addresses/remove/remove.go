@@ -16,7 +16,7 @@ import (
 // RemoveOptions is what `ipacls addresses remove` needs.
 type RemoveOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.IPACLs, error)
 
 	ACL     string
 	Address string // ADDRESS[/PREFIX] or the entry's SID
@@ -25,7 +25,7 @@ type RemoveOptions struct {
 
 // NewCmdRemove builds the command; runF replaces the run function in tests.
 func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Command {
-	opts := &RemoveOptions{IO: f.IOStreams, Provider: f.Provider}
+	opts := &RemoveOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
 		Use:     "remove ACL ADDRESS[/PREFIX]",
 		Aliases: []string{"rm"},

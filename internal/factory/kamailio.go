@@ -1,0 +1,61 @@
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sipctl/sipctl/internal/auth"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/kamailio"
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+func init() {
+	Register(Info{Name: config.ProviderKamailio, Description: "a self-hosted Kamailio (subscriber, domain and address tables; JSON-RPC)", New: newKamailio})
+}
+
+// kamailioOpenTimeout bounds connecting to the database and reading its
+// version table.
+const kamailioOpenTimeout = 15 * time.Second
+
+func newKamailio(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
+	if prof.DBURL == "" {
+		return nil, cmdutil.FlagErrorf("profile %q has no db_url: run `sipctl auth login --profile %s --provider kamailio --db-url URL --rpc-url URL --registrar HOST:PORT` (or set SIPCTL_DB_URL)", prof.Name, prof.Name)
+	}
+	u, err := kamailio.ParseDBURL(prof.DBURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := env.Factory.Config()
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.ConfigureKeyring(cfg); err != nil {
+		return nil, err
+	}
+	pw, src, err := auth.DBPassword(prof, u.NeedsPassword())
+	if errors.Is(err, auth.ErrNoCredentials) {
+		return nil, &cmdutil.AuthError{Err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if src == auth.SourceInsecureConfig {
+		env.Warn("warning: profile %q uses a database password stored in plain text in the config file (--insecure-storage)", prof.Name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), kamailioOpenTimeout)
+	defer cancel()
+	c, err := kamailio.Open(ctx, kamailio.Options{DBURL: prof.DBURL, DBPassword: pw, RPCURL: prof.RPCURL,
+		AllowHTTP: prof.RPCAllowHTTP, Registrar: prof.Registrar, StorePlaintext: prof.StorePlaintext})
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, &kamailio.UnreachableError{What: "database", Target: prof.DBURL, Err: fmt.Errorf("no answer in %s", kamailioOpenTimeout)}
+		}
+		return nil, err
+	}
+	env.OnClose(c)
+	return c, nil
+}

@@ -1,0 +1,326 @@
+// Package telnyx is a typed client for Telnyx's API v2: a bearer API key,
+// JSON bodies, page[number]/page[size] pagination as iterators, Telnyx's
+// error shape as typed errors, bounded retries, and rate-limit answers
+// reported to bulk work (provider.ObserveThrottle). Its SIP accounts are
+// credential connections, whose registrar is sip.telnyx.com.
+package telnyx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sipctl/sipctl/internal/httpapi"
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// DefaultBaseURL is Telnyx's API v2 root.
+const DefaultBaseURL = "https://api.telnyx.com/v2"
+
+// EnvAPIKey is the variable Telnyx's own SDKs read the API key from.
+const EnvAPIKey = "TELNYX_API_KEY"
+
+// Options configures a Client.
+type Options struct {
+	// BaseURL is the API root including /v2. Plain http is accepted only for
+	// loopback hosts (the sandbox).
+	BaseURL string
+	// APIKey is the bearer token (KEY…); never print it.
+	APIKey string
+	// HTTPClient carries requests; its Transport may be the in-process sandbox.
+	HTTPClient *http.Client
+	// UserAgent identifies sipctl and its version.
+	UserAgent string
+	// Debug, when set, receives a redacted log of each request and response.
+	Debug io.Writer
+	// MaxConcurrency bounds requests in flight through this client. Default 50.
+	MaxConcurrency int
+	// MaxRetries bounds retries after 429 or a 5xx. Default 4; negative
+	// disables retries.
+	MaxRetries int
+	// RequestTimeout applies when the caller's context has no deadline.
+	// Default 30s.
+	RequestTimeout time.Duration
+	// ProviderName is what Name reports: "telnyx", or "sandbox" for the
+	// sandbox's Telnyx face.
+	ProviderName string
+	// StatusConcurrency bounds concurrent registration-status checks.
+	// Default 16.
+	StatusConcurrency int
+	// PageSize is the page[size] listings ask for; default (and at most)
+	// MaxPageSize.
+	PageSize int
+}
+
+// Client talks to one Telnyx account.
+type Client struct {
+	base        *url.URL
+	key         string
+	http        *http.Client
+	userAgent   string
+	debug       *httpapi.DebugLog
+	sem         chan struct{}
+	maxRetries  int
+	timeout     time.Duration
+	name        string
+	statusLimit int
+	pageSize    int
+	// sleep waits between retries; tests replace it.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// New validates the options and returns a client.
+func New(o Options) (*Client, error) {
+	if o.BaseURL == "" {
+		o.BaseURL = DefaultBaseURL
+	}
+	base, err := httpapi.ParseBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(o.APIKey) == "" {
+		return nil, errors.New("no Telnyx API key was given")
+	}
+	if strings.ContainsAny(o.APIKey, " \t\r\n") {
+		return nil, errors.New("the Telnyx API key contains whitespace: copy it again from the portal (API Keys)")
+	}
+	hc := &http.Client{}
+	if o.HTTPClient != nil {
+		cp := *o.HTTPClient
+		hc = &cp
+	}
+	// Requests stay on the configured origin, redirects included.
+	hc.CheckRedirect = httpapi.SameOriginRedirects(base)
+	if o.MaxConcurrency <= 0 {
+		o.MaxConcurrency = 50
+	}
+	if o.MaxRetries == 0 {
+		o.MaxRetries = 4
+	} else if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = 30 * time.Second
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "sipctl"
+	}
+	if o.ProviderName == "" {
+		o.ProviderName = "telnyx"
+	}
+	if o.StatusConcurrency <= 0 {
+		o.StatusConcurrency = 16
+	}
+	return &Client{
+		base:        base,
+		key:         o.APIKey,
+		http:        hc,
+		userAgent:   o.UserAgent,
+		debug:       httpapi.NewDebugLog(o.Debug, o.APIKey),
+		sem:         make(chan struct{}, o.MaxConcurrency),
+		maxRetries:  o.MaxRetries,
+		timeout:     o.RequestTimeout,
+		name:        o.ProviderName,
+		statusLimit: o.StatusConcurrency,
+		pageSize:    o.PageSize,
+		sleep:       httpapi.Sleep,
+	}, nil
+}
+
+// Name is the provider's name as profiles spell it.
+func (c *Client) Name() string { return c.name }
+
+// Request is one API call.
+type Request struct {
+	Method string
+	// Path is relative to the API root, e.g. /credential_connections/123.
+	Path  string
+	Query url.Values
+	// Body is encoded as JSON (POST, PATCH).
+	Body any
+	// Idempotent marks a POST or PATCH safe to repeat after a 5xx (setting a
+	// password already decided). GET and DELETE always are.
+	Idempotent bool
+}
+
+// Do performs r with retries and decodes a JSON answer into out (when non-nil).
+func (c *Client) Do(ctx context.Context, r Request, out any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	var payload []byte
+	if r.Body != nil {
+		var err error
+		if payload, err = json.Marshal(r.Body); err != nil {
+			return fmt.Errorf("encoding the %s %s request: %w", r.Method, r.Path, err)
+		}
+	}
+	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead
+	for attempt := 0; ; attempt++ {
+		body, status, header, err := c.once(ctx, r, payload)
+		if err != nil {
+			return err
+		}
+		if lowOnQuota(header) {
+			provider.ObserveThrottle(ctx)
+		}
+		if status < 300 {
+			if out != nil && len(body) > 0 {
+				if err := json.Unmarshal(body, out); err != nil {
+					return fmt.Errorf("decoding the %s %s response: %w", r.Method, r.Path, err)
+				}
+			}
+			return nil
+		}
+		apiErr := decodeError(status, body, r)
+		if apiErr.RateLimited() {
+			provider.ObserveThrottle(ctx)
+		}
+		// 429 means the request was not processed, so any method may repeat it.
+		retryable := apiErr.RateLimited() || (status >= 500 && safe)
+		if !retryable || attempt >= c.maxRetries {
+			return apiErr
+		}
+		if err := c.sleep(ctx, httpapi.Backoff(attempt, retryAfter(header))); err != nil {
+			return apiErr
+		}
+	}
+}
+
+// lowOnQuota reports an answer saying the rate-limit window is spent
+// (x-ratelimit-remaining: 0): bulk work lowers its concurrency before the
+// 429s come.
+func lowOnQuota(h http.Header) bool {
+	rem := h.Get("X-Ratelimit-Remaining")
+	if rem == "" {
+		return false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(rem))
+	return err == nil && n <= 0
+}
+
+// retryAfter is Retry-After, or the seconds until x-ratelimit-reset.
+func retryAfter(h http.Header) string {
+	if ra := h.Get("Retry-After"); ra != "" {
+		return ra
+	}
+	if reset := strings.TrimSpace(h.Get("X-Ratelimit-Reset")); reset != "" {
+		if n, err := strconv.ParseInt(reset, 10, 64); err == nil && n >= 0 {
+			// A Unix time, or (small values) seconds from now.
+			if n > 1_000_000_000 {
+				n = max(0, n-time.Now().Unix())
+			}
+			return strconv.FormatInt(min(n, 60), 10)
+		}
+	}
+	return ""
+}
+
+func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, int, http.Header, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, 0, nil, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+
+	u, err := c.url(r.Path, r.Query)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	logged := ""
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+		logged = httpapi.RedactJSON(payload)
+	}
+	c.debug.Request(req, logged)
+
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
+		}
+		if errors.Is(err, httpapi.ErrCrossOriginRedirect) {
+			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
+		}
+		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+	}
+	c.debug.Response(resp, data, time.Since(start))
+	return data, resp.StatusCode, resp.Header, nil
+}
+
+// url joins the API root and path, and refuses anything that would leave
+// the configured origin (an absolute or scheme-relative path).
+func (c *Client) url(path string, q url.Values) (*url.URL, error) {
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.Contains(path, "://") {
+		return nil, fmt.Errorf("invalid request path %q: expected a path under the API root", path)
+	}
+	u, err := url.Parse(c.base.String() + path)
+	if err != nil {
+		return nil, fmt.Errorf("invalid request path %q: %w", path, err)
+	}
+	if !httpapi.SameOrigin(c.base, u) {
+		return nil, fmt.Errorf("refusing a request off the configured origin %s", c.base.Host)
+	}
+	if len(q) > 0 {
+		u.RawQuery = encodeQuery(q)
+	}
+	return u, nil
+}
+
+// encodeQuery is url.Values.Encode keeping the brackets of Telnyx's
+// deepObject parameters (page[number], filter[connection_name][contains])
+// readable; they are valid in a query and Telnyx documents them so.
+func encodeQuery(q url.Values) string {
+	s := q.Encode()
+	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(s)
+}
+
+// UnreachableError says the API host could not be reached, and why.
+type UnreachableError struct {
+	Host string
+	Err  error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach %s: %v", e.Host, rootCause(e.Err))
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}

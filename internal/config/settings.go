@@ -197,6 +197,11 @@ func (s Setting) Validate(value string) (string, error) {
 // validateProfile checks every set value of p as the config file holds it.
 func validateProfile(p *Profile) error {
 	for _, s := range Settings {
+		// Providers are registered by name in the factory, which reports an
+		// unknown one when the profile is used.
+		if s.Key == "provider" {
+			continue
+		}
 		if v := s.Get(p); v != "" && s.appliesTo(p) {
 			if _, err := s.Validate(v); err != nil {
 				return err

@@ -40,7 +40,7 @@ func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (pr
 		rt, base, where = http.DefaultTransport, p.APIURL, p.APIURL
 	}
 	if !f.Globals.QuietNotes() {
-		fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status` shows it\n", where)
+		fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status`\n", where)
 	}
 	return newClientOver(rt, base, config.ProviderSandbox, sid, token, debug)
 }

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
@@ -245,9 +247,9 @@ func TestCompletionOfNamesAndChoices(t *testing.T) {
 		{[]string{"--profile", ""}, []string{"sandbox"}},
 		{[]string{"password", "rotate", "--resume="}, []string{"all", "20261201T000000.000000000Z-0badcafe"}},
 		{[]string{"attach", "credlist", "staff", "--for", ""}, []string{"calls", "registrations", "both"}},
-		{[]string{"password", "generate", "--policy", ""}, []string{"device-safe", "strict", "twilio"}},
+		{[]string{"password", "generate", "--policy", ""}, password.Names()},
 		{[]string{"accounts", "check", "alice@office", "--transport", ""}, []string{"udp", "tcp", "tls"}},
-		{[]string{"profile", "set", ""}, []string{"provider", "account_sid", "api_key_sid", "api_url", "default_domain", "password_policy", "registrar"}},
+		{[]string{"profile", "set", ""}, config.SettingKeys()},
 	} {
 		got, directive := complete(t, env, c.args...)
 		if strings.Join(got, " ") != strings.Join(c.want, " ") || directive != ":4" {

@@ -29,12 +29,19 @@ func helpExamples(t *testing.T) []example {
 	tree := root.NewCmdRoot(walkFactory(t, false))
 	var out []example
 	for _, c := range append([]*cobra.Command{tree}, allCommands(tree)...) {
+		pending := ""
 		for _, l := range strings.Split(c.Example, "\n") {
 			l = strings.TrimPrefix(strings.TrimSpace(l), "$ ")
 			if l == "" || strings.HasPrefix(l, "#") {
 				continue
 			}
-			out = append(out, example{command: c.CommandPath(), line: l})
+			// A line ending in a backslash continues on the next one.
+			if cont, ok := strings.CutSuffix(l, "\\"); ok {
+				pending += strings.TrimSpace(cont) + " "
+				continue
+			}
+			out = append(out, example{command: c.CommandPath(), line: pending + l})
+			pending = ""
 		}
 	}
 	return out

@@ -110,10 +110,6 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		// missing, and the user has three ways to provide it.
 		code = cmdutil.ExitAuth
 		hint = "run sipctl in a session with a Secret Service (e.g. gnome-keyring under dbus), authenticate from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN), or `sipctl auth login --insecure-storage`"
-	case errors.Is(err, provider.ErrNotFound):
-		// Unknown names and missing resources are errors (1), not usage
-		// errors, whichever layer noticed them.
-		code = cmdutil.ExitFail
 	case errors.As(err, &refused) && refused.Unauthorized():
 		code = cmdutil.ExitAuth
 		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"

@@ -120,7 +120,9 @@ var exampleCases = map[string]exampleCase{
 	"sipctl profile set password_policy strict --profile acme":                        {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl profile show acme --json":                                                 {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl profile use acme":                                                         {serve: true, setup: []string{withProfile("acme")}},
-	"sipctl sandbox reset":                                                            {code: 2}, // no terminal, no --yes
+	"sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060": {skip: "needs a Kamailio with its PostgreSQL database; internal/kamailio's tests run that login against real ones"},
+	`sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`:                                                                                            {skip: "needs a Telnyx API key; internal/sip's Telnyx end-to-end logs in against the sandbox's Telnyx face"},
+	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
 }
 
 // seedSandbox is what every example may presume: the sandbox with a domain

@@ -156,7 +156,7 @@ func inSubaccount(p provider.SIPAccounts, ref string) (provider.SIPAccounts, err
 	}
 	switch len(matches) {
 	case 0:
-		return nil, cmdutil.FlagErrorf("no subaccount named %q; run `sipctl subaccounts list`", ref)
+		return nil, cmdutil.WithHint(cmdutil.NotFoundf("no subaccount named %q", ref), "list them with `sipctl subaccounts list`")
 	case 1:
 		return scope.WithAccount(matches[0].SID), nil
 	default:

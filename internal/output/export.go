@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,6 +28,14 @@ type Exporter struct {
 	query *gojq.Code
 	// ctx stops a --jq evaluation (SIGINT/SIGTERM); nil is Background.
 	ctx context.Context
+	// Known are the field names the command can print, when it declared
+	// them: --json=name is then checked before any request.
+	Known []string
+	// Limit, when positive, is the most items a list prints (--limit);
+	// listing stops there, so no further pages are fetched.
+	Limit int
+	// Wide prints a terminal table's cells whole (--wide).
+	Wide bool
 }
 
 // JQTimeout bounds one --jq evaluation (SIPCTL_JQ_TIMEOUT overrides it): an
@@ -52,6 +61,13 @@ func (e *Exporter) Prepare(raw string, set bool) error {
 			for _, f := range strings.Split(raw, ",") {
 				if f = strings.TrimSpace(f); f != "" {
 					e.Fields = append(e.Fields, f)
+				}
+			}
+		}
+		if len(e.Known) > 0 {
+			for _, f := range e.Fields {
+				if !slices.Contains(e.Known, f) {
+					return fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(e.Known, ", "))
 				}
 			}
 		}

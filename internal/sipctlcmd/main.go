@@ -49,6 +49,11 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrChangesPending) {
 		return cmdutil.ExitChanges
 	}
+	var cancel *cmdutil.CancelError
+	if errors.As(err, &cancel) {
+		fmt.Fprintln(w, cancel.Error())
+		return cmdutil.ExitUsage
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage
@@ -110,6 +115,11 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	case isNoAnswer(err):
 		code = cmdutil.ExitNoAnswer
 		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
+	case errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout):
+		// No keyring means no stored credentials: authentication is what is
+		// missing, and the user has three ways to provide it.
+		code = cmdutil.ExitAuth
+		hint = "run sipctl in a session with a Secret Service (e.g. gnome-keyring under dbus), authenticate from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN), or `sipctl auth login --insecure-storage`"
 	case errors.As(err, &refused) && refused.Unauthorized():
 		code = cmdutil.ExitAuth
 		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"

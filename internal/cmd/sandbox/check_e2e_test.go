@@ -1,47 +1,13 @@
 package sandbox_test
 
 import (
-	"bufio"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/testenv"
 )
-
-// startServe runs `sipctl sandbox serve` on free loopback ports in env until
-// the test ends, and returns its SIP address.
-func startServe(t *testing.T, env *testenv.Env) string {
-	t.Helper()
-	serve := exec.Command(testenv.Binary(t), "sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0")
-	serve.Env = env.Environ()
-	stderr, err := serve.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		serve.Process.Kill()
-		serve.Wait()
-	})
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if a, ok := strings.CutPrefix(sc.Text(), "SIP registrar on "); ok {
-			addr, _, _ := strings.Cut(a, " ")
-			go func() {
-				for sc.Scan() {
-				}
-			}()
-			return addr
-		}
-	}
-	t.Fatal("sandbox serve did not report its SIP registrar")
-	return ""
-}
 
 // `accounts check` on the sandbox profile works as --verify does: it finds
 // the running `sandbox serve` (never DNS, which would send a sandbox password
@@ -59,7 +25,7 @@ func TestAccountsCheckOnTheSandboxEndToEnd(t *testing.T) {
 		t.Fatalf("without a serve: exit %d, want 6 and a hint\n%s", r.code, r.stderr)
 	}
 
-	sipAddr := startServe(t, env)
+	_, _, sipAddr := startServe(t, env)
 	r = sipctl(t, env, pw101+"\n", "accounts", "check", "101@hq", "--password-stdin")
 	if r.code != 0 || !strings.Contains(r.stdout, "Account\t101@hq.sip.twilio.com") || !strings.Contains(r.stdout, "Registrar\t"+sipAddr+" (udp)") {
 		t.Fatalf("101@hq on the sandbox: exit %d\n%s%s", r.code, r.stdout, r.stderr)

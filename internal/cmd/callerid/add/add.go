@@ -72,9 +72,9 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 		return nil
 	}
 	return output.PrintObject(ios, opts.Exporter, v, []output.Field{
-		{Label: "phone_number", Value: output.Text(v.PhoneNumber)},
-		{Label: "validation_code", Value: output.Text(v.ValidationCode)},
-		{Label: "call_sid", Value: output.Text(v.CallSID)},
-		{Label: "friendly_name", Value: output.Text(v.FriendlyName)},
+		{Label: "Phone number", Value: output.Text(v.PhoneNumber)},
+		{Label: "Validation code", Value: output.Text(v.ValidationCode)},
+		{Label: "Call SID", Value: output.Text(v.CallSID)},
+		{Label: "Friendly name", Value: output.Text(v.FriendlyName)},
 	})
 }

@@ -72,8 +72,8 @@ func renameRun(ctx context.Context, opts *RenameOptions) error {
 		return nil
 	}
 	return output.PrintObject(opts.IO, opts.Exporter, c, []output.Field{
-		{Label: "phone_number", Value: output.Text(c.PhoneNumber)},
-		{Label: "friendly_name", Value: output.Text(c.FriendlyName)},
-		{Label: "sid", Value: output.Text(c.SID)},
+		{Label: "Phone number", Value: output.Text(c.PhoneNumber)},
+		{Label: "Friendly name", Value: output.Text(c.FriendlyName)},
+		{Label: "SID", Value: output.Text(c.SID)},
 	})
 }

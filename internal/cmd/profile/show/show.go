@@ -26,14 +26,14 @@ type View struct {
 	APIURL          string `json:"api_url"`
 	DefaultDomain   string `json:"default_domain"`
 	PasswordPolicy  string `json:"password_policy"`
+	Registrar       string `json:"registrar"`
 	Current         bool   `json:"current"`
 	BuiltIn         bool   `json:"built_in"`
 	FromEnv         bool   `json:"from_env"`
 	InsecureStorage bool   `json:"insecure_storage"`
-	// Kamailio profiles (and any profile with a registrar).
-	Registrar string `json:"registrar,omitempty"`
-	DBURL     string `json:"db_url,omitempty"`
-	RPCURL    string `json:"rpc_url,omitempty"`
+	// Kamailio profiles.
+	DBURL  string `json:"db_url,omitempty"`
+	RPCURL string `json:"rpc_url,omitempty"`
 }
 
 // NewCmdShow returns `profile show`; runF replaces the run function in tests.
@@ -58,7 +58,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 			return showRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, View{})
 	return cmd
 }
 
@@ -77,9 +77,9 @@ func showRun(opts *ShowOptions) error {
 	}
 	v := View{
 		Name: p.Name, Provider: p.Provider, AccountSID: p.AccountSID, APIKeySID: p.APIKeySID, APIURL: p.APIURL,
-		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Current: p.Name == current,
+		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Registrar: p.Registrar, Current: p.Name == current,
 		BuiltIn: p.BuiltIn, FromEnv: p.FromEnv, InsecureStorage: p.InsecureSecret != "",
-		Registrar: p.Registrar, DBURL: p.DBURL, RPCURL: p.RPCURL,
+		DBURL: p.DBURL, RPCURL: p.RPCURL,
 	}
 	fields := []output.Field{
 		{Label: "Name", Value: output.Text(v.Name)},
@@ -89,11 +89,9 @@ func showRun(opts *ShowOptions) error {
 		{Label: "API URL", Value: output.Text(v.APIURL)},
 		{Label: "Default domain", Value: output.Text(v.DefaultDomain)},
 		{Label: "Password policy", Value: output.Text(v.PasswordPolicy)},
+		{Label: "Registrar", Value: output.Text(v.Registrar)},
 		{Label: "Current", Value: output.Bool(v.Current)},
 		{Label: "Insecure storage", Value: output.Bool(v.InsecureStorage)},
-	}
-	if v.Registrar != "" {
-		fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(v.Registrar)})
 	}
 	if p.Provider == config.ProviderKamailio {
 		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},

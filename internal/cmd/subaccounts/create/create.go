@@ -78,8 +78,8 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return nil
 	}
 	return output.PrintObject(opts.IO, opts.Exporter, a, []output.Field{
-		{Label: "sid", Value: output.Text(a.SID)},
-		{Label: "friendly_name", Value: output.Text(a.FriendlyName)},
-		{Label: "status", Value: output.Text(a.Status)},
+		{Label: "SID", Value: output.Text(a.SID)},
+		{Label: "Friendly name", Value: output.Text(a.FriendlyName)},
+		{Label: "Status", Value: output.Text(a.Status)},
 	})
 }

@@ -65,7 +65,7 @@ func ForUsers(ctx context.Context, p provider.SIPAccounts, acct string, users []
 		user, dom, ok := strings.Cut(strings.TrimPrefix(u, "sip:"), "@")
 		if !ok {
 			if defaultDomain == "" {
-				return nil, fmt.Errorf("%q has no domain: write USER@DOMAIN, or set the profile's default domain", u)
+				return nil, fmt.Errorf("%q has no domain: write USER@DOMAIN, or set a default with `sipctl profile set default_domain NAME`", u)
 			}
 			dom = defaultDomain
 		}

@@ -406,7 +406,7 @@ func splitAccount(arg string, defaultDomain func() (string, error)) (user, domai
 		}
 	}
 	if user == "" || domain == "" || strings.ContainsAny(domain, " @;<>\"/?#") {
-		return "", "", cmdutil.FlagErrorf("%q is not USER@DOMAIN (give the domain, or set a default domain on the profile)", arg)
+		return "", "", cmdutil.FlagErrorf("%q is not USER@DOMAIN (give the domain, or set a default with `sipctl profile set default_domain NAME`)", arg)
 	}
 	if err := provider.CheckSIPUser(user); err != nil {
 		return "", "", cmdutil.FlagErrorf("%v", err)

@@ -81,7 +81,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		}
 	}
 	if domainRef == "" {
-		return cmdutil.FlagErrorf("no domain: pass --domain NAME or set the profile's default domain")
+		return cmdutil.FlagErrorf("no domain: pass --domain NAME, or set a default with `sipctl profile set default_domain NAME`")
 	}
 	p, err := opts.Provider()
 	if err != nil {

@@ -7,7 +7,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/sipctl/sipctl/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply clean
+.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-telnyx clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
@@ -28,7 +28,7 @@ test: test-deps lint
 docs:
 	$(GO) test ./internal/docgen -run TestGeneratedFilesUpToDate -update
 
-bench: bench-startup bench-rotate bench-apply
+bench: bench-startup bench-rotate bench-apply bench-kamailio bench-telnyx
 
 bench-startup:
 	./scripts/bench-startup.sh
@@ -38,6 +38,12 @@ bench-rotate:
 
 bench-apply:
 	./scripts/bench-apply.sh
+
+bench-kamailio:
+	./scripts/bench-kamailio.sh
+
+bench-telnyx:
+	./scripts/bench-telnyx.sh
 
 clean:
 	rm -rf bin dist

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 // Actions and outcomes as written to the log.
@@ -76,6 +78,7 @@ func (l *Log) Path() string { return l.path }
 
 // Record appends one entry; a zero Time is set to now.
 func (l *Log) Record(e Entry) error {
+	e.Error = redact.Line(e.Error) // whatever a server echoed: no secret, no control character
 	if l == nil {
 		return errors.New("audit log is not open")
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/keyring"
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 // Source says where credentials came from.
@@ -106,7 +107,12 @@ func Resolve(p *config.Profile) (Credentials, error) {
 	secret, kerr := keyring.Get(keyring.Service, KeyringKey(p.Name))
 	switch {
 	case kerr == nil:
-		return profileCredentials(p, secret, SourceKeyring)
+		c, err := profileCredentials(p, secret, SourceKeyring)
+		if err == nil && p.InsecureSecret != "" && p.InsecureSecret != secret {
+			redact.Add(p.InsecureSecret)
+			c.Warning = fmt.Sprintf("warning: profile %q has different secrets in the OS keyring and in the config file (--insecure-storage); the keyring's is used. Run `sipctl auth login --profile %s` to keep one", p.Name, p.Name)
+		}
+		return c, err
 	case errors.Is(kerr, keyring.ErrNotFound):
 	case p.InsecureSecret != "" && errors.Is(kerr, keyring.ErrUnavailable):
 		// The user chose plain-text storage because there is no keyring
@@ -123,6 +129,7 @@ func Resolve(p *config.Profile) (Credentials, error) {
 }
 
 func profileCredentials(p *config.Profile, secret string, src Source) (Credentials, error) {
+	redact.Add(secret)
 	if p.AccountSID == "" {
 		return Credentials{}, fmt.Errorf("profile %q has a secret but no account SID; run `sipctl auth login --profile %s --account-sid AC…`", p.Name, p.Name)
 	}
@@ -156,6 +163,8 @@ func fromEnv(prefix string, p *config.Profile) (Credentials, bool, error) {
 	if sid == "" {
 		return Credentials{}, false, fmt.Errorf("%s_AUTH_TOKEN or %s_API_SECRET is set but no account SID is: set %s_ACCOUNT_SID", prefix, prefix, prefix)
 	}
+	redact.Add(token)
+	redact.Add(keySecret)
 	switch {
 	case keySecret != "" && key != "":
 		return Credentials{AccountSID: sid, Username: key, Secret: keySecret, Source: src}, true, nil
@@ -188,3 +197,30 @@ func KeyringTimeout() time.Duration { return keyring.Timeout() }
 const NoKeyringHint = "choose one: run sipctl where a Secret Service is running (on a headless Linux box: `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`); " +
 	"or authenticate from the environment as CI does (SIPCTL_ACCOUNT_SID with SIPCTL_AUTH_TOKEN, or TWILIO_*); " +
 	"or pass --insecure-storage to keep the secret in the config file (mode 0600, with a warning on every use)"
+
+// Disagreements lists the other places that hold a secret for p which
+// differs from the one c uses, in words for `auth status`: a stale keyring
+// entry, a plain-text config entry, or the other environment prefix. Only
+// secrets are compared, and none is returned.
+func Disagreements(p *config.Profile, c Credentials) []string {
+	if p == nil || c.Source == SourceSandbox || c.Source == SourceNone {
+		return nil
+	}
+	var out []string
+	differs := func(s string) bool { return s != "" && s != c.Secret }
+	if c.Source == SourceEnvSipctl {
+		if t := os.Getenv("TWILIO_AUTH_TOKEN"); differs(t) {
+			out = append(out, "TWILIO_AUTH_TOKEN is set too, to a different secret; SIPCTL_* wins")
+		}
+	}
+	if c.Source != SourceKeyring && !p.FromEnv {
+		if k, err := keyring.Get(keyring.Service, KeyringKey(p.Name)); err == nil && differs(k) {
+			redact.Add(k)
+			out = append(out, fmt.Sprintf("the OS keyring holds a different secret for this profile; %s wins", c.Source.Describe(p.Name)))
+		}
+	}
+	if c.Source != SourceInsecureConfig && differs(p.InsecureSecret) {
+		out = append(out, fmt.Sprintf("the config file holds a different plain-text secret (--insecure-storage); %s wins", c.Source.Describe(p.Name)))
+	}
+	return out
+}

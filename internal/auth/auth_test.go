@@ -33,13 +33,21 @@ func TestPrecedence(t *testing.T) {
 	if err != nil || c.Source != SourceInsecureConfig || c.Secret != "plain" || c.Username != sidA || !strings.Contains(c.Warning, "plain text") {
 		t.Fatalf("insecure: %v %v warning=%q", c, err, c.Warning)
 	}
-	// 3. keyring beats insecure config.
+	// 3. keyring beats insecure config, never silently when they differ.
 	if err := keyring.Set(keyring.Service, "profile:acme", "from-keyring"); err != nil {
 		t.Fatal(err)
 	}
 	c, err = Resolve(p)
-	if err != nil || c.Source != SourceKeyring || c.Secret != "from-keyring" || c.Warning != "" {
-		t.Fatalf("keyring: %v %v", c, err)
+	if err != nil || c.Source != SourceKeyring || c.Secret != "from-keyring" || !strings.Contains(c.Warning, "different secrets in the OS keyring and in the config file") {
+		t.Fatalf("keyring: %v %v warning=%q", c, err, c.Warning)
+	}
+	if d := Disagreements(p, c); len(d) != 1 || !strings.Contains(d[0], "config file holds a different plain-text secret") {
+		t.Errorf("disagreements %q", d)
+	}
+	same := *p
+	same.InsecureSecret = "from-keyring"
+	if c, _ := Resolve(&same); c.Warning != "" || Disagreements(&same, c) != nil {
+		t.Errorf("agreeing sources reported: %q", c.Warning)
 	}
 	// 2. TWILIO_* beats the keyring.
 	t.Setenv("TWILIO_ACCOUNT_SID", sidB)

@@ -55,5 +55,17 @@ func Verify(ctx context.Context, c Credentials, o VerifyOptions) (Account, error
 	if err != nil {
 		return Account{}, err
 	}
+	// Any 200 is not proof: a proxy, a captive portal or a stub server can
+	// answer one. Working means the account asked for came back.
+	if a.SID != c.AccountSID {
+		got := a.SID
+		if got == "" {
+			got = "none"
+		}
+		return Account{}, fmt.Errorf("%w: the API answered, but not with account %s (account SID in the answer: %s); check the API URL", ErrUnexpectedAnswer, c.AccountSID, got)
+	}
 	return a, nil
 }
+
+// ErrUnexpectedAnswer means the API answered 2xx without the account asked for.
+var ErrUnexpectedAnswer = errors.New("unexpected answer from the API")

@@ -16,7 +16,7 @@ func TestConfirmDestructive(t *testing.T) {
 	}
 	err := ConfirmDestructive(ios, false, "Delete domain x?", "")
 	var fe *FlagError
-	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "--yes") {
+	if !errors.As(err, &fe) || err.Error() != "domain x not deleted: confirmation required in a non-interactive run; pass --yes" {
 		t.Fatalf("no terminal: %v", err)
 	}
 
@@ -25,7 +25,7 @@ func TestConfirmDestructive(t *testing.T) {
 		ios.SetStdinTTY(true)
 		ios.SetStdoutTTY(true)
 		in.WriteString(answer)
-		if got := ConfirmDestructive(ios, false, "Delete domain x?", ""); got != want {
+		if got := ConfirmDestructive(ios, false, "Delete domain x?", ""); !errors.Is(got, want) || (got == nil) != (want == nil) {
 			t.Errorf("answer %q: %v", answer, got)
 		}
 		if !strings.Contains(errOut.String(), "[y/N]") {
@@ -41,8 +41,23 @@ func TestConfirmDestructive(t *testing.T) {
 		t.Fatalf("typed name: %v", err)
 	}
 	in.WriteString("y\n")
-	if err := ConfirmDestructive(ios, false, "Close subaccount acme?", "acme"); err != ErrCancel {
+	if err := ConfirmDestructive(ios, false, "Close subaccount acme (AC1)? This cannot be undone.", "acme"); !errors.Is(err, ErrCancel) || err.Error() != "subaccount acme (AC1) not closed: cancelled at the confirmation" {
 		t.Fatalf("y instead of the name: %v", err)
+	}
+}
+
+func TestNotDone(t *testing.T) {
+	for prompt, want := range map[string]string{
+		"Delete domain office.sip.twilio.com?":                       "domain office.sip.twilio.com not deleted",
+		"Suspend subaccount Acme (AC1)? Calls stop.":                 "subaccount Acme (AC1) not suspended",
+		"Empty the sandbox (every domain)?":                          "the sandbox (every domain) not emptied",
+		"Rotate 3 passwords in office? Each device stays registered": "3 passwords in office not rotated",
+		"Remove 10.0.0.1/32 from \"office\"?":                        "10.0.0.1/32 from \"office\" not removed",
+		"Detach list staff from office?":                             "list staff from office not detached",
+	} {
+		if got := NotDone(prompt); got != want {
+			t.Errorf("NotDone(%q) = %q, want %q", prompt, got, want)
+		}
 	}
 }
 

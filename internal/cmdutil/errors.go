@@ -5,6 +5,8 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sipctl/sipctl/internal/provider"
 )
 
 // Exit codes, documented in `sipctl help exit-codes` and the README.
@@ -82,4 +84,17 @@ func WithHint(err error, hint string) error {
 		return nil
 	}
 	return &HintError{Err: err, Hint: hint}
+}
+
+// NotFoundError is an unknown name or a missing resource (exit 1, like every
+// provider's not-found error: errors.Is matches provider.ErrNotFound).
+type NotFoundError struct{ Err error }
+
+func (e *NotFoundError) Error() string        { return e.Err.Error() }
+func (e *NotFoundError) Unwrap() error        { return e.Err }
+func (e *NotFoundError) Is(target error) bool { return target == provider.ErrNotFound }
+
+// NotFoundf makes a not-found error (exit 1).
+func NotFoundf(format string, args ...any) error {
+	return &NotFoundError{Err: fmt.Errorf(format, args...)}
 }

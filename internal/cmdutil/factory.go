@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"os"
+
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/provider"
@@ -12,6 +14,17 @@ type Globals struct {
 	Subaccount string // --subaccount SID or friendly name
 	Debug      bool   // --debug (or SIPCTL_DEBUG=1)
 	AuditLog   string // --audit-log PATH
+	Quiet      bool   // --quiet (or SIPCTL_QUIET=1): no notes on stderr
+}
+
+// QuietNotes reports whether notes ("working against the local sandbox") are
+// silenced, by --quiet or SIPCTL_QUIET. Warnings and errors still print.
+func (g *Globals) QuietNotes() bool {
+	if g.Quiet {
+		return true
+	}
+	v := os.Getenv("SIPCTL_QUIET")
+	return v != "" && v != "0" && v != "false"
 }
 
 // Factory gives commands their dependencies, lazily: nothing reads the

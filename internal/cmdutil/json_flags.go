@@ -1,6 +1,11 @@
 package cmdutil
 
 import (
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -9,18 +14,76 @@ import (
 type Exporter = output.Exporter
 
 // AddJSONFlags adds --json[=fields] and --jq to cmd, and validates them before
-// the command runs so a bad expression never costs a request.
-func AddJSONFlags(cmd *cobra.Command, exp *Exporter) {
+// the command runs so a bad expression never costs a request. sample, when
+// given, is a value of the type the command prints (e.g. provider.Domain{}):
+// its JSON field names are then checked (a usage error, exit 2, before any
+// request) and completed in the shell.
+func AddJSONFlags(cmd *cobra.Command, exp *Exporter, sample ...any) {
+	for _, s := range sample {
+		exp.Known = append(exp.Known, output.FieldsOf(s)...)
+	}
 	f := cmd.Flags()
 	var fields string
 	f.StringVar(&fields, "json", "", "Print JSON: all fields, or `fields` given as --json=sid,username")
 	f.Lookup("json").NoOptDefVal = "*"
 	f.StringVar(&exp.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies --json)")
 
+	if len(exp.Known) > 0 {
+		cmd.RegisterFlagCompletionFunc("json", func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			done, _ := splitLast(toComplete)
+			var out []cobra.Completion
+			for _, k := range exp.Known {
+				out = append(out, done+k)
+			}
+			return out, cobra.ShellCompDirectiveNoSpace | cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
 		if err := exp.Prepare(fields, c.Flags().Changed("json")); err != nil {
 			return &FlagError{Err: err}
+		}
+		// --jq stops on SIGINT/SIGTERM and after its time limit.
+		exp.SetContext(c.Context())
+		if raw := os.Getenv("SIPCTL_JQ_TIMEOUT"); raw != "" && exp.JQ != "" {
+			d, err := time.ParseDuration(raw)
+			if err != nil || d <= 0 {
+				return FlagErrorf("invalid SIPCTL_JQ_TIMEOUT %q: use a duration such as 10s", raw)
+			}
+			output.JQTimeout = d
+		}
+		if raw := os.Getenv("SIPCTL_JQ_MAX_MEMORY"); raw != "" && exp.JQ != "" {
+			mib, err := strconv.ParseUint(raw, 10, 32)
+			if err != nil || mib == 0 {
+				return FlagErrorf("invalid SIPCTL_JQ_MAX_MEMORY %q: a number of MiB such as 1024", raw)
+			}
+			output.JQMaxMemory = mib << 20
+		}
+		if prev != nil {
+			return prev(c, args)
+		}
+		return nil
+	}
+}
+
+// splitLast splits "a,b,c" into "a,b," and "c", for completing a field list.
+func splitLast(s string) (string, string) {
+	if i := strings.LastIndex(s, ","); i >= 0 {
+		return s[:i+1], s[i+1:]
+	}
+	return "", s
+}
+
+// AddListFlags adds a list command's flags: --limit/-L (at most that many
+// items are printed, and fetched) and --wide (the terminal table's cells
+// whole, however wide; a pipe always gets them whole).
+func AddListFlags(cmd *cobra.Command, exp *Exporter) {
+	cmd.Flags().IntVarP(&exp.Limit, "limit", "L", 0, "Print at most `n` items (default: all)")
+	cmd.Flags().BoolVar(&exp.Wide, "wide", false, "On a terminal, print every cell whole instead of fitting the table to its width")
+	prev := cmd.PreRunE
+	cmd.PreRunE = func(c *cobra.Command, args []string) error {
+		if exp.Limit < 0 {
+			return FlagErrorf("invalid --limit %d: give a positive number", exp.Limit)
 		}
 		if prev != nil {
 			return prev(c, args)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -41,11 +42,14 @@ type Profile struct {
 	DefaultDomain  string `yaml:"default_domain,omitempty" mapstructure:"default_domain" json:"default_domain,omitempty"`
 	PasswordPolicy string `yaml:"password_policy,omitempty" mapstructure:"password_policy" json:"password_policy,omitempty"`
 	Output         string `yaml:"output,omitempty" mapstructure:"output" json:"output,omitempty"`
-	// Kamailio: the database (Kamailio's db_url, never with a password), the
-	// jsonrpcs endpoint, and the registrar phones use (HOST:PORT).
-	DBURL     string `yaml:"db_url,omitempty" mapstructure:"db_url" json:"db_url,omitempty"`
-	RPCURL    string `yaml:"rpc_url,omitempty" mapstructure:"rpc_url" json:"rpc_url,omitempty"`
+	// Registrar is the HOST:PORT phones register to, for `accounts check`
+	// and --verify (a Kamailio profile's own registrar); empty looks it up
+	// in DNS from the domain.
 	Registrar string `yaml:"registrar,omitempty" mapstructure:"registrar" json:"registrar,omitempty"`
+	// Kamailio: the database (Kamailio's db_url, never with a password) and
+	// the jsonrpcs endpoint.
+	DBURL  string `yaml:"db_url,omitempty" mapstructure:"db_url" json:"db_url,omitempty"`
+	RPCURL string `yaml:"rpc_url,omitempty" mapstructure:"rpc_url" json:"rpc_url,omitempty"`
 	// RPCAllowHTTP permits plain http to a non-loopback RPC host.
 	RPCAllowHTTP bool `yaml:"rpc_allow_http,omitempty" mapstructure:"rpc_allow_http" json:"rpc_allow_http,omitempty"`
 	// StorePlaintext also writes Kamailio's password column, for configs
@@ -69,6 +73,10 @@ type Config struct {
 
 	path string
 	v    *viper.Viper
+	// invalid holds, per profile, the first value in the file that breaks
+	// its setting's rule: using the profile fails with it, while `profile
+	// set` can still load the file and fix it.
+	invalid map[string]error
 	// Warnings are for the user, printed once on stderr (e.g. a config file
 	// others can read).
 	Warnings []string `yaml:"-" mapstructure:"-"`
@@ -118,7 +126,7 @@ func LoadFile(path string) (*Config, error) {
 		return nil, fmt.Errorf("config file %s is not valid YAML: %s", path, firstLine(err.Error()))
 	}
 	if err := c.v.Unmarshal(c); err != nil {
-		return nil, fmt.Errorf("config file %s has an invalid value: %s", path, firstLine(err.Error()))
+		return nil, fmt.Errorf("config file %s has an invalid value: %s", path, decodeProblem(c.v, err))
 	}
 	if c.Profiles == nil {
 		c.Profiles = map[string]*Profile{}
@@ -132,8 +140,47 @@ func LoadFile(path string) (*Config, error) {
 		if p.Provider == "" {
 			p.Provider = ProviderTwilio
 		}
+		if err := validateProfile(p); err != nil {
+			if c.invalid == nil {
+				c.invalid = map[string]error{}
+			}
+			c.invalid[name] = fmt.Errorf("config file %s, profile %q: %w; fix it with `sipctl profile set %s VALUE --profile %s`",
+				path, name, err, firstWord(err.Error()), name)
+		}
 	}
 	return c, nil
+}
+
+func firstWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	return w
+}
+
+// decodeMessage is one of mapstructure's lines:
+// 'profiles[acme].provider' expected type 'string', got unconvertible type '[]interface {}', value: '[1 2]'
+var decodeMessage = regexp.MustCompile(`'([^']*)' expected type '([^']*)', got unconvertible type '([^']*)'`)
+
+// decodeProblem turns a decoding error into "KEY: expected a TYPE, not VALUE"
+// for each bad key, instead of mapstructure's "decoding failed due to the
+// following error(s):" header.
+func decodeProblem(v *viper.Viper, err error) string {
+	var out []string
+	for _, line := range strings.Split(err.Error(), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "* "))
+		if line == "" || strings.HasPrefix(line, "decoding failed") {
+			continue
+		}
+		if m := decodeMessage.FindStringSubmatch(line); m != nil {
+			key := strings.NewReplacer("[", ".", "]", "").Replace(m[1])
+			out = append(out, fmt.Sprintf("%s is %s, expected %s", key, describeValue(v.Get(key)), article(m[2])))
+			continue
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return firstLine(err.Error())
+	}
+	return strings.Join(out, "; ")
 }
 
 // Save writes the file atomically with mode 0600 in a 0700 directory.
@@ -211,6 +258,9 @@ func (c *Config) ProfileNames() []string {
 // Profile returns a named profile; "sandbox" exists even when not in the file.
 func (c *Config) Profile(name string) (*Profile, error) {
 	if p, ok := c.Profiles[name]; ok {
+		if err := c.invalid[name]; err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	if name == SandboxProfile {
@@ -332,4 +382,29 @@ func unwrapPath(err error) error {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// describeValue shows a YAML value the way the file wrote it, briefly.
+func describeValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "empty"
+	case []any:
+		return fmt.Sprintf("a list %v", x)
+	case map[string]any:
+		return "a mapping"
+	}
+	return fmt.Sprintf("%q", fmt.Sprint(v))
+}
+
+func article(typ string) string {
+	switch typ {
+	case "string":
+		return "a string"
+	case "int", "int64":
+		return "a whole number"
+	case "bool":
+		return "true or false"
+	}
+	return typ
 }

@@ -29,6 +29,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/redact"
 	"io"
 	"os"
 	"path/filepath"
@@ -711,4 +712,4 @@ func (rep *Report) Write(w io.Writer) {
 	}
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return redact.Line(strings.Join(strings.Fields(s), " ")) }

@@ -11,12 +11,14 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/build"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 )
 
@@ -154,7 +156,7 @@ func inSubaccount(p provider.SIPAccounts, ref string) (provider.SIPAccounts, err
 	}
 	switch len(matches) {
 	case 0:
-		return nil, cmdutil.FlagErrorf("no subaccount named %q; run `sipctl subaccounts list`", ref)
+		return nil, cmdutil.WithHint(cmdutil.NotFoundf("no subaccount named %q", ref), "list them with `sipctl subaccounts list`")
 	case 1:
 		return scope.WithAccount(matches[0].SID), nil
 	default:
@@ -164,4 +166,48 @@ func inSubaccount(p provider.SIPAccounts, ref string) (provider.SIPAccounts, err
 		}
 		return nil, cmdutil.FlagErrorf("%d subaccounts are named %q (%s); give the SID", len(matches), ref, strings.Join(sids, ", "))
 	}
+}
+
+// waitNotice shows on a terminal that sipctl is waiting because the API
+// asked it to (429 with Retry-After, or a failing server), so a long pause
+// is never silent. Many concurrent requests waiting at once make one line
+// every few seconds, not one each.
+func waitNotice(ios *iostreams.IOStreams) func(time.Duration, error) {
+	if !ios.ProgressEnabled() {
+		return nil
+	}
+	var (
+		mu   sync.Mutex
+		last time.Time
+	)
+	return func(d time.Duration, err error) {
+		if d < time.Second {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < 3*time.Second {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(ios.ErrOut, "\r\033[Kwaiting %s before retrying: %s\n", d.Round(time.Second), redact.Line(err.Error()))
+	}
+}
+
+// httpTimeout is SIPCTL_HTTP_TIMEOUT (or http_timeout): how long one API
+// request may take before it counts as no answer (exit 6). Zero: the client's default.
+func httpTimeout(f *cmdutil.Factory) (time.Duration, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return 0, err
+	}
+	raw := strings.TrimSpace(cfg.Viper().GetString("http_timeout"))
+	if raw == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid SIPCTL_HTTP_TIMEOUT %q: use a duration such as 30s", raw)
+	}
+	return d, nil
 }

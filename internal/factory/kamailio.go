@@ -14,7 +14,8 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderKamailio, Description: "a self-hosted Kamailio (subscriber, domain and address tables; JSON-RPC)", New: newKamailio})
+	Register(Info{Name: config.ProviderKamailio, Description: "a self-hosted Kamailio (subscriber, domain and address tables; JSON-RPC)",
+		New: newKamailio, PasswordPolicy: "device-safe"})
 }
 
 // kamailioOpenTimeout bounds connecting to the database and reading its

@@ -6,10 +6,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -41,6 +43,10 @@ type Info struct {
 	// Description is a few words for help and errors.
 	Description string
 	New         Constructor
+	// PasswordPolicy is the built-in policy its profiles default to
+	// (password.DefaultFor); empty keeps "strict". A provider with no
+	// password rules of its own (Kamailio) takes "device-safe".
+	PasswordPolicy string
 }
 
 // Env is what a constructor may use from the run.
@@ -59,6 +65,15 @@ type Env struct {
 func (e *Env) Credentials(prof *config.Profile) (auth.Credentials, error) {
 	return resolveCredentials(e.Factory, prof)
 }
+
+// HTTPTimeout is SIPCTL_HTTP_TIMEOUT (or http_timeout in the config): how
+// long one API request may take before it is no answer (exit 6); zero
+// means the client's default.
+func (e *Env) HTTPTimeout() (time.Duration, error) { return httpTimeout(e.Factory) }
+
+// WaitNotice is what a client calls before waiting to retry (429 with
+// Retry-After, a failing server): a line on a terminal's stderr, nil off one.
+func (e *Env) WaitNotice() func(time.Duration, error) { return waitNotice(e.Factory.IOStreams) }
 
 // OnClose registers a resource (a database handle) to release when the run
 // ends.
@@ -87,6 +102,9 @@ func Register(info Info) {
 		panic("factory.Register: provider " + info.Name + " registered twice")
 	}
 	registry[info.Name] = info
+	if info.PasswordPolicy != "" {
+		password.SetDefault(info.Name, info.PasswordPolicy)
+	}
 }
 
 // Registered lists the registered providers' names, sorted.

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderSandbox, Description: "the built-in Twilio-compatible sandbox (local SQLite)",
+	Register(Info{Name: config.ProviderSandbox, Description: "the built-in Twilio-compatible sandbox (local SQLite)", PasswordPolicy: "twilio",
 		New: func(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
 			return sandboxProvider(env.Factory, prof, env.Debug)
 		}})
@@ -39,6 +39,8 @@ func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (pr
 	if p.APIURL != "" {
 		rt, base, where = http.DefaultTransport, p.APIURL, p.APIURL
 	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status` shows it\n", where)
+	if !f.Globals.QuietNotes() {
+		fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status`\n", where)
+	}
 	return newClientOver(rt, base, config.ProviderSandbox, sid, token, debug)
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio})
+	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio, PasswordPolicy: "twilio"})
 }
 
 func newTwilio(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
@@ -15,13 +15,19 @@ func newTwilio(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
 	if err != nil {
 		return nil, err
 	}
+	timeout, err := env.HTTPTimeout()
+	if err != nil {
+		return nil, err
+	}
 	c, err := twilio.New(twilio.Options{
-		BaseURL:    prof.APIURL,
-		AccountSID: creds.AccountSID,
-		Username:   creds.Username,
-		Secret:     creds.Secret,
-		UserAgent:  env.UserAgent,
-		Debug:      env.Debug,
+		BaseURL:        prof.APIURL,
+		AccountSID:     creds.AccountSID,
+		Username:       creds.Username,
+		Secret:         creds.Secret,
+		UserAgent:      env.UserAgent,
+		Debug:          env.Debug,
+		RequestTimeout: timeout,
+		OnWait:         env.WaitNotice(),
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/redact"
 	"io"
 	"net/http"
 	"net/url"
@@ -83,6 +85,13 @@ func (d *DebugLog) write(s string) {
 			s = strings.ReplaceAll(s, sec, Redacted)
 		}
 	}
+	s = redact.String(s) // every password the run knows, too
+	// A header or body a hostile server sent must not drive the terminal.
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = output.Escape(lines[i])
+	}
+	s = strings.Join(lines, "\n")
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	io.WriteString(d.w, s)

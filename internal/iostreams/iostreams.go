@@ -38,6 +38,9 @@ func System() *IOStreams {
 	}
 	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 		ios.termWidth = w
+	} else if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 1 {
+		// No terminal to ask (SIPCTL_FORCE_TTY in a pipe): the shell's width.
+		ios.termWidth = n
 	}
 	if v := os.Getenv("SIPCTL_FORCE_TTY"); v != "" && v != "0" && v != "false" {
 		ios.stdoutTTY, ios.stderrTTY = true, true

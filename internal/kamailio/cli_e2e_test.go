@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,12 +91,34 @@ func TestKamailioCLI(t *testing.T) {
 	}
 	wantOutcome(t, probe(t, k, "nobody", domain, "x"), sip.Rejected, 401) // served
 
+	// accounts create generates a device-safe password that registers;
+	// password rotate (journal, handover) replaces it.
+	var created map[string]any
+	out = c.ok("", "--profile", "pbx", "accounts", "create", "frank", "--domain", domain, "--json")
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
+		t.Fatalf("accounts create --json: %v\n%s", err, out)
+	}
+	first, _ := created["password"].(string)
+	if len(first) < 16 {
+		t.Fatalf("accounts create: %s", out)
+	}
+	wantOutcome(t, probe(t, k, "frank", domain, first), sip.Accepted, 200)
+	c.fails(1, "already exists", "", "--profile", "pbx", "accounts", "create", "frank", "--domain", domain)
+	c.fails(1, "not in Kamailio's domain table", "", "--profile", "pbx", "accounts", "create", "gina", "--domain", "nowhere.example.test")
+	handover := filepath.Join(t.TempDir(), "handover.json")
+	c.ok("", "--profile", "pbx", "password", "rotate", "--domain", domain, "--yes", "--output", handover)
+	c.ok("", "--profile", "pbx", "accounts", "check", "frank@"+domain, "--from-handover", handover)
+	c.fails(5, "rejected", first+"\n", "--profile", "pbx", "accounts", "check", "frank@"+domain, "--password-stdin")
+	c.ok("", "--profile", "pbx", "accounts", "delete", "frank@"+domain, "--yes")
+	c.fails(5, "rejected", "", "--profile", "pbx", "accounts", "check", "frank@"+domain, "--from-handover", handover)
+
 	p := open(t, k.Options())
 	a, err := p.CreateSIPAccount(context.Background(), provider.NewSIPAccount{Username: "erin", Domain: domain, Password: "erin-Secret-12345"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.ok("erin-Secret-12345\n", "--profile", "pbx", "accounts", "check", "erin@"+domain, "--registrar", k.SIP, "--password-stdin")
+	// The profile's registrar is where check sends its REGISTER.
+	c.ok("erin-Secret-12345\n", "--profile", "pbx", "accounts", "check", "erin@"+domain, "--password-stdin")
 	c.fails(5, "rejected", "wrong-Secret-12345\n", "--profile", "pbx", "accounts", "check", "erin@"+domain, "--registrar", k.SIP, "--password-stdin")
 
 	// Registration status from usrloc, with sipp's contact.

@@ -29,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -68,6 +69,10 @@ type Client struct {
 	plaintext bool
 	tables    map[string]int // table name → version, from the version table
 	pageSize  int
+
+	dumpMu sync.Mutex
+	dump   map[string]ulRecord // the last ul.dump, by AoR
+	dumpAt time.Time
 
 	writerOnce sync.Once
 	writes     chan *pwWrite

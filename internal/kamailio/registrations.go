@@ -45,10 +45,14 @@ type ulDump struct {
 // RegistrationStatus reports each account's binding in usrloc's location
 // table, keyed by Ref. With several contacts, the freshest is shown.
 func (c *Client) RegistrationStatus(ctx context.Context, accounts []provider.SIPAccount) (map[string]provider.Registration, error) {
-	if c.rpc == nil {
-		return nil, errNoRPC
-	}
 	out := make(map[string]provider.Registration, len(accounts))
+	if c.rpc == nil {
+		// No RPC endpoint configured: the status is unknown, not an error.
+		for _, a := range accounts {
+			out[a.Ref] = provider.Registration{State: provider.RegistrationUnknown}
+		}
+		return out, nil
+	}
 	now := time.Now()
 	if len(accounts) <= lookupMax {
 		for _, a := range accounts {
@@ -66,18 +70,9 @@ func (c *Client) RegistrationStatus(ctx context.Context, accounts []provider.SIP
 		}
 		return out, nil
 	}
-	var dump ulDump
-	if err := c.rpc.call(ctx, "ul.dump", &dump); err != nil {
+	byAoR, err := c.locationSnapshot(ctx)
+	if err != nil {
 		return nil, err
-	}
-	byAoR := map[string]ulRecord{}
-	for _, d := range dump.Domains {
-		if d.Domain.Domain != "location" {
-			continue
-		}
-		for _, r := range d.Domain.AoRs {
-			byAoR[strings.ToLower(r.Info.AoR)] = r.Info
-		}
 	}
 	for _, a := range accounts {
 		rec, ok := byAoR[strings.ToLower(a.Address())]
@@ -92,6 +87,36 @@ func (c *Client) RegistrationStatus(ctx context.Context, accounts []provider.SIP
 		out[a.Ref] = registration(rec, now)
 	}
 	return out, nil
+}
+
+// dumpTTL is how long one ul.dump serves a listing's batches: a listing of
+// many accounts asks for status a batch at a time, and one snapshot of the
+// location table answers them all.
+const dumpTTL = 5 * time.Second
+
+// locationSnapshot is usrloc's location table by lower-cased AoR, from one
+// ul.dump reused for dumpTTL.
+func (c *Client) locationSnapshot(ctx context.Context) (map[string]ulRecord, error) {
+	c.dumpMu.Lock()
+	defer c.dumpMu.Unlock()
+	if c.dump != nil && time.Since(c.dumpAt) < dumpTTL {
+		return c.dump, nil
+	}
+	var dump ulDump
+	if err := c.rpc.call(ctx, "ul.dump", &dump); err != nil {
+		return nil, err
+	}
+	byAoR := map[string]ulRecord{}
+	for _, d := range dump.Domains {
+		if d.Domain.Domain != "location" {
+			continue
+		}
+		for _, r := range d.Domain.AoRs {
+			byAoR[strings.ToLower(r.Info.AoR)] = r.Info
+		}
+	}
+	c.dump, c.dumpAt = byAoR, time.Now()
+	return byAoR, nil
 }
 
 func registration(rec ulRecord, now time.Time) provider.Registration {

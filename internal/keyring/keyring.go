@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -57,7 +58,10 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("no secret for %s in the OS keyring (service %s)", e.Key, Service)
 	default:
 		cause := ""
-		if e.Err != nil {
+		if errors.Is(e.Err, exec.ErrNotFound) {
+			// go-keyring starts dbus-launch when no session bus is set.
+			cause = ": no D-Bus session (DBUS_SESSION_BUS_ADDRESS is unset and dbus-launch is not installed)"
+		} else if e.Err != nil {
 			cause = ": " + firstLine(e.Err.Error())
 		}
 		return fmt.Sprintf("OS keyring unavailable (%s %s)%s", e.Op, e.Key, cause)

@@ -51,6 +51,11 @@ func (f *File) check(r Rules, probs *Problems) {
 		}
 		users := map[string]Pos{}
 		for _, a := range d.Accounts {
+			if t := a.Telnyx; t != nil && r.Name() == "telnyx" && (t.ChannelLimit > 0 || t.CallerID != "" || t.OutboundVoiceProfileID != "") {
+				// Refused rather than dropped: the file would say something
+				// the provider was never told.
+				probs.addAt(t.Pos, "sipctl's Telnyx provider sets only connection_name so far; remove channel_limit, caller_id and outbound_voice_profile_id")
+			}
 			if err := r.ValidateUsername(a.Username); err != nil {
 				probs.addAt(a.Pos, "%v", err)
 				continue

@@ -32,6 +32,7 @@ type accountOut struct {
 }
 
 type telnyxOut struct {
+	ConnectionName         string `yaml:"connection_name,omitempty"`
 	ChannelLimit           int    `yaml:"channel_limit,omitempty"`
 	CallerID               string `yaml:"caller_id,omitempty"`
 	OutboundVoiceProfileID string `yaml:"outbound_voice_profile_id,omitempty"`
@@ -57,7 +58,7 @@ func Encode(f *File) ([]byte, error) {
 			}
 			t := a.Telnyx
 			do.Accounts = append(do.Accounts, accountOut{Username: a.Username,
-				Telnyx: &telnyxOut{ChannelLimit: t.ChannelLimit, CallerID: t.CallerID, OutboundVoiceProfileID: t.OutboundVoiceProfileID}})
+				Telnyx: &telnyxOut{ConnectionName: t.ConnectionName, ChannelLimit: t.ChannelLimit, CallerID: t.CallerID, OutboundVoiceProfileID: t.OutboundVoiceProfileID}})
 		}
 		out.Domains = append(out.Domains, do)
 	}

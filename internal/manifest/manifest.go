@@ -67,9 +67,14 @@ type Account struct {
 
 // TelnyxAccount is the `telnyx:` key of an account.
 type TelnyxAccount struct {
+	// ConnectionName names the credential connection (default: the
+	// username).
+	ConnectionName         string
 	ChannelLimit           int
 	CallerID               string
 	OutboundVoiceProfileID string
+
+	Pos Pos
 }
 
 // Options are the provider-specific choices of a new account, as
@@ -80,6 +85,9 @@ func (a Account) Options(d Domain) map[string]string {
 		o["credential_list"] = d.Twilio.CredentialList
 	}
 	if t := a.Telnyx; t != nil {
+		if t.ConnectionName != "" {
+			o["connection_name"] = t.ConnectionName
+		}
 		if t.ChannelLimit > 0 {
 			o["channel_limit"] = strconv.Itoa(t.ChannelLimit)
 		}

@@ -136,3 +136,27 @@ func TestSchemaIsJSON(t *testing.T) {
 		t.Fatalf("%v\n%s", err, b)
 	}
 }
+
+type telnyxRules struct{}
+
+func (telnyxRules) Name() string                             { return "telnyx" }
+func (telnyxRules) CanonicalDomain(n string) (string, error) { return n, nil }
+func (telnyxRules) ValidateUsername(string) error            { return nil }
+
+// TestTelnyxSettings: a connection name reaches the provider's options; the
+// settings sipctl's Telnyx provider cannot set yet are refused there (and
+// ignored by other providers) rather than silently dropped.
+func TestTelnyxSettings(t *testing.T) {
+	src := "domains:\n  - name: sip.telnyx.com\n    accounts:\n      - username: desk1\n        telnyx: {connection_name: Desk}\n"
+	f, err := Load("t.yaml", []byte(src), telnyxRules{})
+	if err != nil || f.Domains[0].Accounts[0].Options(f.Domains[0])["connection_name"] != "Desk" {
+		t.Fatalf("%v %+v", err, f)
+	}
+	src = "domains:\n  - name: sip.telnyx.com\n    accounts:\n      - username: desk1\n        telnyx: {channel_limit: 2}\n"
+	if _, err := Load("t.yaml", []byte(src), telnyxRules{}); err == nil || !strings.HasPrefix(err.Error(), "t.yaml:5:17: sipctl's Telnyx provider sets only connection_name") {
+		t.Fatalf("channel_limit on Telnyx: %v", err)
+	}
+	if _, err := Load("t.yaml", []byte(strings.Replace(src, "sip.telnyx.com", "office", 1)), twilioRules{"twilio"}); err != nil {
+		t.Fatalf("ignored on Twilio: %v", err)
+	}
+}

@@ -282,8 +282,11 @@ func (p *parser) account(n *yaml.Node) (Account, bool) {
 	}
 	a.Pos = Pos{v.Line, v.Column}
 	if v, ok := fs["telnyx"]; ok {
-		tf := p.fields(v, "an account's telnyx settings", "channel_limit", "caller_id", "outbound_voice_profile_id")
-		t := &TelnyxAccount{}
+		tf := p.fields(v, "an account's telnyx settings", "connection_name", "channel_limit", "caller_id", "outbound_voice_profile_id")
+		t := &TelnyxAccount{Pos: Pos{v.Line, v.Column}}
+		if c, ok := tf["connection_name"]; ok {
+			t.ConnectionName, _ = p.str(c, "connection_name")
+		}
 		if c, ok := tf["channel_limit"]; ok {
 			n, err := strconv.Atoi(c.Value)
 			if c.Kind != yaml.ScalarNode || err != nil || n < 1 {

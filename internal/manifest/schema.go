@@ -26,6 +26,7 @@ func Schema() ([]byte, error) {
 			obj("An account with settings", []string{"username"}, map[string]any{
 				"username": str("The account's username"),
 				"telnyx": obj("Settings only Telnyx has (ignored by other providers)", nil, map[string]any{
+					"connection_name":           str("The credential connection's name (default: the username)"),
 					"channel_limit":             map[string]any{"type": "integer", "minimum": 1, "description": "Most simultaneous calls"},
 					"caller_id":                 str("Caller ID number for outbound calls"),
 					"outbound_voice_profile_id": str("Outbound voice profile"),

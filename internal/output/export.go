@@ -5,12 +5,15 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/itchyny/gojq"
 )
@@ -23,7 +26,28 @@ type Exporter struct {
 	// JQ is a jq expression applied to the JSON output (implies JSON).
 	JQ    string
 	query *gojq.Code
+	// ctx stops a --jq evaluation (SIGINT/SIGTERM); nil is Background.
+	ctx context.Context
+	// Known are the field names the command can print, when it declared
+	// them: --json=name is then checked before any request.
+	Known []string
+	// Limit, when positive, is the most items a list prints (--limit);
+	// listing stops there, so no further pages are fetched.
+	Limit int
+	// Wide prints a terminal table's cells whole (--wide).
+	Wide bool
 }
+
+// JQTimeout bounds one --jq evaluation (SIPCTL_JQ_TIMEOUT overrides it): an
+// expression such as `def f: f; f` never ends by itself.
+var JQTimeout = 10 * time.Second
+
+// JQMaxMemory bounds how much the heap may grow while a --jq expression
+// runs: `[limit(1e8; repeat(1))]` would otherwise take every byte there is.
+var JQMaxMemory uint64 = 1 << 30
+
+// SetContext makes --jq evaluation stop when ctx is done.
+func (e *Exporter) SetContext(ctx context.Context) { e.ctx = ctx }
 
 // Enabled reports whether the command should print JSON.
 func (e *Exporter) Enabled() bool { return e != nil && (e.JSON || e.JQ != "") }
@@ -37,6 +61,13 @@ func (e *Exporter) Prepare(raw string, set bool) error {
 			for _, f := range strings.Split(raw, ",") {
 				if f = strings.TrimSpace(f); f != "" {
 					e.Fields = append(e.Fields, f)
+				}
+			}
+		}
+		if len(e.Known) > 0 {
+			for _, f := range e.Fields {
+				if !slices.Contains(e.Known, f) {
+					return fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(e.Known, ", "))
 				}
 			}
 		}
@@ -75,7 +106,15 @@ func (e *Exporter) emit(w io.Writer, data any) error {
 		enc.SetEscapeHTML(false)
 		return enc.Encode(data)
 	}
-	iter := e.query.Run(data)
+	parent := e.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeoutCause(parent, JQTimeout, errJQTime)
+	defer cancel()
+	ctx, stopWatch := watchMemory(ctx, JQMaxMemory)
+	defer stopWatch()
+	iter := e.query.RunWithContext(ctx, data)
 	for {
 		v, ok := iter.Next()
 		if !ok {
@@ -85,6 +124,12 @@ func (e *Exporter) emit(w io.Writer, data any) error {
 			var halt *gojq.HaltError
 			if errors.As(err, &halt) && halt.Value() == nil {
 				return nil
+			}
+			if ctx.Err() != nil {
+				if parent.Err() != nil {
+					return parent.Err() // interrupted: "cancelled"
+				}
+				return context.Cause(ctx)
 			}
 			return fmt.Errorf("--jq: %v", err)
 		}

@@ -22,6 +22,9 @@ const progressEvery = 500
 // pipe, or a table on a terminal. It returns how many items it printed and
 // the first error, after printing what came before it.
 func PrintList[T any](ios *iostreams.IOStreams, exp *Exporter, seq iter.Seq2[T, error], cols []Column[T]) (int, error) {
+	if exp != nil && exp.Limit > 0 {
+		seq = Limit(seq, exp.Limit)
+	}
 	progress := func(n int) {
 		if ios.ProgressEnabled() && n%progressEvery == 0 {
 			fmt.Fprintf(ios.ErrOut, "\rfetched %d…", n)
@@ -57,7 +60,11 @@ func PrintList[T any](ios *iostreams.IOStreams, exp *Exporter, seq iter.Seq2[T, 
 	for i, c := range cols {
 		headers[i] = c.Header
 	}
-	t := NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: ios.TerminalWidth()}, headers...)
+	width := ios.TerminalWidth()
+	if exp != nil && exp.Wide {
+		width = 0
+	}
+	t := NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: width}, headers...)
 	n := 0
 	for it, err := range seq {
 		if err != nil {
@@ -118,6 +125,25 @@ func streamJSON[T any](w io.Writer, exp *Exporter, seq iter.Seq2[T, error], prog
 	return n, err
 }
 
+// WriteElement writes v as one element of a streamed JSON array (selected
+// fields, indented as streamJSON does, no trailing newline), for commands
+// that stream their own array.
+func (e *Exporter) WriteElement(w io.Writer, v any) error {
+	g, err := toGeneric(v)
+	if err == nil {
+		g, err = e.selectFields(g)
+	}
+	if err != nil {
+		return err
+	}
+	b, err := marshalIndent(g, "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
 // Field is one labelled value of a single object.
 type Field struct {
 	Label string
@@ -176,6 +202,24 @@ func All[T any](items []T) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		for _, it := range items {
 			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Limit stops seq after n items (an error counts as one).
+func Limit[T any](seq iter.Seq2[T, error], n int) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		if n <= 0 {
+			return
+		}
+		i := 0
+		for it, err := range seq {
+			if !yield(it, err) {
+				return
+			}
+			if i++; i >= n {
 				return
 			}
 		}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/lipgloss/table"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/dustin/go-humanize"
 )
 
@@ -51,7 +51,7 @@ func (c Cell) render(tty bool, now time.Time) string {
 			return "no"
 		}
 	}
-	return c.text
+	return Escape(c.text) // names others chose must not drive the terminal or forge a row
 }
 
 // Table collects rows and prints them: a styled, width-fitted table on a
@@ -97,80 +97,180 @@ func (t *Table) Row(cells ...Cell) {
 // Len is the number of rows added.
 func (t *Table) Len() int { return len(t.rows) }
 
-// Render prints a terminal table (a no-op in a pipe, where rows already went out).
+// Render prints a terminal table (a no-op in a pipe, where rows already went
+// out). It fits the terminal's width: the widest columns shrink first, a cell
+// too long for its column is shortened with an ellipsis (a single token,
+// such as a SID or a domain name, keeps its beginning and its end:
+// CR916ec…57cea; text keeps its beginning), and a header is never cut inside
+// a word. Nothing wraps. A column headed PASSWORD is never shortened: a
+// password shown in part is a password lost. Width 0 (--wide) prints every
+// cell whole.
 func (t *Table) Render() error {
 	if !t.tty || len(t.rows) == 0 {
 		return nil
 	}
+	widths := fitWidths(t.headers, t.rows, t.width)
 	header := lipgloss.NewStyle().Bold(true)
 	if t.color {
 		header = header.Foreground(lipgloss.Color("12"))
 	}
-	cell := lipgloss.NewStyle().PaddingRight(2)
-	tbl := table.New().
-		Border(lipgloss.HiddenBorder()).
-		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-		BorderColumn(false).BorderHeader(false).
-		Headers(t.headers...).
-		Rows(t.rows...).
-		StyleFunc(func(row, col int) lipgloss.Style {
-			if row == table.HeaderRow {
-				return header.PaddingRight(2)
-			}
-			return cell
-		})
-	if t.width > 0 && tableWidth(t.headers, t.rows) > t.width {
-		tbl = tbl.Width(t.width)
-	}
-	out := tbl.Render()
-	if !t.color {
-		out = stripANSI(out)
-	}
 	var b strings.Builder
-	for _, line := range strings.Split(out, "\n") {
-		b.WriteString(strings.TrimRight(line, " "))
+	line := func(cells []string, style func(string) string) {
+		var l strings.Builder
+		for i, w := range widths {
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			pad := w - ansi.StringWidth(c)
+			if i > 0 {
+				l.WriteString(colGap)
+			}
+			l.WriteString(style(c))
+			if i < len(widths)-1 && pad > 0 {
+				l.WriteString(strings.Repeat(" ", pad))
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " "))
 		b.WriteByte('\n')
+	}
+	heads := make([]string, len(t.headers))
+	for i, h := range t.headers {
+		heads[i] = fitHeader(h, widths[i])
+	}
+	line(heads, func(s string) string {
+		if !t.color {
+			return s
+		}
+		return header.Render(s)
+	})
+	for _, r := range t.rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			if i < len(widths) && !keepWhole(t.headers, i) {
+				c = fitCell(c, widths[i])
+			}
+			cells[i] = c
+		}
+		line(cells, func(s string) string { return s })
 	}
 	_, err := io.WriteString(t.w, b.String())
 	return err
 }
 
-func tableWidth(headers []string, rows [][]string) int {
-	widths := make([]int, len(headers))
+// colGap separates columns.
+const colGap = "  "
+
+// keepWhole reports whether column i must never be shortened.
+func keepWhole(headers []string, i int) bool {
+	return i < len(headers) && strings.Contains(strings.ToUpper(headers[i]), "PASSWORD")
+}
+
+// fitWidths gives each column its natural width, then, while the table is
+// wider than width, takes one cell from the widest column that can still
+// give one. A column never goes below its header's longest word (headers are
+// not cut mid-word) nor below minCell.
+func fitWidths(headers []string, rows [][]string, width int) []int {
+	n := len(headers)
+	widths := make([]int, n)
+	mins := make([]int, n)
 	for i, h := range headers {
-		widths[i] = lipgloss.Width(h)
+		widths[i] = ansi.StringWidth(h)
+		for _, word := range strings.Fields(h) {
+			mins[i] = max(mins[i], ansi.StringWidth(word))
+		}
 	}
 	for _, r := range rows {
 		for i, c := range r {
-			if i < len(widths) {
-				widths[i] = max(widths[i], lipgloss.Width(c))
+			if i < n {
+				widths[i] = max(widths[i], ansi.StringWidth(c))
 			}
 		}
 	}
-	total := 0
-	for _, w := range widths {
-		total += w + 2
+	for i := range mins {
+		mins[i] = max(mins[i], min(widths[i], minCell))
+		if keepWhole(headers, i) {
+			mins[i] = widths[i]
+		}
 	}
-	return total
+	if width <= 0 {
+		return widths
+	}
+	total := func() int {
+		sum := len(colGap) * max(n-1, 0)
+		for _, w := range widths {
+			sum += w
+		}
+		return sum
+	}
+	for over := total() - width; over > 0; over-- {
+		widest := -1
+		for i, w := range widths {
+			if w > mins[i] && (widest < 0 || w > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break // as narrow as it can be without cutting words
+		}
+		widths[widest]--
+	}
+	return widths
+}
+
+// minCell is the narrowest a column shrinks to for its cells: enough for an
+// identifier's prefix, an ellipsis and its suffix.
+const minCell = 5
+
+const ellipsis = "…"
+
+// fitCell shortens s to width w: a single token (no spaces) keeps its head and
+// tail around an ellipsis, so SIDs and domain names stay recognisable; text
+// with spaces keeps its head.
+func fitCell(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw <= w {
+		return s
+	}
+	if w <= 1 {
+		return ansi.Truncate(s, w, "")
+	}
+	if strings.ContainsRune(s, ' ') || w < 4 {
+		return ansi.Truncate(s, w, ellipsis)
+	}
+	tail := (w-1)/2 - 1
+	if tail < 1 {
+		tail = 1
+	}
+	head := w - 1 - tail
+	return ansi.Truncate(s, head, "") + ellipsis + ansi.TruncateLeft(s, sw-tail, "")
+}
+
+// fitHeader keeps the whole words of h that fit in w, marking dropped words
+// with an ellipsis when there is room for it.
+func fitHeader(h string, w int) string {
+	if ansi.StringWidth(h) <= w {
+		return h
+	}
+	words := strings.Fields(h)
+	out := ""
+	for _, word := range words {
+		next := word
+		if out != "" {
+			next = out + " " + word
+		}
+		if ansi.StringWidth(next) > w {
+			break
+		}
+		out = next
+	}
+	if ansi.StringWidth(out)+1 <= w {
+		out += ellipsis
+	}
+	return out
 }
 
 // tsvEscape keeps one record per line and one field per tab.
 func tsvEscape(s string) string {
 	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
-}
-
-func stripANSI(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
-				j++
-			}
-			i = j
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

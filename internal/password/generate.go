@@ -2,8 +2,12 @@ package password
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/redact"
 
 	gopassword "github.com/sethvargo/go-password/password"
 )
@@ -12,11 +16,11 @@ import (
 // validation; with a checked policy the first attempt always passes.
 const maxAttempts = 100
 
-// Generate returns a new random password (crypto/rand) that satisfies the
-// policy. go-password places exact counts of digits and symbols but draws
+// generate returns a new random password (crypto/rand) that satisfies the
+// policy and does not start with a formula character (see FormulaStart). go-password places exact counts of digits and symbols but draws
 // letters from both cases at random, so the required letter cases are
 // forced afterwards and the result verified.
-func (p Policy) Generate() (string, error) {
+func (p Policy) generate() (string, error) {
 	if err := p.Check(); err != nil {
 		return "", err
 	}
@@ -53,11 +57,65 @@ func (p Policy) Generate() (string, error) {
 		if err := forceCase(b, p.MinUpper, s.upper, p.MinLower, s.lower); err != nil {
 			return "", err
 		}
+		if err := safeStart(b); err != nil {
+			return "", err
+		}
 		if p.Validate(string(b)) == nil {
 			return string(b), nil
 		}
 	}
 	return "", fmt.Errorf("%s: could not generate a conforming password", p.label())
+}
+
+// Generate returns a new password and registers it with the redactor, so no
+// error or audit line can carry it even if a server echoes it back.
+func (p Policy) Generate() (string, error) {
+	pw, err := p.generate()
+	if err == nil {
+		redact.Add(pw)
+	}
+	return pw, err
+}
+
+// GenerateForDisplay is Generate for passwords that are only printed
+// (`password generate`), never sent anywhere: they are not registered, so
+// a million of them do not grow the redactor.
+func (p Policy) GenerateForDisplay() (string, error) { return p.generate() }
+
+// FormulaStart are the characters a generated password never starts with:
+// a spreadsheet opening a CSV treats a cell starting with one as a formula,
+// and a leading space is lost to trimming. Whitespace is never generated at all.
+const FormulaStart = "=+-@"
+
+// StartsSafely reports whether pw's first character is not a formula
+// character or whitespace.
+func StartsSafely(pw string) bool {
+	return pw != "" && strings.IndexByte(FormulaStart+" \t\r\n", pw[0]) < 0
+}
+
+// safeStart swaps a formula character in first place with a randomly chosen
+// later character that is not one. A swap keeps the password's composition,
+// so it still satisfies the policy; the loss of entropy is a fraction of a
+// bit (position 0 alone draws from fewer characters).
+func safeStart(b []byte) error {
+	if len(b) == 0 || StartsSafely(string(b[:1])) {
+		return nil
+	}
+	var ok []int
+	for i := 1; i < len(b); i++ {
+		if StartsSafely(string(b[i : i+1])) {
+			ok = append(ok, i)
+		}
+	}
+	if len(ok) == 0 {
+		return errors.New("every character of the password would be a formula character (= + - @); allow letters or digits")
+	}
+	k, err := randInt(len(ok))
+	if err != nil {
+		return err
+	}
+	b[0], b[ok[k]] = b[ok[k]], b[0]
+	return nil
 }
 
 // forceCase turns randomly chosen letters of the other case into letters of

@@ -11,7 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 // Character classes. Symbols are restricted per policy.
@@ -112,6 +115,12 @@ func Builtin(name string) (Policy, error) {
 
 // DefaultFor names the default policy for a provider's profiles.
 func DefaultFor(provider string) string {
+	defaultsMu.RLock()
+	name, ok := defaults[provider]
+	defaultsMu.RUnlock()
+	if ok {
+		return name
+	}
 	switch provider {
 	case "twilio", "sandbox", "":
 		return "twilio"
@@ -123,6 +132,19 @@ func DefaultFor(provider string) string {
 	default:
 		return "strict"
 	}
+}
+
+var (
+	defaultsMu sync.RWMutex
+	defaults   = map[string]string{}
+)
+
+// SetDefault makes policy (a built-in name) the default for a provider's
+// profiles; factory.Register calls it with Info.PasswordPolicy.
+func SetDefault(provider, policy string) {
+	defaultsMu.Lock()
+	defaults[provider] = policy
+	defaultsMu.Unlock()
 }
 
 // Parse reads a policy as a profile or the --policy flag states it: a
@@ -237,6 +259,9 @@ func (p Policy) Check() error {
 	}
 	if sum := p.MinLower + p.MinUpper + p.MinDigits + p.MinSymbols; sum > p.GenLength() {
 		return fmt.Errorf("%s: the minimum counts (%d characters) exceed the length %d", name, sum, p.GenLength())
+	}
+	if l, d, _ := p.composition(); l == 0 && d == 0 && strings.Trim(sets.symbols, FormulaStart) == "" {
+		return fmt.Errorf("%s: generated passwords would hold only formula characters (%s), and none may start with one", name, FormulaStart)
 	}
 	return nil
 }
@@ -423,5 +448,6 @@ func ReadStdin(r io.Reader) (string, error) {
 	if strings.ContainsAny(s, "\r\n") {
 		return "", errors.New("stdin holds more than one line; expected one password")
 	}
+	redact.Add(s)
 	return s, nil
 }

@@ -413,6 +413,13 @@ func TestMappingsAndIPACLs(t *testing.T) {
 	}
 	st, body := a.do("POST", a.path("SIP/IpAccessControlLists/"+aclSID+"/IpAddresses.json"), url.Values{"FriendlyName": {"v6"}, "IpAddress": {"2001:db8::1"}})
 	mustStatus(t, "ipv6 refused", st, 400, body, 20001)
+	// The same address again, or a range holding the same network, is refused.
+	st, body = a.do("POST", a.path("SIP/IpAccessControlLists/"+aclSID+"/IpAddresses.json"), url.Values{"FriendlyName": {"again"}, "IpAddress": {"192.0.2.10"}, "CidrPrefixLength": {"32"}})
+	mustStatus(t, "duplicate refused", st, 400, body, 20001)
+	st, body = a.do("POST", a.path("SIP/IpAccessControlLists/"+aclSID+"/IpAddresses.json"), url.Values{"FriendlyName": {"lan"}, "IpAddress": {"10.0.0.0"}, "CidrPrefixLength": {"24"}})
+	mustStatus(t, "range", st, 201, body, 0)
+	st, body = a.do("POST", a.path("SIP/IpAccessControlLists/"+aclSID+"/IpAddresses.json"), url.Values{"FriendlyName": {"lan2"}, "IpAddress": {"10.0.0.5"}, "CidrPrefixLength": {"24"}})
+	mustStatus(t, "same network refused", st, 400, body, 20001)
 
 	calls := a.path("SIP/Domains/" + dom + "/Auth/Calls/CredentialListMappings.json")
 	st, m := a.do("POST", calls, url.Values{"CredentialListSid": {list}})

@@ -104,6 +104,45 @@ func ipChanges(c *call, set map[string]any) error {
 	return nil
 }
 
+// refuseDuplicateIP answers 400 when the list already holds the same range
+// (the same network once host bits are dropped), as Twilio refuses a
+// duplicate entry, so removing "the address" is never ambiguous.
+func (h *handler) refuseDuplicateIP(c *call, aclSID, addr string, prefix int) error {
+	want := ipNetwork(addr, prefix)
+	rows, err := h.s.db.QueryContext(c.ctx, `SELECT ip_address, cidr_prefix_length FROM ip_addresses WHERE acl_sid = ? AND account_sid = ?`, aclSID, c.account)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		var n int
+		if err := rows.Scan(&a, &n); err != nil {
+			return err
+		}
+		if ipNetwork(a, n) == want {
+			return invalidParam(20001, "The IP address %s/%d is already in this IP Access Control List", addr, prefix)
+		}
+	}
+	return rows.Err()
+}
+
+// ipNetwork is addr/prefix with host bits dropped; /0 is taken as /32, one address.
+func ipNetwork(addr string, prefix int) string {
+	if prefix == 0 {
+		prefix = 32
+	}
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	p, err := a.Prefix(prefix)
+	if err != nil {
+		return addr
+	}
+	return p.String()
+}
+
 func (h *handler) ipACLRoutes() {
 	acls := accountPath("SIP/IpAccessControlLists")
 	h.handle("GET "+acls, true, func(c *call) (int, any, error) {
@@ -196,6 +235,9 @@ func (h *handler) ipACLRoutes() {
 			return 0, nil, invalidParam(20001, "An IpAddress is required")
 		}
 		if _, err := h.getIPACL(c, aclSID); err != nil {
+			return 0, nil, err
+		}
+		if err := h.refuseDuplicateIP(c, aclSID, set["ip_address"].(string), set["cidr_prefix_length"].(int)); err != nil {
 			return 0, nil, err
 		}
 		sid := newSID("IP")

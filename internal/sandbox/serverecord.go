@@ -7,12 +7,21 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sort"
+	"syscall"
 	"time"
 )
 
-// serveRecordName is where a running `sandbox serve` writes its addresses,
-// so `sandbox status` (another process) can report them.
-const serveRecordName = "sandbox-serve.json"
+// A running `sandbox serve` records its addresses in the state directory so
+// `sandbox status`, `--verify` and `accounts check` (other processes) can
+// find it. Each server has its own record, named by its process and HTTP
+// port, so several servers on one database are tracked independently: one
+// stopping never hides another that still runs.
+const (
+	serveRecordPrefix = "sandbox-serve-"
+	// legacyServeRecord is the single record older versions wrote.
+	legacyServeRecord = "sandbox-serve.json"
+)
 
 // ServeRecord describes a running `sandbox serve`.
 type ServeRecord struct {
@@ -25,13 +34,18 @@ type ServeRecord struct {
 // APIURL is the base URL a profile's api_url takes to reach the server.
 func (r ServeRecord) APIURL() string { return "http://" + r.HTTPAddr }
 
+func (r ServeRecord) fileName() string {
+	_, port, _ := net.SplitHostPort(r.HTTPAddr)
+	return fmt.Sprintf("%s%d-%s.json", serveRecordPrefix, r.PID, port)
+}
+
 // WriteServeRecord records a running server in dir (0600, replaced atomically).
 func WriteServeRecord(dir string, r ServeRecord) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, serveRecordName+".*")
+	tmp, err := os.CreateTemp(dir, "."+r.fileName()+".*")
 	if err != nil {
 		return fmt.Errorf("recording the server's addresses: %w", err)
 	}
@@ -43,35 +57,67 @@ func WriteServeRecord(dir string, r ServeRecord) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, serveRecordName))
+	return os.Rename(tmp.Name(), filepath.Join(dir, r.fileName()))
 }
 
-// RemoveServeRecord removes the record if it is still the one pid wrote.
-func RemoveServeRecord(dir string, pid int) {
-	if r, err := readServeRecord(dir); err == nil && r.PID == pid {
-		os.Remove(filepath.Join(dir, serveRecordName))
+// RemoveServeRecord removes the record of the server r, and no other.
+func RemoveServeRecord(dir string, r ServeRecord) {
+	os.Remove(filepath.Join(dir, r.fileName()))
+}
+
+// RunningServers returns the records of every `sandbox serve` that answers on
+// its recorded HTTP address, the most recently started first. Records left by
+// a killed server are ignored (and removed when their process is gone).
+func RunningServers(dir string) []ServeRecord {
+	names, _ := filepath.Glob(filepath.Join(dir, serveRecordPrefix+"*.json"))
+	names = append(names, filepath.Join(dir, legacyServeRecord))
+	var live []ServeRecord
+	for _, name := range names {
+		r, err := readServeRecord(name)
+		if err != nil || r.HTTPAddr == "" {
+			continue
+		}
+		c, err := net.DialTimeout("tcp", r.HTTPAddr, 500*time.Millisecond)
+		if err != nil {
+			if !processAlive(r.PID) {
+				os.Remove(name)
+			}
+			continue
+		}
+		c.Close()
+		live = append(live, r)
 	}
+	sort.SliceStable(live, func(i, j int) bool { return live[i].Started.After(live[j].Started) })
+	return live
 }
 
-// RunningServer returns the record of a `sandbox serve` that answers on its
-// recorded HTTP address, or ok=false when none does (a record left by a
-// killed server is ignored).
+// RunningServer returns the most recently started server that answers, or
+// ok=false when none does.
 func RunningServer(dir string) (r ServeRecord, ok bool) {
-	r, err := readServeRecord(dir)
-	if err != nil || r.HTTPAddr == "" {
-		return r, false
+	live := RunningServers(dir)
+	if len(live) == 0 {
+		return ServeRecord{}, false
 	}
-	c, err := net.DialTimeout("tcp", r.HTTPAddr, 500*time.Millisecond)
-	if err != nil {
-		return r, false
-	}
-	c.Close()
-	return r, true
+	return live[0], true
 }
 
-func readServeRecord(dir string) (ServeRecord, error) {
+// processAlive reports whether pid may still be running (signal 0 is
+// delivered or refused for lack of permission).
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EPERM)
+}
+
+func readServeRecord(path string) (ServeRecord, error) {
 	var r ServeRecord
-	b, err := os.ReadFile(filepath.Join(dir, serveRecordName))
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return r, err
 	}

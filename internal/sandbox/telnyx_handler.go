@@ -145,6 +145,7 @@ func (h *txHandler) routes() {
 	h.handle("PATCH "+p+"/{id}", h.updateConnection)
 	h.handle("DELETE "+p+"/{id}", h.deleteConnection)
 	h.handle("POST "+p+"/{id}/actions/check_registration_status", h.registrationStatus)
+	h.profileRoutes()
 }
 
 // connectionJSON is a connection as Telnyx writes it (never the password).

@@ -25,7 +25,7 @@ func TestTelnyxPrismProxyConformance(t *testing.T) {
 	}
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(func() { srv.Close(); sb.Close() })
-	prism := sandboxtest.StartPrismWith(t, spec, srv.URL+sandbox.TelnyxPrefix)
+	prism := sandboxtest.StartPrismWith(t, sandboxtest.TelnyxSubset(t, spec), srv.URL+sandbox.TelnyxPrefix)
 	t.Cleanup(func() {
 		for _, v := range prism.Violations() {
 			t.Errorf("Prism: %s", v)
@@ -74,11 +74,25 @@ func TestTelnyxPrismProxyConformance(t *testing.T) {
 		Outbound: &telnyx.OutboundParams{ChannelLimit: &limit, ANIOverride: &callerID},
 	})
 	step("UpdateConnection settings", err)
+	profileID, none := "1293384261075731499", ""
+	_, err = c.UpdateSIPAccount(ctx, got, provider.AccountSettings{OutboundProfile: &profileID, CallerID: &none})
+	step("UpdateSIPAccount (outbound voice profile, caller ID none)", err)
 	st, err := c.RegistrationStatus(ctx, accounts)
 	step("RegistrationStatus", err)
 	if len(st) != 5 {
 		t.Fatalf("status of %d", len(st))
 	}
+	name, enabled, spend, conc := "prism intl", true, "25.00", 4
+	ovp, err := c.CreateProfile(ctx, telnyx.ProfileParams{Name: &name, Enabled: &enabled, WhitelistedDestinations: []string{"us", "GB"}})
+	step("CreateProfile", err)
+	_, err = c.UpdateProfile(ctx, ovp.ID, telnyx.ProfileParams{DailySpendLimit: &spend, ConcurrentCallLimit: &conc, WhitelistedDestinations: []string{"DE"}})
+	step("UpdateProfile (without a name)", err)
+	_, err = c.GetProfile(ctx, ovp.ID)
+	step("GetProfile", err)
+	for _, err := range c.ListProfiles(ctx) {
+		step("ListProfiles", err)
+	}
+	step("DeleteProfile", c.DeleteProfile(ctx, ovp.ID))
 	for _, a := range accounts {
 		step("DeleteSIPAccount", c.DeleteSIPAccount(ctx, a))
 	}

@@ -194,3 +194,45 @@ func TestTelnyxFaceRateLimit(t *testing.T) {
 		t.Fatalf("below the bound: %v", err)
 	}
 }
+
+func TestTelnyxFaceOutboundVoiceProfiles(t *testing.T) {
+	s := openTest(t)
+	c := telnyxClient(t, s, HandlerOptions{}, "")
+	ctx := context.Background()
+	name, off := "intl", false
+	p, err := c.CreateProfile(ctx, telnyx.ProfileParams{Name: &name, WhitelistedDestinations: []string{"us", "gb"}})
+	if err != nil || !telnyx.ValidID(p.ID) || strings.Join(p.WhitelistedDestinations, ",") != "US,GB" || !p.Enabled {
+		t.Fatalf("%+v %v", p, err)
+	}
+	spend := "50.00"
+	p, err = c.UpdateProfile(ctx, p.ID, telnyx.ProfileParams{Enabled: &off, DailySpendLimit: &spend})
+	if err != nil || p.Name != "intl" || p.Enabled || p.DailySpendLimit != "50.00" || len(p.WhitelistedDestinations) != 2 {
+		t.Fatalf("update %+v %v", p, err)
+	}
+	a, err := c.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "desk01", Password: "Desk-pass-123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UpdateSIPAccount(ctx, a, provider.AccountSettings{OutboundProfile: &p.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := c.GetProfile(ctx, p.ID); got.ConnectionsCount != 1 {
+		t.Errorf("connections_count %d", got.ConnectionsCount)
+	}
+	n := 0
+	for _, err := range c.ListProfiles(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("listed %d", n)
+	}
+	if err := c.DeleteProfile(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetProfile(ctx, p.ID); !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("after delete: %v", err)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -94,6 +96,31 @@ func TestTelnyxFaceEndToEnd(t *testing.T) {
 		t.Fatalf("a revoked key: exit %d %q, want 4 with a hint to auth login", code, errOut)
 	}
 	env.Set("TELNYX_API_KEY", st.TelnyxAPIKey)
+
+	// Created and rotated by the commands themselves.
+	out, errOut, code = run(t, "", "accounts", "create", "desk43", "--json")
+	var created struct{ Username, Password string }
+	if code != 0 || json.Unmarshal([]byte(out), &created) != nil || created.Password == "" {
+		t.Fatalf("accounts create: exit %d %s %s", code, out, errOut)
+	}
+	if ok, out := runSipp(t, sipAddr, "udp", realm, "desk43", created.Password, 200); !ok {
+		t.Fatalf("the password accounts create printed did not register:\n%s", out)
+	}
+	handover := filepath.Join(t.TempDir(), "handover.json")
+	if _, errOut, code := run(t, "", "password", "rotate", "desk43", "--yes", "--output", handover); code != 0 {
+		t.Fatalf("password rotate: exit %d %s", code, errOut)
+	}
+	raw, err := os.ReadFile(handover)
+	var handed []struct{ Username, Password string }
+	if err != nil || json.Unmarshal(raw, &handed) != nil || len(handed) != 1 || handed[0].Password == "" || handed[0].Password == created.Password {
+		t.Fatalf("handover %s: %v", raw, err)
+	}
+	if ok, out := runSipp(t, sipAddr, "udp", realm, "desk43", created.Password, 403); !ok {
+		t.Fatalf("the old password still registers after password rotate:\n%s", out)
+	}
+	if ok, out := runSipp(t, sipAddr, "udp", realm, "desk43", handed[0].Password, 200); !ok {
+		t.Fatalf("the handed-over password did not register:\n%s", out)
+	}
 
 	rotated, err := policy.Generate()
 	if err != nil {

@@ -80,6 +80,16 @@ func TestBadInputIsOneLineWithExitCode(t *testing.T) {
 	oneLineError(t, run(t, env, "", "domains", "list", "--frobnicate"), 2, "unknown flag: --frobnicate")
 	oneLineError(t, run(t, env, "", "--profile", "nope", "domains", "list"), 1, `profile "nope" not found`)
 	oneLineError(t, run(t, env, "", "domains", "list", "--jq", ".[ |"), 2, "invalid --jq expression")
+	oneLineError(t, run(t, env, "", "domains", "frobnicate", "x"), 2, `unknown command "frobnicate" for "sipctl domains"`)
+	oneLineError(t, run(t, env, "", "accounts", "lst"), 2, `did you mean list`)
+	// Unknown names are errors (1), whether a profile or a subaccount.
+	oneLineError(t, run(t, env, "", "--subaccount", "nope", "domains", "list"), 1, `no subaccount named "nope"`)
+	// A bad --json field is refused before the sandbox is even opened.
+	r := run(t, env, "", "domains", "list", "--json=bogus")
+	oneLineError(t, r, 2, `unknown JSON field "bogus"`)
+	if strings.Contains(r.stderr, "working against") {
+		t.Errorf("--json=bogus reached the provider: %q", r.stderr)
+	}
 
 	bad := testenv.NewEnv(t).Set("TWILIO_ACCOUNT_SID", "AC123").Set("TWILIO_AUTH_TOKEN", "x")
 	oneLineError(t, run(t, bad, "", "domains", "list"), 1, `invalid account SID "AC123"`)
@@ -131,6 +141,19 @@ func TestCIEnvironmentAuthAndDebugRedaction(t *testing.T) {
 	}
 	if strings.Contains(r.stderr+r.stdout, e2eToken) {
 		t.Fatalf("the token leaked into the output")
+	}
+}
+
+// TestNoKeyringExit4 is `auth status` for a saved profile where no Secret
+// Service can be reached: authentication is missing (4), with a hint.
+func TestNoKeyringExit4(t *testing.T) {
+	env := testenv.NewEnv(t).Set("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus").Set("PATH", "/nonexistent")
+	cfgDir := filepath.Join(env.ConfigHome, "sipctl")
+	os.MkdirAll(cfgDir, 0o700)
+	os.WriteFile(filepath.Join(cfgDir, "config.yaml"), []byte("current_profile: acme\nprofiles:\n  acme:\n    provider: twilio\n    account_sid: "+e2eSID+"\n"), 0o600)
+	r := run(t, env, "", "auth", "status")
+	if r.code != 4 || !strings.Contains(r.stderr, "hint: ") || !strings.Contains(r.stderr, "--insecure-storage") || strings.Contains(r.stderr, "exec: ") {
+		t.Errorf("exit %d, stderr %q; want 4 with a hint", r.code, r.stderr)
 	}
 }
 

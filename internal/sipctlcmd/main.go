@@ -15,8 +15,11 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/root"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/factory"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/keyring"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -46,11 +49,18 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrChangesPending) {
 		return cmdutil.ExitChanges
 	}
+	var cancel *cmdutil.CancelError
+	if errors.As(err, &cancel) {
+		fmt.Fprintln(w, cancel.Error())
+		return cmdutil.ExitUsage
+	}
 	if errors.Is(err, cmdutil.ErrCancel) || errors.Is(err, context.Canceled) {
 		fmt.Fprintln(w, "cancelled")
 		return cmdutil.ExitUsage
 	}
-	msg := oneLine(err.Error())
+	// Every error line passes the redactor (a server may have echoed a
+	// token or a password) and the escaper (it may quote a hostile name).
+	msg := redact.Line(oneLine(err.Error()))
 	var hint string
 	code := cmdutil.ExitFail
 
@@ -62,6 +72,8 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		hintErr    *cmdutil.HintError
 		apiErr     *twilio.APIError
 		unreach    *twilio.UnreachableError
+		offOrigin  *httpsafe.OffOriginError
+		retryLater *httpsafe.RetryAfterError
 		missing    *provider.MissingCapabilityError
 		usageLabel = cmd != nil
 		// Other providers' errors (Telnyx) say what they are by behaviour.
@@ -96,12 +108,18 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if hint == "" && apiErr.MoreInfo != "" {
 			hint = "see " + apiErr.MoreInfo
 		}
+	case errors.As(err, &unreach):
+		// Twilio's (it has NoAnswer too, so it comes first for its hint).
+		code = cmdutil.ExitNoAnswer
+		hint = "check the network and the profile's API URL (`sipctl profile show`)"
 	case isNoAnswer(err):
 		code = cmdutil.ExitNoAnswer
 		hint = "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
-	case errors.As(err, &unreach):
-		code = cmdutil.ExitNoAnswer
-		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout):
+		// No keyring means no stored credentials: authentication is what is
+		// missing, and the user has three ways to provide it.
+		code = cmdutil.ExitAuth
+		hint = "run sipctl in a session with a Secret Service (e.g. gnome-keyring under dbus), authenticate from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN), or `sipctl auth login --insecure-storage`"
 	case errors.As(err, &refused) && refused.Unauthorized():
 		code = cmdutil.ExitAuth
 		hint = "the provider refused the credentials: run `sipctl auth login`, and check them with `sipctl auth status`"
@@ -113,6 +131,15 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	case errors.As(err, &noReply) && noReply.Unreachable():
 		code = cmdutil.ExitNoAnswer
 		hint = "check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, keyring.ErrTimeout):
+		// A request that hung past its deadline, whichever client made it.
+		code = cmdutil.ExitNoAnswer
+		hint = "the API did not answer in time; check the network and the profile's API URL (`sipctl profile show`)"
+	case errors.As(err, &offOrigin):
+		hint = "the API answered with a link or redirect to another host; if the profile's API URL is right, the server is misbehaving"
+	}
+	if errors.As(err, &retryLater) && hint == "" {
+		hint = "run the command again later"
 	}
 	if errors.As(err, &exitErr) {
 		code = exitErr.Code
@@ -122,7 +149,7 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	}
 	fmt.Fprintf(w, "error: %s\n", msg)
 	if hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", oneLine(hint))
+		fmt.Fprintf(w, "hint: %s\n", redact.Line(oneLine(hint)))
 	}
 	return code
 }

@@ -7,13 +7,31 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/telnyx"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
+
+type noAnswerErr struct{}
+
+func (noAnswerErr) Error() string  { return "the registrar said nothing" }
+func (noAnswerErr) NoAnswer() bool { return true }
+
+func TestPrintErrorRedactsSecrets(t *testing.T) {
+	redact.Reset()
+	t.Cleanup(redact.Reset)
+	redact.Add("Registered-Secret-123")
+	var buf bytes.Buffer
+	PrintError(&buf, nil, cmdutil.WithHint(errors.New("HTTP 400: Password=Registered-Secret-123&x=Unknown%21Pw"), "retry with Registered-Secret-123"))
+	if strings.Contains(buf.String(), "Registered-Secret-123") || !strings.Contains(buf.String(), "[REDACTED]") {
+		t.Fatalf("printed %q", buf.String())
+	}
+}
 
 func TestPrintErrorMapsKindsToExitCodes(t *testing.T) {
 	cmd := &cobra.Command{Use: "domains"}
@@ -40,6 +58,10 @@ func TestPrintErrorMapsKindsToExitCodes(t *testing.T) {
 		{"multi-line folded", errors.New("first\nsecond"), 1, "error: first; second", ""},
 		{"missing capability", fmt.Errorf("--list: %w", &provider.MissingCapabilityError{Provider: "kamailio", What: "credential lists", Why: "accounts belong to a domain"}),
 			2, "error: --list: kamailio has no credential lists: accounts belong to a domain", "provider"},
+		{"no answer, any provider", fmt.Errorf("listing: %w", noAnswerErr{}), 6, "error: listing: the registrar said nothing", "profile show"},
+		{"hung request", fmt.Errorf("GET api: %w", context.DeadlineExceeded), 6, "error: GET api: context deadline exceeded", "did not answer in time"},
+		{"timed out attempt", &twilio.UnreachableError{Host: "127.0.0.1:9", Timeout: 30 * time.Second}, 6, "error: no answer from 127.0.0.1:9 within 30s", "API URL"},
+		{"escaped", errors.New("no list \x1b]0;pwned\a named \x01x"), 1, `error: no list \x1b]0;pwned\x07 named \x01x`, ""},
 		{"silent", cmdutil.ErrSilent, 1, "", ""},
 		{"interrupted", context.Canceled, 2, "cancelled", ""},
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/httpapi"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -49,9 +50,12 @@ type Options struct {
 	MaxRetries int
 	// ProviderName is what Name reports: "twilio" or "sandbox".
 	ProviderName string
-	// RequestTimeout applies when the caller's context has no deadline.
-	// Default 30s.
+	// RequestTimeout bounds each attempt of a request (headers and body);
+	// waits between retries are not counted. Default 30s.
 	RequestTimeout time.Duration
+	// OnWait, when set, is told before the client waits d to retry a request
+	// the server answered with err (429 or 5xx), so a terminal can show it.
+	OnWait func(d time.Duration, err error)
 	// PageSize is the page lists ask for; default (and at most) MaxPageSize.
 	// Conformance tests make it small to prove paging.
 	PageSize int
@@ -70,6 +74,7 @@ type Client struct {
 	maxRetries int
 	name       string
 	timeout    time.Duration
+	onWait     func(time.Duration, error)
 	pageSize   int
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -96,9 +101,8 @@ func New(o Options) (*Client, error) {
 	if o.Secret == "" {
 		return nil, errors.New("no API secret (auth token or API key secret) was given")
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{}
-	}
+	// Every request, page link and redirect stays on the configured origin.
+	o.HTTPClient = httpsafe.Client(o.HTTPClient, httpsafe.OriginOf(base))
 	if o.MaxConcurrency <= 0 {
 		o.MaxConcurrency = 100
 	}
@@ -127,6 +131,7 @@ func New(o Options) (*Client, error) {
 		maxRetries: o.MaxRetries,
 		name:       o.ProviderName,
 		timeout:    o.RequestTimeout,
+		onWait:     o.OnWait,
 		pageSize:   o.PageSize,
 		sleep:      sleepCtx,
 	}
@@ -179,14 +184,9 @@ func (c *Client) Do(ctx context.Context, method, path string, form url.Values, o
 
 // DoRequest performs r with retries and decodes a JSON answer into out.
 func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead
 	for attempt := 0; ; attempt++ {
-		body, status, header, err := c.once(ctx, r)
+		body, status, header, err := c.attempt(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -207,23 +207,49 @@ func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
 		if !retryable || attempt >= c.maxRetries {
 			return apiErr
 		}
-		if err := c.sleep(ctx, backoff(attempt, header.Get("Retry-After"))); err != nil {
+		wait := backoff(attempt)
+		if d, ok := httpsafe.RetryAfter(header, time.Now()); ok {
+			if d > httpsafe.MaxRetryAfter {
+				return &httpsafe.RetryAfterError{Wait: d, Err: apiErr}
+			}
+			wait = d
+		}
+		if c.onWait != nil {
+			c.onWait(wait, apiErr)
+		}
+		if err := c.sleep(ctx, wait); err != nil {
 			return apiErr
 		}
 	}
 }
 
-func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header, error) {
+// attempt is one try, bounded by the request timeout unless the caller's
+// deadline is sooner.
+func (c *Client) attempt(ctx context.Context, r Request) ([]byte, int, http.Header, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, 0, nil, ctx.Err()
 	}
 	defer func() { <-c.sem }()
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	body, status, header, err := c.once(actx, r)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		// This attempt's own time ran out: the host said nothing in time.
+		if u, ok := err.(*UnreachableError); ok {
+			u.Timeout = c.timeout
+		} else {
+			err = &UnreachableError{Host: c.base.Host, Err: err, Timeout: c.timeout}
+		}
+	}
+	return body, status, header, err
+}
 
-	u, err := c.base.Parse(c.base.Path + r.Path)
+func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header, error) {
+	u, err := httpsafe.ResolveLink(c.base, r.Path, "request")
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("invalid request path %q: %w", r.Path, err)
+		return nil, 0, nil, err
 	}
 	var body io.Reader
 	var encoded string
@@ -256,9 +282,15 @@ func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header,
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
+		var off *httpsafe.OffOriginError
+		switch {
+		case errors.As(err, &off):
+			return nil, 0, nil, off
+		case errors.Is(ctx.Err(), context.Canceled):
 			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
 		}
+		// A deadline is no answer too: the host took the connection and
+		// said nothing in time.
 		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
 	}
 	defer resp.Body.Close()
@@ -270,8 +302,9 @@ func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header,
 	return data, resp.StatusCode, resp.Header, nil
 }
 
-func backoff(attempt int, retryAfter string) time.Duration {
-	return httpapi.Backoff(attempt, retryAfter)
+// backoff is exponential with full jitter, capped; a Retry-After wins.
+func backoff(attempt int) time.Duration {
+	return httpapi.Backoff(attempt, "")
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error { return httpapi.Sleep(ctx, d) }

@@ -1,10 +1,12 @@
 package twilio
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -52,17 +54,30 @@ func decodeError(status int, body []byte, r Request) *APIError {
 	return e
 }
 
-// UnreachableError says the API host could not be reached, and why.
+// UnreachableError says the API host gave no answer, and why: it could not
+// be reached, or it did not answer (headers or the whole body) in time.
 type UnreachableError struct {
 	Host string
 	Err  error
+	// Timeout is set when the attempt ran out of time.
+	Timeout time.Duration
 }
 
 func (e *UnreachableError) Error() string {
+	switch {
+	case e.Timeout > 0:
+		return fmt.Sprintf("no answer from %s within %s", e.Host, e.Timeout)
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return fmt.Sprintf("no answer from %s in time", e.Host)
+	}
 	return fmt.Sprintf("cannot reach %s: %v", e.Host, rootCause(e.Err))
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// NoAnswer marks "no answer from the API" (exit 6) for the command layer,
+// which matches it by behaviour, not by provider.
+func (e *UnreachableError) NoAnswer() bool { return true }
 
 // rootCause strips the url.Error and net.OpError wrappers that repeat the
 // method and address, keeping the reason a person can act on.

@@ -7,6 +7,8 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
+
+	"github.com/sipctl/sipctl/internal/httpsafe"
 )
 
 // MaxPageSize is the largest page Twilio serves.
@@ -31,7 +33,23 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 		}
 		next := path
 		form := q
+		var pages httpsafe.Pages
 		for next != "" {
+			// A page link must stay on the API origin and must not repeat:
+			// a hostile or broken server could otherwise collect the
+			// credentials elsewhere or keep the listing going forever.
+			u, err := httpsafe.ResolveLink(c.base, next, "page link")
+			if err == nil {
+				if len(form) > 0 {
+					u.RawQuery = form.Encode()
+				}
+				err = pages.Next(u)
+			}
+			if err != nil {
+				var zero T
+				yield(zero, fmt.Errorf("listing %s: %w", key, err))
+				return
+			}
 			var page map[string]json.RawMessage
 			if err := c.Do(ctx, "GET", next, form, &page); err != nil {
 				var zero T

@@ -7,6 +7,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/show"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/update"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -16,7 +17,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "accounts <command>",
 		Short:   "Create, list, check and delete SIP accounts",
-		Long:    "A SIP account is what a desk phone, softphone or PBX registers with: a username and password\non a SIP domain. sipctl finds or creates the credential list behind the domain for you.",
+		Long:    "A SIP account is what a desk phone, softphone or PBX registers with: a username and password\non a SIP domain. These commands work the same for every provider; on Twilio, sipctl finds or\ncreates the credential list behind the domain for you.",
 		GroupID: "sip",
 	}
 	cmd.AddCommand(
@@ -25,6 +26,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		show.NewCmdShow(f, nil),
 		delete.NewCmdDelete(f, nil),
 		check.NewCmdCheck(f, nil),
+		update.NewCmdUpdate(f, nil),
 	)
 	return cmd
 }

@@ -155,7 +155,7 @@ func TestSecretServiceEndToEnd(t *testing.T) {
 	// A bus with no Secret Service on it: login lays out the choices and
 	// saves nothing.
 	r := sipctl(t, ss.env, secret+"\n", login...)
-	if r.code != 1 || !strings.Contains(r.stderr, "OS keyring unavailable") || !strings.Contains(r.stderr, "--insecure-storage") ||
+	if r.code != 4 || !strings.Contains(r.stderr, "OS keyring unavailable") || !strings.Contains(r.stderr, "--insecure-storage") ||
 		!strings.Contains(r.stderr, "nothing saved") {
 		t.Fatalf("login without a Secret Service: exit %d\n%s", r.code, r.stderr)
 	}
@@ -289,7 +289,7 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	srv := authtest.NewServer(t, sid, sid, "tok", "Acme")
 	vars := append(env.Environ(), "DBUS_SESSION_BUS_ADDRESS=unix:path="+sock, "SIPCTL_KEYRING_TIMEOUT=300ms")
 	r := sipctl(t, vars, "tok\n", "auth", "login", "--profile", "hang", "--account-sid", sid, "--api-url", srv.URL, "--with-token")
-	if r.code != 1 || !strings.Contains(r.stderr, "OS keyring did not answer within 300ms") || !strings.Contains(r.stderr, "nothing saved") ||
+	if r.code != 4 || !strings.Contains(r.stderr, "OS keyring did not answer within 300ms") || !strings.Contains(r.stderr, "nothing saved") ||
 		!strings.Contains(r.stderr, "hint: choose one") {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}

@@ -140,7 +140,7 @@ func TestRenameByNumber(t *testing.T) {
 	if code := r.exec("rename", "+14155550100", "reception"); code != 0 {
 		t.Fatalf("exit %d: %s", code, r.stderr)
 	}
-	if r.stdout.String() != "phone_number\t+14155550100\nfriendly_name\treception\nsid\t"+pn1+"\n" {
+	if r.stdout.String() != "Phone number\t+14155550100\nFriendly name\treception\nSID\t"+pn1+"\n" {
 		t.Errorf("stdout = %q", r.stdout)
 	}
 }

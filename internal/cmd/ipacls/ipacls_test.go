@@ -130,17 +130,44 @@ func TestDelete(t *testing.T) {
 func TestAddressesAdd(t *testing.T) {
 	s := twiliotest.New(t)
 	acls(s, "office-ips")
+	s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", ""))
 	s.Expect("POST", addrs, url.Values{"FriendlyName": {"lan"}, "IpAddress": {"198.51.100.0"}, "CidrPrefixLength": {"24"}}, 201,
 		twiliotest.IPAddress(ipSID, aclSID, "lan", "198.51.100.0", 24))
-	r := run(t, s, false, "addresses", "add", "office-ips", "198.51.100.0/24", "--name", "lan")
+	// Host bits are dropped: the range sent is its network address.
+	r := run(t, s, false, "addresses", "add", "office-ips", "198.51.100.77/24", "--name", "lan")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "Address\t198.51.100.0/24\n") {
 		t.Errorf("%+v", r)
 	}
 	s = twiliotest.New(t)
 	acls(s, "office-ips")
+	s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", "", twiliotest.IPAddress(twiliotest.SID("IP", 2), aclSID, "lan", "198.51.100.0", 24)))
 	s.Expect("POST", addrs, url.Values{"FriendlyName": {"203.0.113.7"}, "IpAddress": {"203.0.113.7"}}, 201,
 		twiliotest.IPAddress(ipSID, aclSID, "203.0.113.7", "203.0.113.7", 32))
 	if r := run(t, s, false, "addresses", "add", "office-ips", "203.0.113.7"); r.code != 0 {
+		t.Errorf("%+v", r)
+	}
+}
+
+func TestAddressesAddRefusesADuplicate(t *testing.T) {
+	for _, addr := range []string{"203.0.113.7", "203.0.113.7/32", "198.51.100.9/24"} {
+		s := twiliotest.New(t)
+		acls(s, "office-ips")
+		s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", "",
+			twiliotest.IPAddress(twiliotest.SID("IP", 2), aclSID, "lan", "198.51.100.0", 24), twiliotest.IPAddress(ipSID, aclSID, "pbx", "203.0.113.7", 32)))
+		r := run(t, s, false, "addresses", "add", "office-ips", addr)
+		if r.code != 1 || !strings.Contains(r.stderr, `is already in IP access control list "office-ips"`) {
+			t.Errorf("%s: %+v", addr, r)
+		}
+	}
+}
+
+func TestAddressesRemoveRefusesAnAmbiguousAddress(t *testing.T) {
+	s := twiliotest.New(t)
+	acls(s, "office-ips")
+	s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", "",
+		twiliotest.IPAddress(twiliotest.SID("IP", 2), aclSID, "a", "10.0.0.5", 24), twiliotest.IPAddress(ipSID, aclSID, "b", "10.0.0.0", 24)))
+	r := run(t, s, false, "addresses", "remove", "office-ips", "10.0.0.0/24", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "2 entries") || !strings.Contains(r.stderr, "give the SID") {
 		t.Errorf("%+v", r)
 	}
 }

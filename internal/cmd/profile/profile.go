@@ -3,7 +3,9 @@ package profile
 
 import (
 	deleteCmd "github.com/sipctl/sipctl/internal/cmd/profile/delete"
+	"github.com/sipctl/sipctl/internal/cmd/profile/get"
 	"github.com/sipctl/sipctl/internal/cmd/profile/list"
+	"github.com/sipctl/sipctl/internal/cmd/profile/set"
 	"github.com/sipctl/sipctl/internal/cmd/profile/show"
 	"github.com/sipctl/sipctl/internal/cmd/profile/use"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -17,7 +19,7 @@ func NewCmdProfile(f *cmdutil.Factory) *cobra.Command {
 		Short: "Manage named profiles (one per provider account)",
 		Long: `A profile names a provider account: provider, account SID, API URL, default domain and password
 policy. A reseller keeps one profile per customer account. Select one with --profile on any
-command or SIPCTL_PROFILE; ` + "`sipctl profile use`" + ` sets the default. ` + "`sipctl auth login --profile NAME`" + `
+command or SIPCTL_PROFILE; ` + "`sipctl profile use`" + ` sets the default; ` + "`sipctl profile set KEY VALUE`" + ` changes a setting. ` + "`sipctl auth login --profile NAME`" + `
 creates one.`,
 		GroupID: "access",
 	}
@@ -25,6 +27,8 @@ creates one.`,
 		list.NewCmdList(f, nil),
 		use.NewCmdUse(f, nil),
 		show.NewCmdShow(f, nil),
+		set.NewCmdSet(f, nil),
+		get.NewCmdGet(f, nil),
 		deleteCmd.NewCmdDelete(f, nil),
 	)
 	return cmd

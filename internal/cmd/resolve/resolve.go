@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/output"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -20,8 +21,21 @@ import (
 // kept for `accounts create` (Twilio's DOMAIN-users list name).
 const DomainSuffix = "sip.twilio.com"
 
+// Name refuses a name or friendly name sipctl would create or set that holds
+// a control character (ESC, LF, DEL, SOH, …) or invisible formatting: such a
+// name could later move the cursor, retitle a terminal or forge a TSV row
+// wherever it is printed. what names the value ("credential list name").
+func Name(what, s string) error {
+	if err := output.CheckText(what, s); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
+	return nil
+}
+
 // IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
-// length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was given.
+// length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was
+// given. A range is normalised to its network address (10.0.0.5/24 is
+// 10.0.0.0/24), which is what it matches.
 func IPv4(s string) (addr string, prefix int, err error) {
 	s = strings.TrimSpace(s)
 	host, bits, hasPrefix := strings.Cut(s, "/")
@@ -38,8 +52,30 @@ func IPv4(s string) (addr string, prefix int, err error) {
 			return "", 0, fmt.Errorf("%q: the CIDR prefix length must be a number from 1 to 32", s)
 		}
 		prefix = n
+		if p, err := a.Prefix(n); err == nil {
+			a = p.Addr()
+		}
 	}
 	return a.String(), prefix, nil
+}
+
+// SameIPv4Entry reports whether an ACL entry (address, prefix as stored,
+// 0 or 32 for one address) covers exactly the range addr/prefix: the same
+// network once host bits are dropped.
+func SameIPv4Entry(haveAddr string, havePrefix int, addr string, prefix int) bool {
+	if !samePrefix(havePrefix, prefix) {
+		return false
+	}
+	n, _, _ := IPv4(fmt.Sprintf("%s/%d", haveAddr, normPrefix(havePrefix)))
+	m, _, _ := IPv4(fmt.Sprintf("%s/%d", addr, normPrefix(prefix)))
+	return n != "" && n == m
+}
+
+func normPrefix(n int) int {
+	if n == 0 {
+		return 32
+	}
+	return n
 }
 
 // notFound names the missing resource, and hints how to create or find it.
@@ -99,6 +135,9 @@ func CanonicalDomain(p any, ref string) (string, error) {
 // (provider.SIPAccounts.ValidateUsername), before any request: a usage error
 // (exit 2) naming the rule.
 func Username(p provider.SIPAccounts, u string) error {
+	if err := output.CheckText("username", u); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
+	}
 	if err := p.ValidateUsername(u); err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
@@ -194,6 +233,7 @@ func IPAddress(ctx context.Context, p provider.IPACLs, acl provider.IPACL, ref s
 			return provider.IPAddress{}, cmdutil.FlagErrorf("%v", err)
 		}
 	}
+	var matches []provider.IPAddress
 	for a, err := range p.ListIPAddresses(ctx, acl.SID) {
 		if err != nil {
 			return provider.IPAddress{}, err
@@ -201,24 +241,29 @@ func IPAddress(ctx context.Context, p provider.IPACLs, acl provider.IPACL, ref s
 		if bySID && a.SID == ref {
 			return a, nil
 		}
-		if !bySID && a.IPAddress == addr && samePrefix(a.CIDRPrefixLength, prefix) {
-			return a, nil
+		if !bySID && SameIPv4Entry(a.IPAddress, a.CIDRPrefixLength, addr, prefix) {
+			matches = append(matches, a)
 		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], nil
+	case 0:
+	default:
+		// Never remove "the first of two" silently.
+		sids := make([]string, len(matches))
+		for i, m := range matches {
+			sids[i] = m.SID
+		}
+		return provider.IPAddress{}, cmdutil.WithHint(fmt.Errorf("%d entries of IP access control list %q cover %s: %s", len(matches), acl.FriendlyName, ref, strings.Join(sids, ", ")),
+			"give the SID instead of the address")
 	}
 	return provider.IPAddress{}, notFound("address", ref, fmt.Sprintf("IP access control list %q", acl.FriendlyName),
 		fmt.Sprintf("list them with `sipctl ipacls show %s`", shellQuote(acl.FriendlyName)))
 }
 
 // samePrefix treats "no prefix" and /32 as the same single address.
-func samePrefix(have, want int) bool {
-	norm := func(n int) int {
-		if n == 0 {
-			return 32
-		}
-		return n
-	}
-	return norm(have) == norm(want)
-}
+func samePrefix(have, want int) bool { return normPrefix(have) == normPrefix(want) }
 
 func isNotFound(err error) bool { return errors.Is(err, provider.ErrNotFound) }
 
@@ -254,5 +299,5 @@ func DomainRef(flag string, profile func() (*config.Profile, error)) (string, er
 			return p.DefaultDomain, nil
 		}
 	}
-	return "", cmdutil.FlagErrorf("no domain given: pass --domain DOMAIN, or set the profile's default domain")
+	return "", cmdutil.FlagErrorf("no domain given: pass --domain DOMAIN, or set a default with `sipctl profile set default_domain NAME`")
 }

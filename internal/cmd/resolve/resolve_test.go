@@ -50,7 +50,9 @@ func TestUsername(t *testing.T) {
 }
 
 func TestIPv4(t *testing.T) {
-	good := map[string][2]any{"203.0.113.7": {"203.0.113.7", 0}, "203.0.113.0/24": {"203.0.113.0", 24}, " 10.0.0.1/32 ": {"10.0.0.1", 32}}
+	good := map[string][2]any{"203.0.113.7": {"203.0.113.7", 0}, "203.0.113.0/24": {"203.0.113.0", 24}, " 10.0.0.1/32 ": {"10.0.0.1", 32},
+		// A range is its network address: host bits are dropped.
+		"10.0.0.5/24": {"10.0.0.0", 24}, "192.168.7.200/21": {"192.168.0.0", 21}, "172.16.5.4/1": {"128.0.0.0", 1}, "172.16.5.4/31": {"172.16.5.4", 31}}
 	for in, want := range good {
 		a, p, err := IPv4(in)
 		if err != nil || a != want[0] || p != want[1] {
@@ -70,6 +72,27 @@ func TestIPv4(t *testing.T) {
 	for in, rule := range bad {
 		if _, _, err := IPv4(in); err == nil || !strings.Contains(err.Error(), rule) {
 			t.Errorf("IPv4(%q) err = %v, want %q", in, err, rule)
+		}
+	}
+}
+
+func TestSameIPv4Entry(t *testing.T) {
+	for _, c := range []struct {
+		haveAddr   string
+		havePrefix int
+		addr       string
+		prefix     int
+		same       bool
+	}{
+		{"203.0.113.7", 32, "203.0.113.7", 0, true},
+		{"203.0.113.7", 0, "203.0.113.7", 32, true},
+		{"10.0.0.5", 24, "10.0.0.0", 24, true}, // stored with host bits
+		{"10.0.0.0", 24, "10.0.0.0", 25, false},
+		{"10.0.0.0", 24, "10.0.1.0", 24, false},
+		{"203.0.113.7", 32, "203.0.113.8", 32, false},
+	} {
+		if got := SameIPv4Entry(c.haveAddr, c.havePrefix, c.addr, c.prefix); got != c.same {
+			t.Errorf("SameIPv4Entry(%s/%d, %s/%d) = %v", c.haveAddr, c.havePrefix, c.addr, c.prefix, got)
 		}
 	}
 }

@@ -53,6 +53,7 @@ sandbox provider that needs no account.`,
 	pf.StringVar(&g.Subaccount, "subaccount", "", "Act inside a subaccount, given by `SID or name`, with the parent's credentials")
 	pf.BoolVar(&g.Debug, "debug", false, "Log API requests and responses to stderr, secrets redacted (also SIPCTL_DEBUG=1)")
 	pf.StringVar(&g.AuditLog, "audit-log", "", "Append the audit log of creates, rotations and deletes to `path` (default: the state directory)")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "Print no notes on stderr, only warnings and errors (also SIPCTL_QUIET=1)")
 	cmd.Flags().Bool("version", false, "Print sipctl's version")
 
 	cmd.AddGroup(
@@ -86,5 +87,7 @@ sandbox provider that needs no account.`,
 	for _, t := range helpTopics {
 		cmd.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long})
 	}
+	cmdutil.RequireSubcommands(cmd)
+	registerCompletions(cmd, f)
 	return cmd
 }

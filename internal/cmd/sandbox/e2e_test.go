@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -171,5 +172,81 @@ func TestNewerDatabaseRefused(t *testing.T) {
 			strings.Contains(r.stderr, "goroutine") {
 			t.Fatalf("sipctl %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 		}
+	}
+}
+
+// startServe runs `sipctl sandbox serve` on free loopback ports and returns
+// the process and its API and SIP addresses once it serves.
+func startServe(t *testing.T, env *testenv.Env) (*exec.Cmd, string, string) {
+	t.Helper()
+	serve := exec.Command(testenv.Binary(t), "sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0")
+	serve.Env = env.Environ()
+	stderr, err := serve.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		serve.Process.Kill()
+		serve.Wait()
+	})
+	var apiURL, sipAddr string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if a, ok := strings.CutPrefix(sc.Text(), "Sandbox API on "); ok {
+			apiURL, _, _ = strings.Cut(a, " ")
+		}
+		if a, ok := strings.CutPrefix(sc.Text(), "SIP registrar on "); ok {
+			sipAddr, _, _ = strings.Cut(a, " ")
+			break
+		}
+	}
+	if apiURL == "" || sipAddr == "" {
+		t.Fatal("sandbox serve did not report its addresses")
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	return serve, apiURL, sipAddr
+}
+
+// Two servers on one database: the second stopping (cleanly) must leave the
+// first one tracked, by `sandbox status` and by --verify.
+func TestStatusTracksEveryServe(t *testing.T) {
+	env := testenv.NewEnv(t)
+	_, firstURL, firstSIP := startServe(t, env)
+	second, secondURL, _ := startServe(t, env)
+
+	var st struct {
+		Serving bool   `json:"serving"`
+		APIURL  string `json:"api_url"`
+		SIPAddr string `json:"sip_addr"`
+		Servers []struct {
+			APIURL string `json:"api_url"`
+		} `json:"servers"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, env, "", "sandbox", "status", "--json").stdout), &st); err != nil || len(st.Servers) != 2 || st.APIURL != secondURL {
+		t.Fatalf("with two servers: %+v %v", st, err)
+	}
+	second.Process.Signal(os.Interrupt)
+	second.Wait()
+
+	r := mustRun(t, env, "", "sandbox", "status", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || !st.Serving || st.APIURL != firstURL || st.SIPAddr != firstSIP || len(st.Servers) != 1 {
+		t.Fatalf("after the second server stopped: %s (%v); want %s serving", r.stdout, err, firstURL)
+	}
+	// In a pipe, label TAB value, like every show command.
+	r = mustRun(t, env, "", "sandbox", "status")
+	if !strings.Contains(r.stdout, "Serving\tyes (pid ") || !strings.Contains(r.stdout, "API\t"+firstURL+" (Twilio)") {
+		t.Errorf("sandbox status in a pipe:\n%s", r.stdout)
+	}
+	// --verify finds the live registrar.
+	mustRun(t, env, "", "domains", "create", "office", "--sip-registration")
+	r = mustRun(t, env, "", "accounts", "create", "alice", "--domain", "office", "--json", "--verify")
+	if !strings.Contains(r.stdout+r.stderr, "accepted") {
+		t.Errorf("--verify against the first server:\n%s\n%s", r.stdout, r.stderr)
 	}
 }

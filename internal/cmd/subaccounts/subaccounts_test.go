@@ -197,13 +197,26 @@ func TestSuspendAndActivateByName(t *testing.T) {
 			r := newRun(t)
 			r.s.expect(expect{method: "GET", path: accounts, body: page("", account(sub(1), "acme", tc.from), account(sub(2), "globex", "active"))})
 			r.s.expect(expect{method: "POST", path: "/2010-04-01/Accounts/" + sub(1) + ".json", form: url.Values{"Status": {tc.to}}, body: account(sub(1), "acme", tc.to)})
-			if code := r.exec(tc.verb, "ACME"); code != 0 {
+			args := []string{tc.verb, "ACME"}
+			if tc.verb == "suspend" {
+				args = append(args, "-y") // suspending stops service: confirmed
+			}
+			if code := r.exec(args...); code != 0 {
 				t.Fatalf("exit %d: %s", code, r.stderr)
 			}
-			if got := r.stdout.String(); got != "sid\t"+sub(1)+"\nfriendly_name\tacme\nstatus\t"+tc.to+"\n" {
+			if got := r.stdout.String(); got != "SID\t"+sub(1)+"\nFriendly name\tacme\nStatus\t"+tc.to+"\n" {
 				t.Errorf("stdout %q", got)
 			}
 		})
+	}
+}
+
+func TestSuspendNeedsYesWithoutATerminal(t *testing.T) {
+	r := newRun(t)
+	r.s.expect(expect{method: "GET", path: accounts, body: page("", account(sub(1), "acme", "active"))})
+	code := r.exec("suspend", "acme")
+	if code != 2 || !strings.Contains(r.stderr.String(), "error: subaccount acme ("+sub(1)+") not suspended: confirmation required in a non-interactive run; pass --yes") {
+		t.Errorf("exit %d, stderr %q", code, r.stderr)
 	}
 }
 

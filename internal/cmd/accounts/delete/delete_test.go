@@ -72,7 +72,7 @@ func TestDeleteConfirmsOnATerminal(t *testing.T) {
 	in := ios.In.(interface{ WriteString(string) (int, error) })
 	in.WriteString("n\n")
 	expectAlice(srv)
-	if err := deleteRun(context.Background(), opts); err != cmdutil.ErrCancel {
+	if err := deleteRun(context.Background(), opts); !errors.Is(err, cmdutil.ErrCancel) {
 		t.Fatalf("answer n: %v", err)
 	}
 	expectAlice(srv)

@@ -36,8 +36,8 @@ attached to the domain, for calls or registrations, with the list's name. Where 
 tells registration status (Kamailio, Telnyx), a STATUS column says whether a phone is registered
 now; --json adds status, contact, user_agent and expires.`,
 		Example: `  $ sipctl accounts list --domain office
-  $ sipctl accounts list --domain office --json username,credential_list
-  $ sipctl accounts list --domain office --json username,status --jq '.[] | select(.status == "registered")'`,
+  $ sipctl accounts list --domain office --json=username,credential_list
+  $ sipctl accounts list --domain office --json=username,status --jq '.[] | select(.status == "registered")'`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,7 +48,8 @@ now; --json adds status, contact, user_agent and expires.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
+	cmdutil.AddListFlags(cmd, opts.Exporter)
 	return cmd
 }
 

@@ -144,6 +144,8 @@ func NewAccount(c provider.Credential, l AttachedList, d provider.Domain) Accoun
 		Transports:        ts,
 		SRTP:              srtp,
 		DateCreated:       c.DateCreated,
+		Ref:               l.SID + "/" + c.SID, // Twilio's reference, as twilio.AccountRef
+		Attributes:        map[string]string{},
 	}
 }
 
@@ -173,7 +175,7 @@ func Target(arg, domainFlag string, prof *config.Profile) (username, domain stri
 		domain = prof.DefaultDomain
 	}
 	if domain == "" {
-		return "", "", cmdutil.FlagErrorf("no domain: pass --domain NAME, write the account as USER@DOMAIN, or set the profile's default domain")
+		return "", "", cmdutil.FlagErrorf("no domain: pass --domain NAME, write the account as USER@DOMAIN, or set a default with `sipctl profile set default_domain NAME`")
 	}
 	if err := provider.CheckSIPUser(username); err != nil {
 		return "", "", cmdutil.FlagErrorf("%v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/keyring"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -199,9 +200,8 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	key := auth.KeyringKey(prof.Name)
 	if opts.InsecureStorage {
 		prof.InsecureSecret = secret
-		// A stale keyring entry would take precedence over the new secret.
-		if err := keyring.Delete(keyring.Service, key); err != nil && !errors.Is(err, keyring.ErrNotFound) && !errors.Is(err, keyring.ErrUnavailable) {
-			return fmt.Errorf("removing the old keyring entry %s so it cannot shadow the new secret: %w", key, err)
+		if err := staleKeyringEntry(opts, in, prof.Name, secret); err != nil {
+			return err
 		}
 	} else {
 		if err := keyring.Set(keyring.Service, key, secret); err != nil {
@@ -236,6 +236,51 @@ func loginRun(ctx context.Context, opts *LoginOptions) error {
 	return nil
 }
 
+// staleKeyringEntry deals with a keyring entry for the profile when the
+// secret goes to the config file: the keyring takes precedence, so an older
+// entry left there would silently win over the secret just stored, now or
+// once the keyring is reachable again. On a terminal it offers to remove the
+// entry; otherwise it says how to.
+func staleKeyringEntry(opts *LoginOptions, in *bufio.Reader, profile, secret string) error {
+	key := auth.KeyringKey(profile)
+	how := fmt.Sprintf("`secret-tool clear service %s username %s` (or your keyring's own tool)", keyring.Service, key)
+	old, err := keyring.Get(keyring.Service, key)
+	switch {
+	case errors.Is(err, keyring.ErrNotFound):
+		return nil
+	case err != nil:
+		fmt.Fprintf(opts.IO.ErrOut, "warning: could not check the OS keyring for an older secret of profile %q (%v); if it holds one, that one takes precedence over the config file once the keyring is reachable: then remove it with %s\n",
+			profile, err, how)
+		return nil
+	case old == secret:
+		// The same secret: nothing disagrees today, but a later login to
+		// the config file would be shadowed. Remove it without asking.
+		if err := keyring.Delete(keyring.Service, key); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: could not remove the keyring entry %s (%v); remove it with %s\n", key, err, how)
+		}
+		return nil
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "warning: the OS keyring holds a different secret for profile %q (service %s, key %s); while it is there it takes precedence over the secret stored in the config file\n",
+		profile, keyring.Service, key)
+	if !opts.IO.CanPrompt() {
+		fmt.Fprintf(opts.IO.ErrOut, "hint: remove it with %s, or run `sipctl auth login --profile %s --insecure-storage` on a terminal to be asked\n", how, profile)
+		return nil
+	}
+	fmt.Fprint(opts.IO.ErrOut, "Remove the keyring entry? [Y/n]: ")
+	line, _ := in.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "", "y", "yes":
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "Kept the keyring entry; it will be used instead of the config file's secret. Remove it later with %s\n", how)
+		return nil
+	}
+	if err := keyring.Delete(keyring.Service, key); err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return fmt.Errorf("removing the keyring entry %s so it cannot shadow the new secret, nothing saved: %w", key, err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Removed the keyring entry %s\n", key)
+	return nil
+}
+
 // readSecret reads a secret from stdin (--with-token) or hidden input.
 func readSecret(opts *LoginOptions, in *bufio.Reader, what string) (string, error) {
 	var secret string
@@ -266,5 +311,6 @@ func readSecret(opts *LoginOptions, in *bufio.Reader, what string) (string, erro
 	if strings.ContainsAny(secret, "\r\n") {
 		return "", cmdutil.FlagErrorf("the %s must be a single line", what)
 	}
+	redact.Add(secret)
 	return secret, nil
 }

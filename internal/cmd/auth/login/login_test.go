@@ -57,6 +57,19 @@ func TestFlags(t *testing.T) {
 		{name: "bad name", profile: "a b", args: []string{"--account-sid", sid}, wantErr: "invalid profile name"},
 		{name: "plain http off loopback", args: []string{"--account-sid", sid, "--api-url", "http://example.com"}, wantErr: "refusing plain http"},
 		{name: "no secret flag", args: []string{"--token", "x"}, wantErr: "unknown flag: --token"},
+		{name: "kamailio", profile: "pbx", args: []string{"--provider", "kamailio", "--db-url", "postgres://kamailio@db.example.com/kamailio",
+			"--rpc-url", "http://127.0.0.1:5071/RPC", "--registrar", "sip.example.com:5060", "--store-plaintext", "--with-token"},
+			check: func(o *LoginOptions) bool {
+				return o.Provider == "kamailio" && o.DBURL == "postgres://kamailio@db.example.com/kamailio" && o.RPCURL == "http://127.0.0.1:5071/RPC" &&
+					o.Registrar == "sip.example.com:5060" && o.StorePlaintext && o.WithToken && !o.RPCAllowHTTP
+			}},
+		{name: "kamailio password in URL", args: []string{"--provider", "kamailio", "--db-url", "mysql://kamailio:pw@db/kamailio"}, wantErr: "refusing a database URL with a password"},
+		{name: "kamailio remote http", args: []string{"--provider", "kamailio", "--rpc-url", "http://10.1.2.3:5071/RPC"}, wantErr: "--rpc-allow-http"},
+		{name: "kamailio remote http opted in", args: []string{"--provider", "kamailio", "--rpc-url", "http://10.1.2.3:5071/RPC", "--rpc-allow-http"},
+			check: func(o *LoginOptions) bool { return o.RPCAllowHTTP }},
+		{name: "kamailio bad registrar", args: []string{"--provider", "kamailio", "--registrar", "sip.example.com"}, wantErr: "expected HOST:PORT"},
+		{name: "kamailio with a twilio flag", args: []string{"--provider", "kamailio", "--account-sid", sid}, wantErr: "--account-sid is for Twilio"},
+		{name: "twilio with a kamailio flag", args: []string{"--account-sid", sid, "--db-url", "sqlite:///x.db"}, wantErr: "--db-url is for --provider kamailio"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()

@@ -44,6 +44,8 @@ type ProfileStatus struct {
 	Working      bool   `json:"working"`
 	FriendlyName string `json:"friendly_name,omitempty"`
 	Error        string `json:"error,omitempty"`
+	// Disagreements are other sources holding a different secret.
+	Disagreements []string `json:"disagreements,omitempty"`
 
 	err error
 }
@@ -173,6 +175,7 @@ func check(ctx context.Context, opts *StatusOptions, p *config.Profile, active *
 		fmt.Fprintln(opts.IO.ErrOut, creds.Warning)
 	}
 	s.Source = creds.Source.Describe(p.Name)
+	s.Disagreements = auth.Disagreements(p, creds)
 	s.AccountSID, s.Username = creds.AccountSID, creds.Username
 	if creds.Source == auth.SourceSandbox || opts.Offline {
 		return s
@@ -218,6 +221,9 @@ func printReport(ios *iostreams.IOStreams, rep Report) {
 			src = "none"
 		}
 		fields = append(fields, output.Field{Label: "Credentials", Value: output.Text(src)})
+		for _, d := range s.Disagreements {
+			fields = append(fields, output.Field{Label: "Disagrees", Value: output.Text(d)})
+		}
 		if s.APIURL != "" {
 			fields = append(fields, output.Field{Label: "API URL", Value: output.Text(s.APIURL)})
 		}

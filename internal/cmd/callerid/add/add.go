@@ -4,6 +4,7 @@ package add
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 
 	"github.com/sipctl/sipctl/internal/cmd/callerid/lookup"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -37,6 +38,9 @@ prints. The number appears in ` + "`sipctl callerid list`" + ` once that succeed
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Number = args[0]
+			if err := resolve.Name("caller ID name", opts.Name); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -68,9 +72,9 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 		return nil
 	}
 	return output.PrintObject(ios, opts.Exporter, v, []output.Field{
-		{Label: "phone_number", Value: output.Text(v.PhoneNumber)},
-		{Label: "validation_code", Value: output.Text(v.ValidationCode)},
-		{Label: "call_sid", Value: output.Text(v.CallSID)},
-		{Label: "friendly_name", Value: output.Text(v.FriendlyName)},
+		{Label: "Phone number", Value: output.Text(v.PhoneNumber)},
+		{Label: "Validation code", Value: output.Text(v.ValidationCode)},
+		{Label: "Call SID", Value: output.Text(v.CallSID)},
+		{Label: "Friendly name", Value: output.Text(v.FriendlyName)},
 	})
 }

@@ -4,6 +4,7 @@ package rename
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 
 	"github.com/sipctl/sipctl/internal/cmd/callerid/lookup"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -33,6 +34,9 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref, opts.Name = args[0], args[1]
+			if err := resolve.Name("caller ID name", opts.Name); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -68,8 +72,8 @@ func renameRun(ctx context.Context, opts *RenameOptions) error {
 		return nil
 	}
 	return output.PrintObject(opts.IO, opts.Exporter, c, []output.Field{
-		{Label: "phone_number", Value: output.Text(c.PhoneNumber)},
-		{Label: "friendly_name", Value: output.Text(c.FriendlyName)},
-		{Label: "sid", Value: output.Text(c.SID)},
+		{Label: "Phone number", Value: output.Text(c.PhoneNumber)},
+		{Label: "Friendly name", Value: output.Text(c.FriendlyName)},
+		{Label: "SID", Value: output.Text(c.SID)},
 	})
 }

@@ -54,7 +54,7 @@ func CheckName(name string) error {
 	case len(name) > 64:
 		return fmt.Errorf("credential list name is %d characters: Twilio allows at most 64", len(name))
 	}
-	return nil
+	return output.CheckText("credential list name", name)
 }
 
 // RefuseDuplicate fails when a credential list other than except already

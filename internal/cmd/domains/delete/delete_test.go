@@ -59,7 +59,7 @@ func TestDeleteConfirmOnTerminal(t *testing.T) {
 		ios.SetStdoutTTY(true)
 		in.WriteString(answer)
 		err := deleteRun(context.Background(), &DeleteOptions{IO: ios, Provider: s.Factory(ios).Provider, Domain: "office"})
-		if deleted && err != nil || !deleted && err != cmdutil.ErrCancel {
+		if deleted && err != nil || !deleted && !errors.Is(err, cmdutil.ErrCancel) {
 			t.Errorf("answer %q: err = %v", answer, err)
 		}
 		if !strings.Contains(errOut.String(), "Delete domain office.sip.twilio.com?") {

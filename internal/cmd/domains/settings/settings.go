@@ -59,6 +59,9 @@ func (f *Flags) Params(fs *pflag.FlagSet) (provider.DomainParams, error) {
 	if fs.Changed("friendly-name") && len(f.FriendlyName) > 64 {
 		return p, fmt.Errorf("--friendly-name is %d characters: Twilio allows at most 64", len(f.FriendlyName))
 	}
+	if err := output.CheckText("--friendly-name", f.FriendlyName); err != nil {
+		return p, err
+	}
 	for _, u := range []struct{ flag, v string }{{"voice-url", f.VoiceURL}, {"fallback-url", f.FallbackURL}, {"status-callback-url", f.StatusCallbackURL}} {
 		if fs.Changed(u.flag) && u.v != "" {
 			if err := checkURL(u.v); err != nil {

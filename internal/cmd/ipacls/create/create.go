@@ -4,6 +4,7 @@ package create
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -33,6 +34,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if args[0] == "" || len(args[0]) > 255 {
 				return cmdutil.FlagErrorf("the name must be 1 to 255 characters")
+			}
+			if err := resolve.Name("IP access control list name", args[0]); err != nil {
+				return err
 			}
 			opts.Name = args[0]
 			if runF != nil {

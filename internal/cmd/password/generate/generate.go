@@ -2,6 +2,8 @@
 package generate
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"strconv"
 
@@ -59,8 +61,8 @@ one per line.`,
   $ sipctl password generate --length 24 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Count < 1 {
-				return cmdutil.FlagErrorf("--count must be at least 1")
+			if opts.Count < 1 || opts.Count > MaxCount {
+				return cmdutil.FlagErrorf("--count must be from 1 to %d", MaxCount)
 			}
 			if cmd.Flags().Changed("length") && opts.Length < 1 {
 				return cmdutil.FlagErrorf("--length must be positive")
@@ -68,13 +70,13 @@ one per line.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return generateRun(opts)
+			return generateRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings")
 	fl.IntVar(&opts.Length, "length", 0, "Generate passwords of `N` characters (within the policy's limits)")
-	fl.IntVar(&opts.Count, "count", 1, "Generate `N` passwords")
+	fl.IntVar(&opts.Count, "count", 1, "Generate `N` passwords (at most 1000000), streamed as they are made")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd
 }
@@ -101,36 +103,101 @@ func policyFor(opts *GenerateOptions) (password.Policy, error) {
 	return pol, nil
 }
 
-func generateRun(opts *GenerateOptions) error {
+// MaxCount bounds --count: a million passwords is a large batch; a typo of
+// a few more zeros must not run for minutes and fill a disk.
+const MaxCount = 1_000_000
+
+// tableMax is the most passwords shown as a table on a terminal (a table is
+// rendered whole); more print one per line as they are made.
+const tableMax = 1000
+
+// generateRun streams: each password is written as soon as it is made (one
+// per line, or one JSON array element), so memory stays flat whatever the
+// count, and SIGINT/SIGTERM (ctx) stops it between two passwords.
+func generateRun(ctx context.Context, opts *GenerateOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	pol, err := policyFor(opts)
 	if err != nil {
 		return err
 	}
-	bits := pol.Entropy()
-	out := make([]Generated, 0, opts.Count)
-	for range opts.Count {
-		pw, err := pol.Generate()
+	bits := float64(int(pol.Entropy()*10)) / 10
+	next := func() (Generated, error) {
+		pw, err := pol.GenerateForDisplay()
+		return Generated{Password: pw, Policy: pol.Name, Length: len(pw), EntropyBits: bits}, err
+	}
+
+	tty := opts.IO.IsStdoutTTY()
+	switch {
+	case opts.Exporter.Enabled() && opts.Exporter.JQ != "":
+		// jq needs the whole document; --count bounds it and --jq has its
+		// own time and memory limits.
+		out := make([]Generated, 0, min(opts.Count, 4096))
+		for range opts.Count {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			g, err := next()
+			if err != nil {
+				return err
+			}
+			out = append(out, g)
+		}
+		return opts.Exporter.Write(opts.IO.Out, out)
+	case tty && !opts.Exporter.Enabled() && opts.Count <= tableMax:
+		t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: true, Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()}, "PASSWORD", "ENTROPY")
+		for range opts.Count {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			g, err := next()
+			if err != nil {
+				return err
+			}
+			t.Row(output.Text(g.Password), output.Text(strconv.FormatFloat(g.EntropyBits, 'f', 1, 64)+" bits"))
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Policy %s, %d characters.\n", pol.Name, pol.GenLength())
+		return nil
+	}
+
+	w := bufio.NewWriterSize(opts.IO.Out, 64<<10)
+	defer w.Flush()
+	json := opts.Exporter.Enabled()
+	if json {
+		w.WriteString("[")
+	}
+	for i := range opts.Count {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		g, err := next()
 		if err != nil {
 			return err
 		}
-		out = append(out, Generated{Password: pw, Policy: pol.Name, Length: len(pw), EntropyBits: float64(int(bits*10)) / 10})
-	}
-	if opts.Exporter.Enabled() {
-		return opts.Exporter.Write(opts.IO.Out, out)
-	}
-	if !opts.IO.IsStdoutTTY() {
-		for _, g := range out {
-			fmt.Fprintln(opts.IO.Out, g.Password)
+		if json {
+			if i > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n  ")
+			if err := opts.Exporter.WriteElement(w, g); err != nil {
+				return err
+			}
+		} else if _, err := w.WriteString(g.Password + "\n"); err != nil {
+			return err // a closed pipe: stop, do not generate into the void
 		}
-		return nil
 	}
-	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: true, Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()}, "PASSWORD", "ENTROPY")
-	for _, g := range out {
-		t.Row(output.Text(g.Password), output.Text(strconv.FormatFloat(g.EntropyBits, 'f', 1, 64)+" bits"))
+	if json {
+		w.WriteString("\n]\n")
 	}
-	if err := t.Render(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Policy %s, %d characters.\n", pol.Name, pol.GenLength())
+	if tty {
+		fmt.Fprintf(opts.IO.ErrOut, "Policy %s, %d characters, %.1f bits each.\n", pol.Name, pol.GenLength(), bits)
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -36,7 +37,7 @@ func TestFlags(t *testing.T) {
 
 func TestRunPipe(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
-	err := generateRun(&GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "strict", Count: 50})
+	err := generateRun(context.Background(), &GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "strict", Count: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestRunPipe(t *testing.T) {
 func TestRunTTYShowsEntropy(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	ios.SetStdoutTTY(true)
-	err := generateRun(&GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Count: 2,
+	err := generateRun(context.Background(), &GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Count: 2,
 		Profile: func() (*config.Profile, error) {
 			return &config.Profile{Provider: "twilio", PasswordPolicy: "device-safe"}, nil
 		}})
@@ -80,7 +81,7 @@ func TestRunJSONAndLength(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No profile at all (nothing configured): the default twilio policy.
-	err := generateRun(&GenerateOptions{IO: ios, Exporter: exp, Length: 30, Count: 2,
+	err := generateRun(context.Background(), &GenerateOptions{IO: ios, Exporter: exp, Length: 30, Count: 2,
 		Profile: func() (*config.Profile, error) { return nil, errors.New("no config") }})
 	if err != nil {
 		t.Fatal(err)
@@ -92,13 +93,13 @@ func TestRunJSONAndLength(t *testing.T) {
 	if len(got) != 2 || got[0].Policy != "twilio" || got[0].Length != 30 || len(got[0].Password) != 30 || got[0].EntropyBits < 150 {
 		t.Fatalf("JSON %+v", got)
 	}
-	err = generateRun(&GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "strict", Length: 5, Count: 1})
+	err = generateRun(context.Background(), &GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "strict", Length: 5, Count: 1})
 	var fe *cmdutil.FlagError
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "outside") {
 		t.Fatalf("short length: %v", err)
 	}
-	err = generateRun(&GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "bogus", Count: 1})
-	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "device-safe, strict, twilio") {
+	err = generateRun(context.Background(), &GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "bogus", Count: 1})
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "device-safe, strict, telnyx, twilio") {
 		t.Fatalf("bad policy: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/redact"
 	"regexp"
 	"slices"
 	"strings"
@@ -656,7 +657,7 @@ func plural(n int) string {
 	return "s"
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return redact.Line(strings.Join(strings.Fields(s), " ")) }
 
 func shellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./@:=") == "" {

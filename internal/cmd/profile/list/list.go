@@ -37,7 +37,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Aliases: []string{"ls"},
 		Short:   "List profiles",
 		Example: `  $ sipctl profile list
-  $ sipctl profile list --json name,account_sid --jq '.[] | select(.current)'`,
+  $ sipctl profile list --json=name,account_sid,current --jq '.[] | select(.current)'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -46,7 +46,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 			return listRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Item{})
+	cmdutil.AddListFlags(cmd, &opts.Exporter)
 	return cmd
 }
 

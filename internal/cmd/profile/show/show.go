@@ -26,10 +26,14 @@ type View struct {
 	APIURL          string `json:"api_url"`
 	DefaultDomain   string `json:"default_domain"`
 	PasswordPolicy  string `json:"password_policy"`
+	Registrar       string `json:"registrar"`
 	Current         bool   `json:"current"`
 	BuiltIn         bool   `json:"built_in"`
 	FromEnv         bool   `json:"from_env"`
 	InsecureStorage bool   `json:"insecure_storage"`
+	// Kamailio profiles.
+	DBURL  string `json:"db_url,omitempty"`
+	RPCURL string `json:"rpc_url,omitempty"`
 }
 
 // NewCmdShow returns `profile show`; runF replaces the run function in tests.
@@ -54,7 +58,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 			return showRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, View{})
 	return cmd
 }
 
@@ -73,10 +77,11 @@ func showRun(opts *ShowOptions) error {
 	}
 	v := View{
 		Name: p.Name, Provider: p.Provider, AccountSID: p.AccountSID, APIKeySID: p.APIKeySID, APIURL: p.APIURL,
-		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Current: p.Name == current,
+		DefaultDomain: p.DefaultDomain, PasswordPolicy: p.PasswordPolicy, Registrar: p.Registrar, Current: p.Name == current,
 		BuiltIn: p.BuiltIn, FromEnv: p.FromEnv, InsecureStorage: p.InsecureSecret != "",
+		DBURL: p.DBURL, RPCURL: p.RPCURL,
 	}
-	return output.PrintObject(opts.IO, &opts.Exporter, v, []output.Field{
+	fields := []output.Field{
 		{Label: "Name", Value: output.Text(v.Name)},
 		{Label: "Provider", Value: output.Text(v.Provider)},
 		{Label: "Account SID", Value: output.Text(v.AccountSID)},
@@ -84,7 +89,13 @@ func showRun(opts *ShowOptions) error {
 		{Label: "API URL", Value: output.Text(v.APIURL)},
 		{Label: "Default domain", Value: output.Text(v.DefaultDomain)},
 		{Label: "Password policy", Value: output.Text(v.PasswordPolicy)},
+		{Label: "Registrar", Value: output.Text(v.Registrar)},
 		{Label: "Current", Value: output.Bool(v.Current)},
 		{Label: "Insecure storage", Value: output.Bool(v.InsecureStorage)},
-	})
+	}
+	if p.Provider == config.ProviderKamailio {
+		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},
+			output.Field{Label: "RPC URL", Value: output.Text(v.RPCURL)})
+	}
+	return output.PrintObject(opts.IO, &opts.Exporter, v, fields)
 }

@@ -191,12 +191,12 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 	}
 
 	httpAddr := ln.Addr().String()
-	pid := os.Getpid()
-	if err := sandbox.WriteServeRecord(dir, sandbox.ServeRecord{PID: pid, HTTPAddr: httpAddr, SIPAddr: sipAddr, Started: time.Now().UTC()}); err != nil {
+	rec := sandbox.ServeRecord{PID: os.Getpid(), HTTPAddr: httpAddr, SIPAddr: sipAddr, Started: time.Now().UTC()}
+	if err := sandbox.WriteServeRecord(dir, rec); err != nil {
 		srv.Close()
 		return err
 	}
-	defer sandbox.RemoveServeRecord(dir, pid)
+	defer sandbox.RemoveServeRecord(dir, rec)
 
 	sid, _ := sb.Account()
 	fmt.Fprintf(opts.IO.ErrOut, "Sandbox API on http://%s (account %s; `sipctl sandbox status --json` shows the token)\n", httpAddr, sid)

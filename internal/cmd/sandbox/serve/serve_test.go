@@ -3,6 +3,8 @@ package serve
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,7 +121,8 @@ func TestServeSharesDatabaseWithInProcessUse(t *testing.T) {
 	if !ok || rec.HTTPAddr != httpAddr || rec.SIPAddr != sipAddr || rec.PID != os.Getpid() {
 		t.Fatalf("serve record = %+v, %v; want %s and %s", rec, ok, httpAddr, sipAddr)
 	}
-	if info, err := os.Stat(filepath.Join(dir, "sandbox-serve.json")); err != nil || info.Mode().Perm() != 0o600 {
+	_, port, _ := net.SplitHostPort(httpAddr)
+	if info, err := os.Stat(filepath.Join(dir, fmt.Sprintf("sandbox-serve-%d-%s.json", os.Getpid(), port))); err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("serve record mode: %v %v", info, err)
 	}
 

@@ -3,10 +3,12 @@ package status
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/sandbox"
 	"github.com/spf13/cobra"
 )
@@ -34,6 +36,18 @@ type Status struct {
 	// TelnyxAPIURL (api_url + /v2), for the Telnyx provider or library.
 	TelnyxAPIKey string  `json:"telnyx_api_key"`
 	TelnyxAPIURL *string `json:"telnyx_api_url"`
+	// Servers is every running `sandbox serve`, the most recent first (the
+	// fields above describe that one).
+	Servers []Server `json:"servers"`
+}
+
+// Server is one running `sandbox serve`.
+type Server struct {
+	PID      int       `json:"pid"`
+	APIURL   string    `json:"api_url"`
+	HTTPAddr string    `json:"http_addr"`
+	SIPAddr  string    `json:"sip_addr,omitempty"`
+	Started  time.Time `json:"started"`
 }
 
 // NewCmdStatus is `sandbox status`.
@@ -55,7 +69,7 @@ face's API key, for pointing a Twilio or Telnyx library or curl at the served AP
 			return statusRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Status{})
 	return cmd
 }
 
@@ -70,8 +84,12 @@ func statusRun(opts *StatusOptions) error {
 	}
 	defer sb.Close()
 	sid, token := sb.Account()
-	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey()}
-	if rec, ok := sandbox.RunningServer(dir); ok {
+	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey(), Servers: []Server{}}
+	for i, rec := range sandbox.RunningServers(dir) {
+		st.Servers = append(st.Servers, Server{PID: rec.PID, APIURL: rec.APIURL(), HTTPAddr: rec.HTTPAddr, SIPAddr: rec.SIPAddr, Started: rec.Started})
+		if i > 0 {
+			continue
+		}
 		st.Serving = true
 		apiURL := rec.APIURL()
 		st.PID, st.HTTPAddr, st.APIURL = &rec.PID, &rec.HTTPAddr, &apiURL
@@ -84,17 +102,20 @@ func statusRun(opts *StatusOptions) error {
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(opts.IO.Out, st)
 	}
-	w := opts.IO.Out
-	fmt.Fprintf(w, "Database:   %s\n", st.Database)
-	fmt.Fprintf(w, "Account:    %s\n", st.AccountSID)
+	fields := []output.Field{
+		{Label: "Database", Value: output.Text(st.Database)},
+		{Label: "Account", Value: output.Text(st.AccountSID)},
+	}
 	if !st.Serving {
-		fmt.Fprintln(w, "Serving:    no (start with `sipctl sandbox serve`)")
-		return nil
+		fields = append(fields, output.Field{Label: "Serving", Value: output.Text("no (start with `sipctl sandbox serve`)")})
 	}
-	fmt.Fprintf(w, "Serving:    yes (pid %d)\n", *st.PID)
-	fmt.Fprintf(w, "API:        %s (Twilio), %s (Telnyx)\n", *st.APIURL, *st.TelnyxAPIURL)
-	if st.SIPAddr != nil {
-		fmt.Fprintf(w, "Registrar:  %s (UDP and TCP)\n", *st.SIPAddr)
+	for _, srv := range st.Servers {
+		fields = append(fields,
+			output.Field{Label: "Serving", Value: output.Text(fmt.Sprintf("yes (pid %d)", srv.PID))},
+			output.Field{Label: "API", Value: output.Text(srv.APIURL + " (Twilio), " + srv.APIURL + sandbox.TelnyxPrefix + " (Telnyx)")})
+		if srv.SIPAddr != "" {
+			fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(srv.SIPAddr + " (UDP and TCP)")})
+		}
 	}
-	return nil
+	return output.PrintObject(opts.IO, nil, st, fields)
 }

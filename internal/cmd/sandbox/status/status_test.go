@@ -33,7 +33,7 @@ func run(t *testing.T, dir string, args ...string) string {
 func TestStatusNotServing(t *testing.T) {
 	dir := t.TempDir()
 	out := run(t, dir)
-	if !strings.Contains(out, "Serving:    no") || !strings.Contains(out, dir) {
+	if !strings.Contains(out, "Serving\tno") || !strings.Contains(out, "Database\t"+dir) {
 		t.Fatalf("output:\n%s", out)
 	}
 	sb, _ := sandbox.Open(dir)

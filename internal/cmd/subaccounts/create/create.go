@@ -4,6 +4,7 @@ package create
 import (
 	"context"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -35,6 +36,9 @@ the parent account's credentials: no new secret is stored or printed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
+			if err := resolve.Name("subaccount name", opts.Name); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -74,8 +78,8 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		return nil
 	}
 	return output.PrintObject(opts.IO, opts.Exporter, a, []output.Field{
-		{Label: "sid", Value: output.Text(a.SID)},
-		{Label: "friendly_name", Value: output.Text(a.FriendlyName)},
-		{Label: "status", Value: output.Text(a.Status)},
+		{Label: "SID", Value: output.Text(a.SID)},
+		{Label: "Friendly name", Value: output.Text(a.FriendlyName)},
+		{Label: "Status", Value: output.Text(a.Status)},
 	})
 }

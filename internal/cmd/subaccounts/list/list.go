@@ -33,7 +33,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.Account{})
+	cmdutil.AddListFlags(cmd, opts.Exporter)
 	return cmd
 }
 

@@ -35,7 +35,10 @@ type StatusOptions struct {
 
 // NewCmdSuspend is `subaccounts suspend SID|NAME`.
 func NewCmdSuspend(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Command {
-	return newCmd(f, runF, Suspended, "suspend SID|NAME", "Suspend a subaccount (calls and registrations stop until it is activated)")
+	cmd := newCmd(f, runF, Suspended, "suspend SID|NAME", "Suspend a subaccount (calls and registrations stop until it is activated)")
+	cmd.Long = `Suspend a subaccount: its calls and registrations stop until it is activated again.
+On a terminal you confirm; otherwise pass --yes.`
+	return cmd
 }
 
 // NewCmdActivate is `subaccounts activate SID|NAME`.
@@ -65,8 +68,11 @@ func newCmd(f *cmdutil.Factory, runF func(*StatusOptions) error, status, use, sh
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	if status == Closed {
+	switch status {
+	case Closed:
 		cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Close without asking (irreversible)")
+	case Suspended:
+		cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Suspend without asking")
 	}
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd
@@ -122,6 +128,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return cmdutil.WithHint(fmt.Errorf("subaccount %s (%s) is closed and cannot be %s", a.FriendlyName, a.SID, verbPast(opts.Status)),
 			"closing is permanent; create a new one with `sipctl subaccounts create NAME`")
 	}
+	if opts.Status == Suspended {
+		prompt := fmt.Sprintf("Suspend subaccount %s (%s)? Its calls and registrations stop until it is activated.", a.FriendlyName, a.SID)
+		if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
+			return err
+		}
+	}
 	if opts.Status == Closed {
 		expect := a.FriendlyName
 		if expect == "" {
@@ -148,9 +160,9 @@ func printAccount(opts *StatusOptions, a provider.Account) error {
 		return nil
 	}
 	return output.PrintObject(opts.IO, opts.Exporter, a, []output.Field{
-		{Label: "sid", Value: output.Text(a.SID)},
-		{Label: "friendly_name", Value: output.Text(a.FriendlyName)},
-		{Label: "status", Value: output.Text(a.Status)},
+		{Label: "SID", Value: output.Text(a.SID)},
+		{Label: "Friendly name", Value: output.Text(a.FriendlyName)},
+		{Label: "Status", Value: output.Text(a.Status)},
 	})
 }
 

@@ -65,6 +65,15 @@ func addRun(ctx context.Context, opts *AddOptions) error {
 	if err != nil {
 		return err
 	}
+	for have, err := range p.ListIPAddresses(ctx, a.SID) {
+		if err != nil {
+			return err
+		}
+		if resolve.SameIPv4Entry(have.IPAddress, have.CIDRPrefixLength, opts.IP, opts.Prefix) {
+			return cmdutil.WithHint(fmt.Errorf("%s is already in IP access control list %q (%s, %q): %w", list.CIDR(have), a.FriendlyName, have.SID, have.FriendlyName, provider.ErrExists),
+				fmt.Sprintf("nothing changed; see the list with `sipctl ipacls show %s`", a.FriendlyName))
+		}
+	}
 	ip, err := p.AddIPAddress(ctx, a.SID, opts.Name, opts.IP, opts.Prefix)
 	if err != nil {
 		return err

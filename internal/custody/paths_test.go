@@ -168,7 +168,11 @@ func TestPath4TwoRunsAtOnce(t *testing.T) {
 	w.handovers[h1], w.handovers[h2] = true, true
 	cmd, exited, wait := w.start("password", "rotate", "--domain", "office", "-y", "--output", h1, "--concurrency", "2")
 	jpath := w.waitJournal(t, exited)
-	// Hold the first run still, so the second surely meets it.
+	// Once it sends (it has left the short ledger lock by then), hold the
+	// first run still, so the second surely meets it.
+	if !waitStatus(t, jpath, 1, exited) {
+		t.Fatal("the first run finished before the second could meet it")
+	}
 	cmd.Process.Signal(syscall.SIGSTOP)
 	_, errOut, code := w.run("", "password", "rotate", "p003@office", "-y", "--output", h2)
 	cmd.Process.Signal(syscall.SIGCONT)

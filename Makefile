@@ -7,7 +7,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/sipctl/sipctl/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate clean
+.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
@@ -28,13 +28,16 @@ test: test-deps lint
 docs:
 	$(GO) test ./internal/docgen -run TestGeneratedFilesUpToDate -update
 
-bench: bench-startup bench-rotate
+bench: bench-startup bench-rotate bench-apply
 
 bench-startup:
 	./scripts/bench-startup.sh
 
 bench-rotate:
 	./scripts/bench-rotate.sh
+
+bench-apply:
+	./scripts/bench-apply.sh
 
 clean:
 	rm -rf bin dist

@@ -18,6 +18,7 @@ const (
 	ExitAuth     = 4 // authentication required or refused
 	ExitRejected = 5 // SIP registrar rejected the credentials
 	ExitNoAnswer = 6 // no answer: SIP registrar or API host unreachable
+	ExitChanges  = 7 // plan (or apply --dry-run) found changes to make
 )
 
 // FlagError is a usage error: the message is printed with the command's usage hint.
@@ -33,6 +34,10 @@ func FlagErrorf(format string, args ...any) error {
 
 // ErrCancel means the user declined a confirmation (exit 2).
 var ErrCancel = errors.New("cancelled")
+
+// ErrChangesPending ends a plan that found changes to make (exit 7, for CI
+// gates); the plan itself is the output, so nothing more is printed.
+var ErrChangesPending = errors.New("changes pending")
 
 // ErrSilent means the command already printed what went wrong; exit 1.
 var ErrSilent = errors.New("silent error")

@@ -43,7 +43,8 @@ type Profile struct {
 	PasswordPolicy string `yaml:"password_policy,omitempty" mapstructure:"password_policy" json:"password_policy,omitempty"`
 	Output         string `yaml:"output,omitempty" mapstructure:"output" json:"output,omitempty"`
 	// Kamailio: the database (Kamailio's db_url, never with a password), the
-	// jsonrpcs endpoint, and the registrar phones use (HOST:PORT).
+	// jsonrpcs endpoint, and the registrar phones use (HOST:PORT; any
+	// profile may set it: `accounts check` and --verify send there).
 	DBURL     string `yaml:"db_url,omitempty" mapstructure:"db_url" json:"db_url,omitempty"`
 	RPCURL    string `yaml:"rpc_url,omitempty" mapstructure:"rpc_url" json:"rpc_url,omitempty"`
 	Registrar string `yaml:"registrar,omitempty" mapstructure:"registrar" json:"registrar,omitempty"`

@@ -1,6 +1,7 @@
 // Package docgen writes the generated command reference (docs/reference,
 // Markdown; docs/man, man pages) and shell completions (completions/) from
-// the command tree. Its test fails when the committed files are stale;
+// the command tree, and the JSON Schema of the manifest format
+// (docs/schema). Its test fails when the committed files are stale;
 // `make docs` regenerates them.
 package docgen
 
@@ -14,6 +15,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/root"
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 )
@@ -43,7 +45,8 @@ func Generate(repo string) error {
 	refDir := filepath.Join(repo, "docs", "reference")
 	manDir := filepath.Join(repo, "docs", "man")
 	compDir := filepath.Join(repo, "completions")
-	for _, d := range []string{refDir, manDir, compDir} {
+	schemaDir := filepath.Join(repo, "docs", "schema")
+	for _, d := range []string{refDir, manDir, compDir, schemaDir} {
 		if err := os.RemoveAll(d); err != nil {
 			return err
 		}
@@ -57,6 +60,13 @@ func Generate(repo string) error {
 	header := &doc.GenManHeader{Title: "SIPCTL", Section: "1", Source: "sipctl", Manual: "sipctl manual", Date: &manDate}
 	if err := doc.GenManTree(cmd, header, manDir); err != nil {
 		return fmt.Errorf("man pages: %w", err)
+	}
+	schema, err := manifest.Schema()
+	if err != nil {
+		return fmt.Errorf("manifest schema: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(schemaDir, "sipctl.schema.json"), schema, 0o644); err != nil {
+		return err
 	}
 	completions := map[string]func(*bytes.Buffer) error{
 		"sipctl.bash": func(b *bytes.Buffer) error { return cmd.GenBashCompletionV2(b, true) },

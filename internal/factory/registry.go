@@ -10,6 +10,7 @@ import (
 	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -41,6 +42,10 @@ type Info struct {
 	// Description is a few words for help and errors.
 	Description string
 	New         Constructor
+	// PasswordPolicy is the built-in policy its profiles default to
+	// (password.DefaultFor); empty keeps "strict". A provider with no
+	// password rules of its own (Kamailio) takes "device-safe".
+	PasswordPolicy string
 }
 
 // Env is what a constructor may use from the run.
@@ -87,6 +92,9 @@ func Register(info Info) {
 		panic("factory.Register: provider " + info.Name + " registered twice")
 	}
 	registry[info.Name] = info
+	if info.PasswordPolicy != "" {
+		password.SetDefault(info.Name, info.PasswordPolicy)
+	}
 }
 
 // Registered lists the registered providers' names, sorted.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -40,5 +41,17 @@ func TestUnknownProviderErrorIsOneLineNamingTheRegistered(t *testing.T) {
 	err := &UnknownProviderError{Profile: "pbx", Provider: "kamailo", Registered: []string{"kamailio", "sandbox", "twilio"}}
 	if got := err.Error(); got != `profile "pbx" has unknown provider "kamailo"; registered providers: kamailio, sandbox, twilio` {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+func TestRegisterSetsThePasswordPolicyDefault(t *testing.T) {
+	if _, done := Lookup("policytest"); !done { // -count=N reruns in one process
+		Register(Info{Name: "policytest", New: newTwilio, PasswordPolicy: "device-safe"})
+	}
+	if got := password.DefaultFor("policytest"); got != "device-safe" {
+		t.Errorf("DefaultFor(policytest) = %q", got)
+	}
+	if got := password.DefaultFor("twilio"); got != "twilio" {
+		t.Errorf("DefaultFor(twilio) = %q", got)
 	}
 }

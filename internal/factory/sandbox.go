@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderSandbox, Description: "the built-in Twilio-compatible sandbox (local SQLite)",
+	Register(Info{Name: config.ProviderSandbox, Description: "the built-in Twilio-compatible sandbox (local SQLite)", PasswordPolicy: "twilio",
 		New: func(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
 			return sandboxProvider(env.Factory, prof, env.Debug)
 		}})

@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio})
+	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio, PasswordPolicy: "twilio"})
 }
 
 func newTwilio(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {

@@ -2,16 +2,23 @@
 // provider, so that a run killed at any moment can be finished: every
 // account ends with a password that is on record.
 //
-// A journal is one JSON-lines file (mode 0600, in a 0700 directory under the
+// A journal is one file of lines (mode 0600, in a 0700 directory under the
 // state directory): a header, then every planned entry with its password
 // (written and fsync'd in one go before the first request), then status
 // lines appended as the provider accepts or rejects each change. Reading
 // folds the status lines into the entries.
+//
+// Every line is JSON, a tab, and the first 16 hex digits of the SHA-256 of
+// the JSON: a line cut short, changed or foreign is detected and named by
+// its number, never skipped. The header counts the entries, so a journal
+// cut inside its entries is detected too.
 package journal
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -25,7 +32,13 @@ import (
 	"time"
 )
 
-// Op is what an entry does to a credential.
+// Format and Version identify the file; a newer version is refused.
+const (
+	Format  = "sipctl-journal"
+	Version = 2
+)
+
+// Op is what an entry does to an account.
 type Op string
 
 const (
@@ -39,32 +52,80 @@ type Status string
 const (
 	Pending Status = "pending"
 	Done    Status = "done"
-	Failed  Status = "failed"
+	// Failed means the provider answered with an error: for a definite
+	// refusal (Rejected) the password was not set.
+	Failed Status = "failed"
 )
 
-// Entry is one credential change. Password is the secret the provider is
-// (or will be) given; it is what the handover reports.
+// Gen names the journal entry that last gave an account a password: the
+// account's generation. Custody keeps the newest per account in its ledger.
+type Gen struct {
+	Run   string `json:"run"`
+	Entry int    `json:"entry"`
+}
+
+// Entry is one account's change. Password is the secret the provider is (or
+// will be) given; it is what the handover reports.
 type Entry struct {
-	ID                int    `json:"id"`
-	Op                Op     `json:"op"`
-	Provider          string `json:"provider,omitempty"`
-	Profile           string `json:"profile,omitempty"`
-	AccountSID        string `json:"account_sid"`
-	CredentialListSID string `json:"credential_list_sid"`
-	CredentialSID     string `json:"credential_sid,omitempty"` // empty for a create not yet accepted
-	Username          string `json:"username"`
-	Domain            string `json:"domain,omitempty"`
+	ID       int    `json:"id"`
+	Op       Op     `json:"op"`
+	Provider string `json:"provider,omitempty"`
+	Profile  string `json:"profile,omitempty"`
+	// AccountSID is the provider account (scope) the change acts in.
+	AccountSID string `json:"account_sid,omitempty"`
+	// Ref is the provider's opaque reference of the account (empty for a
+	// create not yet accepted).
+	Ref      string `json:"ref,omitempty"`
+	Username string `json:"username"`
+	Domain   string `json:"domain,omitempty"`
+	// Options are the provider-specific choices of a create.
+	Options map[string]string `json:"options,omitempty"`
+	// CredentialListSID and CredentialSID are Twilio's parts of Ref, kept
+	// for display and for readers of older journals.
+	CredentialListSID string `json:"credential_list_sid,omitempty"`
+	CredentialSID     string `json:"credential_sid,omitempty"`
 	Password          string `json:"password"`
-	Status            Status `json:"status"`
-	Error             string `json:"error,omitempty"`
+	// Prev is the account's generation before this entry was journaled.
+	Prev     *Gen   `json:"prev,omitempty"`
+	Status   Status `json:"status"`
+	Error    string `json:"error,omitempty"`
+	Rejected bool   `json:"rejected,omitempty"`
+}
+
+// Key names the account an entry changes, for locks, generations and
+// handover rows: provider, account scope, and USER@DOMAIN (or the Ref when
+// the account has no domain).
+func (e Entry) Key() string {
+	return AccountKey(e.Provider, e.AccountSID, e.Username, e.Domain, e.Ref)
+}
+
+// Address is USER@DOMAIN.
+func (e Entry) Address() string {
+	if e.Domain == "" {
+		return e.Username
+	}
+	return e.Username + "@" + e.Domain
+}
+
+// AccountKey is Entry.Key for its parts.
+func AccountKey(provider, scope, username, domain, ref string) string {
+	who := strings.ToLower(domain) + "\x00" + username
+	if domain == "" {
+		who = "ref\x00" + ref
+	}
+	return provider + "\x00" + scope + "\x00" + who
 }
 
 // Header describes the run a journal belongs to.
 type Header struct {
-	RunID    string    `json:"run_id"`
-	Created  time.Time `json:"created"`
-	Profile  string    `json:"profile,omitempty"`
-	Provider string    `json:"provider,omitempty"`
+	Format  string    `json:"format"`
+	Version int       `json:"version"`
+	RunID   string    `json:"run_id"`
+	Created time.Time `json:"created"`
+	// Command is what ran ("password rotate", "accounts create").
+	Command  string `json:"command,omitempty"`
+	Profile  string `json:"profile,omitempty"`
+	Provider string `json:"provider,omitempty"`
 	// AccountSID is the account the run acted in (a subaccount when
 	// --subaccount was given).
 	AccountSID string `json:"account_sid,omitempty"`
@@ -73,6 +134,8 @@ type Header struct {
 	Output string `json:"output,omitempty"`
 	// Policy is the password policy the run generated with.
 	Policy string `json:"policy,omitempty"`
+	// Entries is how many entry lines follow the header.
+	Entries int `json:"entries"`
 }
 
 // record is one line of the file.
@@ -84,130 +147,271 @@ type record struct {
 	ID            int    `json:"id,omitempty"`
 	Status        Status `json:"status,omitempty"`
 	Error         string `json:"error,omitempty"`
+	Rejected      bool   `json:"rejected,omitempty"`
+	Ref           string `json:"ref,omitempty"`
 	CredentialSID string `json:"credential_sid,omitempty"`
+}
+
+// DamageError says which line of which journal cannot be trusted.
+type DamageError struct {
+	Path   string
+	Line   int
+	Reason string
+}
+
+func (e *DamageError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("journal %s: %s", e.Path, e.Reason)
+	}
+	return fmt.Sprintf("journal %s line %d: %s", e.Path, e.Line, e.Reason)
 }
 
 // Journal is an open journal file, safe for concurrent use.
 type Journal struct {
 	mu      sync.Mutex
 	f       *os.File
+	size    int64 // bytes known good on disk
 	path    string
 	header  Header
 	entries []Entry // index = ID
+	// damage is set when the file could be read only in part.
+	damage *DamageError
+	// writeErr is the first failed write: after it the journal takes no more.
+	writeErr error
 }
 
 // Dir is where journals live under a state directory.
 func Dir(stateDir string) string { return filepath.Join(stateDir, "journal") }
 
+// PathFor is the file of a run in dir.
+func PathFor(dir, runID string) string { return filepath.Join(dir, runID+".jsonl") }
+
+// NewRunID makes a run ID that sorts by time.
+func NewRunID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405.000000Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func line(rec record) ([]byte, error) {
+	b, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	return rawLine(b), nil
+}
+
+// rawLine is a JSON body with its checksum and newline.
+func rawLine(b []byte) []byte {
+	sum := sha256.Sum256(b)
+	b = append(b, '\t')
+	b = hex.AppendEncode(b, sum[:8])
+	return append(b, '\n')
+}
+
 // Create writes a new journal holding every entry as pending and makes it
 // durable (file and directory fsync'd) before returning: only then may the
-// caller send any of the passwords. Entry IDs are assigned in order.
+// caller send any of the passwords. Entry IDs are assigned in order. On any
+// error nothing of the journal is left behind.
 func Create(dir string, h Header, entries []Entry) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the journal directory: %w", err)
 	}
 	if h.RunID == "" {
-		h.RunID = newRunID()
+		h.RunID = NewRunID()
 	}
 	if h.Created.IsZero() {
 		h.Created = time.Now().UTC()
 	}
-	path := filepath.Join(dir, h.RunID+".jsonl")
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	h.Format, h.Version, h.Entries = Format, Version, len(entries)
+	path := PathFor(dir, h.RunID)
+	// Written under a temporary name and renamed once durable: a journal
+	// under its real name is always complete, even if the process was
+	// killed while writing it (nothing was sent before it was complete).
+	tmp := PartialPath(dir, h.RunID)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("creating the journal: %w", err)
 	}
 	j := &Journal{f: f, path: path, header: h, entries: make([]Entry, len(entries))}
-	w := bufio.NewWriterSize(f, 1<<16)
-	enc := json.NewEncoder(w)
-	err = enc.Encode(record{Kind: "header", Header: &h})
+	var buf bytes.Buffer
+	b, err := line(record{Kind: "header", Header: &h})
+	buf.Write(b)
 	for i := range entries {
 		e := entries[i]
 		e.ID = i
 		e.Status = Pending
-		e.Error = ""
+		e.Error, e.Rejected = "", false
 		j.entries[i] = e
 		if err == nil {
-			err = enc.Encode(record{Kind: "entry", Entry: &e})
+			b, err = line(record{Kind: "entry", Entry: &e})
+			buf.Write(b)
 		}
 	}
 	if err == nil {
-		err = w.Flush()
+		_, err = f.Write(buf.Bytes())
 	}
 	if err == nil {
 		err = f.Sync()
+	}
+	if err == nil {
+		if _, serr := os.Stat(path); serr == nil {
+			err = fmt.Errorf("run %s exists", h.RunID)
+		} else {
+			err = os.Rename(tmp, path)
+		}
 	}
 	if err == nil {
 		err = syncDir(dir)
 	}
 	if err != nil {
 		f.Close()
+		os.Remove(tmp)
 		os.Remove(path)
-		return nil, fmt.Errorf("writing the journal: %w", err)
+		syncDir(dir)
+		return nil, fmt.Errorf("writing the journal %s: %w", path, unwrapPath(err))
 	}
+	j.size = int64(buf.Len())
 	return j, nil
 }
 
 // Open reads an existing journal and reopens it for appending status lines.
-// A torn last line (the process died mid-write) is ignored.
+// A journal that is not intact is an error (*DamageError) naming the line;
+// the file is left as it is.
 func Open(path string) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0o600)
+	j, err := Read(path)
+	if err != nil {
+		return nil, err
+	}
+	if j.damage != nil {
+		return nil, j.damage
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
-	j := &Journal{f: f, path: path}
-	if err := j.load(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("reading the journal %s: %w", path, err)
+	j.f = f
+	return j, nil
+}
+
+// Read reads a journal without opening it for writing. When the file is
+// damaged the journal holds what could be read and Damage says where it
+// stops being trustworthy; the error is only for a file that cannot be read
+// at all.
+func Read(path string) (*Journal, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	defer f.Close()
+	j := &Journal{path: path}
+	j.damage = j.load(f)
+	if j.damage != nil && j.header.RunID == "" {
+		return nil, j.damage
 	}
 	return j, nil
 }
 
-func (j *Journal) load(r io.Reader) error {
+// Damage is why the journal could be read only in part (nil when intact).
+func (j *Journal) Damage() *DamageError { return j.damage }
+
+func (j *Journal) load(r io.Reader) *DamageError {
 	br := bufio.NewReaderSize(r, 1<<16)
-	sawHeader := false
-	for lineNo := 1; ; lineNo++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			complete := line[len(line)-1] == '\n'
-			var rec record
-			if jerr := json.Unmarshal(line, &rec); jerr != nil {
-				if !complete {
-					return nil // torn final write
-				}
-				return fmt.Errorf("line %d is corrupt", lineNo)
+	dmg := func(n int, format string, args ...any) *DamageError {
+		return &DamageError{Path: j.path, Line: n, Reason: fmt.Sprintf(format, args...)}
+	}
+	var lineNo int
+	var first *DamageError
+	for lineNo = 1; ; lineNo++ {
+		raw, err := br.ReadBytes('\n')
+		if len(raw) == 0 && errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return dmg(lineNo, "%v", err)
+		}
+		if first != nil {
+			if errors.Is(err, io.EOF) {
+				break
 			}
-			switch rec.Kind {
-			case "header":
-				j.header = *rec.Header
-				sawHeader = true
-			case "entry":
-				if rec.Entry == nil || rec.Entry.ID != len(j.entries) {
-					return fmt.Errorf("line %d: entry out of order", lineNo)
-				}
-				j.entries = append(j.entries, *rec.Entry)
-			case "status":
-				if rec.ID < 0 || rec.ID >= len(j.entries) {
-					return fmt.Errorf("line %d: status for unknown entry %d", lineNo, rec.ID)
-				}
-				e := &j.entries[rec.ID]
-				e.Status, e.Error = rec.Status, rec.Error
-				if rec.CredentialSID != "" {
-					e.CredentialSID = rec.CredentialSID
-				}
-			default:
-				return fmt.Errorf("line %d: unknown record %q", lineNo, rec.Kind)
+			continue
+		}
+		if raw[len(raw)-1] != '\n' {
+			first = dmg(lineNo, "cut short (the file ends inside the line)")
+			break
+		}
+		body := raw[:len(raw)-1]
+		tab := bytes.LastIndexByte(body, '\t')
+		if tab < 0 {
+			if lineNo == 1 {
+				first = dmg(1, "not a sipctl journal (no checksum; written by an older or another program)")
+			} else {
+				first = dmg(lineNo, "has no checksum")
 			}
+			continue
+		}
+		sum := sha256.Sum256(body[:tab])
+		if hex.EncodeToString(sum[:8]) != string(body[tab+1:]) {
+			first = dmg(lineNo, "checksum mismatch (the line was changed or damaged)")
+			continue
+		}
+		var rec record
+		if jerr := json.Unmarshal(body[:tab], &rec); jerr != nil {
+			first = dmg(lineNo, "not a journal record")
+			continue
+		}
+		switch {
+		case lineNo == 1 && (rec.Kind != "header" || rec.Header == nil || rec.Header.Format != Format):
+			first = dmg(1, "not a sipctl journal")
+		case lineNo == 1 && rec.Header.Version > Version:
+			first = dmg(1, "written by a newer sipctl (journal version %d; this one reads %d): use that version", rec.Header.Version, Version)
+		case lineNo == 1:
+			j.header = *rec.Header
+		case rec.Kind == "header":
+			first = dmg(lineNo, "a second header")
+		case rec.Kind == "entry":
+			if rec.Entry == nil || rec.Entry.ID != len(j.entries) || len(j.entries) >= j.header.Entries {
+				first = dmg(lineNo, "entry out of order")
+				continue
+			}
+			j.entries = append(j.entries, *rec.Entry)
+		case rec.Kind == "status":
+			if len(j.entries) < j.header.Entries {
+				first = dmg(lineNo, "status line before the last entry")
+				continue
+			}
+			if rec.ID < 0 || rec.ID >= len(j.entries) {
+				first = dmg(lineNo, "status for unknown entry %d", rec.ID)
+				continue
+			}
+			e := &j.entries[rec.ID]
+			e.Status, e.Error, e.Rejected = rec.Status, rec.Error, rec.Rejected
+			if rec.Ref != "" {
+				e.Ref = rec.Ref
+			}
+			if rec.CredentialSID != "" {
+				e.CredentialSID = rec.CredentialSID
+			}
+		default:
+			first = dmg(lineNo, "unknown record %q", rec.Kind)
 		}
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			return err
-		}
 	}
-	if !sawHeader {
-		return errors.New("no header")
+	if first != nil {
+		return first
+	}
+	if j.header.RunID == "" {
+		return dmg(0, "empty file")
+	}
+	if len(j.entries) < j.header.Entries {
+		return dmg(lineNo, "cut short: %d of %d entries", len(j.entries), j.header.Entries)
+	}
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil {
+			j.size = st.Size()
+		}
 	}
 	return nil
 }
@@ -245,30 +449,57 @@ func (j *Journal) Unfinished() []Entry {
 	return out
 }
 
-// Mark records an entry's outcome. credentialSID is the SID a create got
-// (empty otherwise). Status lines are not fsync'd one by one: losing one
-// only means --resume sets the same password again, which is harmless.
-func (j *Journal) Mark(id int, status Status, errMsg, credentialSID string) error {
-	b, err := json.Marshal(record{Kind: "status", ID: id, Status: status, Error: errMsg, CredentialSID: credentialSID})
+// Mark records an entry's outcome. ref is the reference a create got
+// (empty otherwise); rejected says the provider definitely refused (the
+// password was not set). Status lines are not fsync'd one by one: losing
+// one only means --resume sets the same password again, which is harmless.
+// A failed write (a full disk) is cut back off the file, so the journal
+// stays intact, and every later Mark fails with the same error: the caller
+// must stop sending.
+func (j *Journal) Mark(id int, status Status, errMsg string, rejected bool, ref, credSID string) error {
+	b, err := line(record{Kind: "status", ID: id, Status: status, Error: errMsg, Rejected: rejected, Ref: ref, CredentialSID: credSID})
 	if err != nil {
 		return err
 	}
-	b = append(b, '\n')
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if id < 0 || id >= len(j.entries) {
 		return fmt.Errorf("journal: no entry %d", id)
 	}
+	if j.writeErr != nil {
+		return j.writeErr
+	}
 	if j.f == nil {
 		return errors.New("journal is closed")
 	}
-	if _, err := j.f.Write(b); err != nil {
-		return fmt.Errorf("writing the journal: %w", err)
+	if n, err := j.f.Write(b); err != nil {
+		if n > 0 {
+			j.f.Truncate(j.size)
+		}
+		j.writeErr = fmt.Errorf("writing the journal %s: %w", j.path, err)
+		return j.writeErr
 	}
+	j.size += int64(len(b))
 	e := &j.entries[id]
-	e.Status, e.Error = status, errMsg
-	if credentialSID != "" {
-		e.CredentialSID = credentialSID
+	e.Status, e.Error, e.Rejected = status, errMsg, rejected
+	if ref != "" {
+		e.Ref = ref
+	}
+	if credSID != "" {
+		e.CredentialSID = credSID
+	}
+	return nil
+}
+
+// Sync makes the status lines so far durable.
+func (j *Journal) Sync() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("syncing the journal %s: %w", j.path, err)
 	}
 	return nil
 }
@@ -316,11 +547,19 @@ func List(dir string) ([]string, error) {
 	return out, nil
 }
 
-func newRunID() string {
-	var b [4]byte
-	rand.Read(b[:])
-	return time.Now().UTC().Format("20060102T150405.000000000Z") + "-" + hex.EncodeToString(b[:])
+// PartialPath is where a journal is written before it is complete.
+func PartialPath(dir, runID string) string { return filepath.Join(dir, "."+runID+".partial") }
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %w", pe.Op, pe.Path, pe.Err)
+	}
+	return err
 }
+
+// RunIDOf is the run ID a journal path names.
+func RunIDOf(path string) string { return strings.TrimSuffix(filepath.Base(path), ".jsonl") }
 
 // syncDir makes a file's creation or removal durable.
 func syncDir(dir string) error {
@@ -331,3 +570,6 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// SyncDir is syncDir for other packages.
+func SyncDir(dir string) error { return syncDir(dir) }

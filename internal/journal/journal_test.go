@@ -1,23 +1,20 @@
 package journal
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-
-	"github.com/sipctl/sipctl/internal/provider"
 )
 
 func sample(n int) []Entry {
 	var es []Entry
 	for i := range n {
-		es = append(es, Entry{Op: OpRotate, AccountSID: "AC1", CredentialListSID: "CL1",
+		es = append(es, Entry{Op: OpRotate, Provider: "twilio", AccountSID: "AC1", Ref: fmt.Sprintf("CL1/CR%d", i), CredentialListSID: "CL1",
 			CredentialSID: fmt.Sprintf("CR%d", i), Username: fmt.Sprintf("u%d", i), Domain: "d.sip.twilio.com",
 			Password: fmt.Sprintf("Pw-%d-Secret", i), Status: Done /* ignored by Create */})
 	}
@@ -40,13 +37,13 @@ func TestCreateOpenRoundTrip(t *testing.T) {
 			t.Fatalf("entry %d created as %s", e.ID, e.Status)
 		}
 	}
-	if err := j.Mark(1, Done, "", ""); err != nil {
+	if err := j.Mark(1, Done, "", false, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Mark(3, Failed, "HTTP 400", ""); err != nil {
+	if err := j.Mark(3, Failed, "HTTP 400", true, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := j.Mark(9, Done, "", ""); err == nil {
+	if err := j.Mark(9, Done, "", false, "", ""); err == nil {
 		t.Fatal("marking an unknown entry succeeded")
 	}
 	j.Close()
@@ -55,27 +52,26 @@ func TestCreateOpenRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer k.Close()
 	h := k.Header()
-	if h.Profile != "acme" || h.Output != "out.csv" || h.RunID == "" || h.Created.IsZero() {
+	if h.Profile != "acme" || h.Output != "out.csv" || h.RunID == "" || h.Created.IsZero() || h.Version != Version || h.Entries != 5 {
 		t.Fatalf("header %+v", h)
 	}
 	es := k.Entries()
-	if len(es) != 5 || es[1].Status != Done || es[3].Status != Failed || es[3].Error != "HTTP 400" || es[0].Status != Pending {
+	if len(es) != 5 || es[1].Status != Done || es[3].Status != Failed || !es[3].Rejected || es[3].Error != "HTTP 400" || es[0].Status != Pending {
 		t.Fatalf("entries %+v", es)
 	}
-	if es[4].Password != "Pw-4-Secret" || es[4].CredentialSID != "CR4" || es[4].Domain != "d.sip.twilio.com" {
+	if es[4].Password != "Pw-4-Secret" || es[4].Ref != "CL1/CR4" || es[4].Domain != "d.sip.twilio.com" {
 		t.Fatalf("entry 4 %+v", es[4])
 	}
 	if u := k.Unfinished(); len(u) != 4 {
 		t.Fatalf("%d unfinished, want 4", len(u))
 	}
 	// Status lines appended after reopening are kept too.
-	k.Mark(0, Done, "", "")
+	k.Mark(0, Done, "", false, "CL1/CR0", "CR0")
 	k.Close()
-	m, _ := Open(j.Path())
-	if m.Entry(0).Status != Done {
-		t.Fatal("status written after reopen lost")
+	m, err := Open(j.Path())
+	if err != nil || m.Entry(0).Status != Done {
+		t.Fatalf("status written after reopen lost: %v", err)
 	}
 	if err := m.Remove(); err != nil {
 		t.Fatal(err)
@@ -85,33 +81,83 @@ func TestCreateOpenRoundTrip(t *testing.T) {
 	}
 }
 
-func TestTornLastLineIgnored(t *testing.T) {
+// Every kind of damage is named by line and never read as complete.
+func TestDamageIsDetectedAndNamed(t *testing.T) {
 	dir := t.TempDir()
-	j, err := Create(dir, Header{}, sample(3))
+	j, err := Create(dir, Header{}, sample(4))
 	if err != nil {
 		t.Fatal(err)
 	}
-	j.Mark(0, Done, "", "")
+	j.Mark(0, Done, "", false, "", "")
+	j.Mark(1, Done, "", false, "", "")
 	j.Close()
-	f, _ := os.OpenFile(j.Path(), os.O_WRONLY|os.O_APPEND, 0)
-	f.WriteString(`{"kind":"status","id":1,"sta`)
-	f.Close()
-	k, err := Open(j.Path())
+	good, _ := os.ReadFile(j.Path())
+	lines := strings.SplitAfter(string(good), "\n")
+	cases := map[string]struct {
+		content string
+		line    int
+	}{
+		"torn last line":       {strings.Join(lines[:6], "") + lines[6][:10], 7},
+		"cut inside entries":   {strings.Join(lines[:3], ""), 4},
+		"one byte changed":     {strings.Replace(string(good), "u2", "u7", 1), 4},
+		"line removed":         {lines[0] + strings.Join(lines[2:], ""), 2},
+		"foreign":              {"{\"a\":1}\n", 1},
+		"older, unchecksummed": {`{"kind":"header","header":{"run_id":"x"}}` + "\n", 1},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			os.WriteFile(j.Path(), []byte(c.content), 0o600)
+			_, err := Open(j.Path())
+			var d *DamageError
+			if !errors.As(err, &d) || d.Line != c.line || d.Path != j.Path() || !strings.Contains(err.Error(), fmt.Sprintf("line %d", c.line)) {
+				t.Fatalf("Open: %v; want damage at line %d", err, c.line)
+			}
+			if b, _ := os.ReadFile(j.Path()); string(b) != c.content {
+				t.Fatal("Open changed the damaged file")
+			}
+		})
+	}
+	os.WriteFile(j.Path(), []byte(newer(t, lines[0])+strings.Join(lines[1:], "")), 0o600)
+	if _, err := Open(j.Path()); err == nil || !strings.Contains(err.Error(), "newer sipctl") || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("newer version: %v", err)
+	}
+}
+
+func newer(t *testing.T, header string) string {
+	body, _, _ := strings.Cut(strings.TrimSuffix(header, "\n"), "\t")
+	body = strings.Replace(body, fmt.Sprintf(`"version":%d`, Version), `"version":99`, 1)
+	return string(rawLine([]byte(body)))
+}
+
+// A write that fails (a full disk) is cut back off the file, so the journal
+// stays intact, and every later Mark fails with the same error.
+func TestFailedWriteLeavesTheJournalIntact(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	j, err := Create(dir, Header{}, sample(8))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.Entry(0).Status != Done || k.Entry(1).Status != Pending {
-		t.Fatalf("entries %+v", k.Entries())
+	os.WriteFile(filepath.Join(dir, "filler"), make([]byte, 12<<10), 0o600)
+	var failed error
+	for i := 0; failed == nil; i = (i + 1) % 8 {
+		failed = j.Mark(i, Done, strings.Repeat("x", 300), false, "", "")
 	}
-	k.Close()
-
-	// A corrupt line in the middle is an error, not silently skipped.
-	b, _ := os.ReadFile(j.Path())
-	lines := strings.Split(string(b), "\n")
-	lines[2] = "garbage"
-	os.WriteFile(j.Path(), []byte(strings.Join(lines, "\n")), 0o600)
-	if _, err := Open(j.Path()); err == nil || !strings.Contains(err.Error(), "corrupt") {
-		t.Fatalf("Open of corrupt journal: %v", err)
+	if !strings.Contains(failed.Error(), "no space left on device") || !strings.Contains(failed.Error(), j.Path()) {
+		t.Fatalf("failed Mark: %v", failed)
+	}
+	if err := j.Mark(0, Done, "", false, "", ""); err == nil {
+		t.Fatal("a Mark after a failed write succeeded")
+	}
+	j.Close()
+	if _, err := Open(j.Path()); err != nil {
+		t.Fatalf("the journal is damaged after ENOSPC: %v", err)
 	}
 }
 
@@ -127,6 +173,7 @@ func TestListOldestFirst(t *testing.T) {
 		want = append(want, j.Path())
 	}
 	os.WriteFile(filepath.Join(dir, "other.txt"), nil, 0o600)
+	os.WriteFile(PartialPath(dir, "x"), nil, 0o600)
 	got, err := List(dir)
 	if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("List = %v, %v; want %v", got, err, want)
@@ -145,7 +192,7 @@ func TestConcurrentMarks(t *testing.T) {
 	for w := range 10 {
 		wg.Go(func() {
 			for i := w; i < 500; i += 10 {
-				j.Mark(i, Done, "", "")
+				j.Mark(i, Done, "", false, "", "")
 			}
 		})
 	}
@@ -157,90 +204,5 @@ func TestConcurrentMarks(t *testing.T) {
 	}
 	if u := k.Unfinished(); len(u) != 0 {
 		t.Fatalf("%d unfinished after marking all", len(u))
-	}
-}
-
-// fakeLists is an in-memory credential store: the provider's side of Apply.
-type fakeLists struct {
-	provider.CredentialLists
-	mu    sync.Mutex
-	creds map[string]provider.Credential // sid -> credential
-	pw    map[string]string              // sid -> password
-	calls []string
-}
-
-func newFake() *fakeLists {
-	return &fakeLists{creds: map[string]provider.Credential{}, pw: map[string]string{}}
-}
-
-func (f *fakeLists) ListCredentials(ctx context.Context, list string) iter.Seq2[provider.Credential, error] {
-	return func(yield func(provider.Credential, error) bool) {
-		f.mu.Lock()
-		f.calls = append(f.calls, "list")
-		var cs []provider.Credential
-		for _, c := range f.creds {
-			if c.CredentialListSID == list {
-				cs = append(cs, c)
-			}
-		}
-		f.mu.Unlock()
-		for _, c := range cs {
-			if !yield(c, nil) {
-				return
-			}
-		}
-	}
-}
-
-func (f *fakeLists) CreateCredential(ctx context.Context, list, user, pw string) (provider.Credential, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "create "+user)
-	c := provider.Credential{SID: fmt.Sprintf("CR%d", len(f.creds)+100), CredentialListSID: list, Username: user}
-	f.creds[c.SID], f.pw[c.SID] = c, pw
-	return c, nil
-}
-
-func (f *fakeLists) UpdateCredentialPassword(ctx context.Context, list, sid, pw string) (provider.Credential, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, "update "+sid)
-	c, ok := f.creds[sid]
-	if !ok || c.CredentialListSID != list {
-		return provider.Credential{}, fmt.Errorf("credential %s: %w", sid, provider.ErrNotFound)
-	}
-	f.pw[sid] = pw
-	return c, nil
-}
-
-func TestApply(t *testing.T) {
-	ctx := context.Background()
-	f := newFake()
-	f.creds["CR1"] = provider.Credential{SID: "CR1", CredentialListSID: "CL1", Username: "alice"}
-
-	// rotate: update in place
-	if _, err := Apply(ctx, f, Entry{Op: OpRotate, CredentialListSID: "CL1", CredentialSID: "CR1", Username: "alice", Password: "A"}); err != nil || f.pw["CR1"] != "A" {
-		t.Fatalf("rotate: %v, pw %q", err, f.pw["CR1"])
-	}
-	// create that already reached the provider: found by username, updated
-	if c, err := Apply(ctx, f, Entry{Op: OpCreate, CredentialListSID: "CL1", Username: "alice", Password: "B"}); err != nil || c.SID != "CR1" || f.pw["CR1"] != "B" {
-		t.Fatalf("create-existing: %+v %v", c, err)
-	}
-	// create that never reached it: created
-	c, err := Apply(ctx, f, Entry{Op: OpCreate, CredentialListSID: "CL1", Username: "bob", Password: "C"})
-	if err != nil || c.Username != "bob" || f.pw[c.SID] != "C" {
-		t.Fatalf("create-new: %+v %v", c, err)
-	}
-	if len(f.creds) != 2 {
-		t.Fatalf("%d credentials, want 2 (no duplicate)", len(f.creds))
-	}
-	// applying the same create twice does not duplicate
-	if _, err := Apply(ctx, f, Entry{Op: OpCreate, CredentialListSID: "CL1", Username: "bob", Password: "C"}); err != nil || len(f.creds) != 2 {
-		t.Fatalf("second create: %v, %d creds", err, len(f.creds))
-	}
-	// rotate of a deleted credential is an error naming not found
-	_, err = Apply(ctx, f, Entry{Op: OpRotate, CredentialListSID: "CL1", CredentialSID: "CRgone", Username: "x", Password: "D"})
-	if !errors.Is(err, provider.ErrNotFound) {
-		t.Fatalf("rotate of missing credential: %v", err)
 	}
 }

@@ -59,17 +59,12 @@ func seed(b *testing.B, raw *sql.DB, dialect kamailio.Dialect, n int) {
 	}
 }
 
-// asCredentialLists lets today's rotation engine (credential-list shaped)
-// drive the Kamailio provider: list = domain, credential SID = username.
-// The neutral engine calls SetSIPPassword the same way.
-type asCredentialLists struct {
-	provider.CredentialLists // unused methods
-	c                        *kamailio.Client
-}
-
-func (a asCredentialLists) UpdateCredentialPassword(ctx context.Context, domain, user, pw string) (provider.Credential, error) {
-	err := a.c.SetSIPPassword(ctx, provider.SIPAccount{Username: user, Domain: domain}, pw)
-	return provider.Credential{SID: user, Username: user}, err
+// applier sets a journaled password through the neutral interface, as the
+// rotation engine does for any provider.
+func applier(c *kamailio.Client) rotate.Applier {
+	return func(ctx context.Context, e journal.Entry) (string, error) {
+		return e.Ref, c.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
+	}
 }
 
 // rotateAll is `password rotate` for every subscriber of the domain: list,
@@ -91,15 +86,15 @@ func rotateAll(b *testing.B, c *kamailio.Client, dir string) int {
 		if err != nil {
 			b.Fatal(err)
 		}
-		es = append(es, journal.Entry{Op: journal.OpRotate, Provider: kamailio.Name, CredentialListSID: a.Domain,
-			CredentialSID: a.Username, Username: a.Username, Domain: a.Domain, Password: pw})
+		es = append(es, journal.Entry{Op: journal.OpRotate, Provider: kamailio.Name, Ref: a.Ref,
+			Username: a.Username, Domain: a.Domain, Password: pw})
 	}
 	j, err := journal.Create(dir, journal.Header{Provider: kamailio.Name}, es)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer j.Close()
-	sum := rotate.Run(ctx, asCredentialLists{c: c}, j, nil, rotate.Options{})
+	sum := rotate.Run(ctx, applier(c), j, nil, rotate.Options{})
 	if !sum.OK() {
 		b.Fatalf("%d failed: %v", len(sum.Failed), sum.Failed[0].Err)
 	}

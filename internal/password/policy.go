@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -112,6 +113,12 @@ func Builtin(name string) (Policy, error) {
 
 // DefaultFor names the default policy for a provider's profiles.
 func DefaultFor(provider string) string {
+	defaultsMu.RLock()
+	name, ok := defaults[provider]
+	defaultsMu.RUnlock()
+	if ok {
+		return name
+	}
 	switch provider {
 	case "twilio", "sandbox", "":
 		return "twilio"
@@ -123,6 +130,19 @@ func DefaultFor(provider string) string {
 	default:
 		return "strict"
 	}
+}
+
+var (
+	defaultsMu sync.RWMutex
+	defaults   = map[string]string{}
+)
+
+// SetDefault makes policy (a built-in name) the default for a provider's
+// profiles; factory.Register calls it with Info.PasswordPolicy.
+func SetDefault(provider, policy string) {
+	defaultsMu.Lock()
+	defaults[provider] = policy
+	defaultsMu.Unlock()
 }
 
 // Parse reads a policy as a profile or the --policy flag states it: a

@@ -25,7 +25,7 @@ func CheckSIPUser(u string) error {
 	if u == "" {
 		return fmt.Errorf("empty username")
 	}
-	if strings.Count(u, "@") > 0 {
+	if strings.Contains(u, "@") {
 		return fmt.Errorf("username %q contains '@': write the account as USER@DOMAIN, or give --domain with the bare username (RFC 3261 user characters: %s)", u, UserCharacters)
 	}
 	for i := 0; i < len(u); {
@@ -39,10 +39,10 @@ func CheckSIPUser(u string) error {
 			continue
 		case r == utf8.RuneError && size == 1:
 			return fmt.Errorf("username %q is not valid UTF-8 (RFC 3261 user characters: %s)", u, UserCharacters)
-		case r > 0x7e:
-			return fmt.Errorf("username %q: %q is not ASCII (RFC 3261 user characters: %s)", u, r, UserCharacters)
 		case r <= ' ' || r == 0x7f:
 			return fmt.Errorf("username %q contains whitespace or a control character (RFC 3261 user characters: %s)", u, UserCharacters)
+		case r > 0x7f:
+			return fmt.Errorf("username %q: %q is not ASCII (RFC 3261 user characters: %s)", u, r, UserCharacters)
 		case !isUserChar(byte(r)):
 			return fmt.Errorf("username %q: %q is not allowed (RFC 3261 user characters: %s)", u, r, UserCharacters)
 		}

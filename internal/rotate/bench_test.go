@@ -33,7 +33,7 @@ func BenchmarkRotateThroughput(b *testing.B) {
 			for i := range b.N {
 				u := fmt.Sprintf("u%06d", i)
 				sid := s.AddCredential(list, u, "OldPassword1")
-				es = append(es, journal.Entry{Op: journal.OpRotate, AccountSID: rotatetest.AccountSID, CredentialListSID: list,
+				es = append(es, journal.Entry{Op: journal.OpRotate, AccountSID: rotatetest.AccountSID, CredentialListSID: list, Ref: list + "/" + sid,
 					CredentialSID: sid, Username: u, Password: fmt.Sprintf("NewPassword%06d", i)})
 			}
 			j, err := journal.Create(b.TempDir(), journal.Header{}, es)
@@ -44,7 +44,7 @@ func BenchmarkRotateThroughput(b *testing.B) {
 			c := s.Client(b, twilio.Options{MaxConcurrency: clientCap})
 			b.ResetTimer()
 			start := time.Now()
-			sum := Run(context.Background(), c, j, nil, Options{Concurrency: max(clientCap, DefaultConcurrency)})
+			sum := Run(context.Background(), setter(c), j, nil, Options{Concurrency: max(clientCap, DefaultConcurrency)})
 			elapsed := time.Since(start)
 			b.StopTimer()
 			if len(sum.Failed) != 0 || len(sum.Rotated) != b.N {

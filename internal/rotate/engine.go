@@ -1,6 +1,7 @@
 // Package rotate applies journaled password changes in bulk: bounded,
 // adaptive concurrency against the provider, retries of temporary failures,
-// an audit record per change, and a summary of what happened.
+// an audit record per change, and a summary of what happened. Custody
+// (internal/custody) decides what is applied; this package only applies it.
 package rotate
 
 import (
@@ -11,7 +12,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/audit"
@@ -26,6 +26,14 @@ const DefaultConcurrency = 100
 // rateLimitRetries is the least number of retries after a 429.
 const rateLimitRetries = 12
 
+// requestGrace bounds how long an in-flight request may take to finish
+// after the run was interrupted.
+const requestGrace = 60 * time.Second
+
+// Applier gives the provider one entry's password. It returns the account's
+// reference when the change made one (a create). It must be idempotent.
+type Applier func(ctx context.Context, e journal.Entry) (ref string, err error)
+
 // Options tunes a run.
 type Options struct {
 	// Concurrency is the most requests in flight; the engine starts lower
@@ -34,15 +42,13 @@ type Options struct {
 	// Retries is how many more times a temporarily failing change is tried.
 	// Default 5.
 	Retries int
-	// Audit, when set, gets one entry per change.
+	// Audit, when set, gets one entry per change; a failed audit write
+	// stops the run.
 	Audit   *audit.Log
 	Profile string
 	// Progress, when set, receives a status line as work proceeds (pass
 	// stderr only when it is a terminal).
 	Progress io.Writer
-	// ForAccount gives the client for an entry's account when it differs
-	// from the default (a subaccount). Nil means one client for all.
-	ForAccount func(accountSID string) provider.CredentialLists
 	// sleep waits between retries; tests shorten it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -53,17 +59,22 @@ type Result struct {
 	Err   error
 }
 
-// Summary is what a run did.
+// Summary is what a run did. Every entry asked for is in exactly one of
+// Rotated, Failed and NotAttempted.
 type Summary struct {
 	Rotated []journal.Entry
 	Failed  []Result
-	Skipped []journal.Entry // not attempted: the run was cancelled
-	// MaxLimit and Cuts describe the adaptive concurrency, for --debug.
-	Cuts int
+	// NotAttempted were never sent: the run was interrupted or stopped.
+	NotAttempted []journal.Entry
+	// Fatal is why the run stopped early (a journal or audit write failed).
+	Fatal error
+	// Interrupted says the context ended (Ctrl-C, SIGTERM).
+	Interrupted bool
+	Cuts        int
 }
 
 // OK reports whether every entry was applied.
-func (s Summary) OK() bool { return len(s.Failed) == 0 && len(s.Skipped) == 0 }
+func (s Summary) OK() bool { return len(s.Failed) == 0 && len(s.NotAttempted) == 0 && s.Fatal == nil }
 
 // rateLimited and temporary match provider errors by behaviour, so the
 // engine needs no provider package.
@@ -81,10 +92,23 @@ func temporary(err error) bool {
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && isNetErr(err)
 }
 
+// Rejected reports a definite refusal by the provider (a 4xx other than
+// 429, an account that exists or is gone): the password was not set.
+// Network errors, timeouts and 5xx leave it unknown.
+func Rejected(err error) bool {
+	if errors.Is(err, provider.ErrNotFound) || errors.Is(err, provider.ErrExists) {
+		return true
+	}
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && !t.Temporary() && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
+}
+
 // Run applies the journal's entries with the given IDs (all unfinished ones
 // when ids is nil), marking each done or failed in the journal as the
-// provider answers.
-func Run(ctx context.Context, p provider.CredentialLists, j *journal.Journal, ids []int, o Options) Summary {
+// provider answers. When ctx ends no new request starts; requests in flight
+// finish (within requestGrace) and are recorded. A journal or audit write
+// that fails stops the run at once (Summary.Fatal).
+func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Options) Summary {
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
@@ -101,8 +125,26 @@ func Run(ctx context.Context, p provider.CredentialLists, j *journal.Journal, id
 			ids = append(ids, e.ID)
 		}
 	}
+	// stop ends dispatch: the caller's context (a signal) or a fatal error.
+	stop, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Requests in flight are not cut off by a signal: their outcome must be
+	// known to be recorded.
+	reqCtx, reqCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer reqCancel()
+	go func() {
+		<-stop.Done()
+		t := time.NewTimer(requestGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			reqCancel()
+		case <-reqCtx.Done():
+		}
+	}()
+
 	lim := newLimiter(min(8, o.Concurrency), o.Concurrency)
-	ctx = provider.WithThrottleObserver(ctx, lim.congested)
+	reqCtx = provider.WithThrottleObserver(reqCtx, lim.congested)
 	prog := newProgress(o.Progress, len(ids))
 	defer prog.finish()
 
@@ -110,56 +152,82 @@ func Run(ctx context.Context, p provider.CredentialLists, j *journal.Journal, id
 		mu      sync.Mutex
 		sum     Summary
 		wg      sync.WaitGroup
-		started atomic.Int64
+		started = map[int]bool{}
 	)
-	clientFor := func(acct string) provider.CredentialLists {
-		if o.ForAccount != nil && acct != "" {
-			return o.ForAccount(acct)
+	fatal := func(err error) {
+		if sum.Fatal == nil {
+			sum.Fatal = err
 		}
-		return p
+		cancel()
 	}
 	for _, id := range ids {
-		if err := lim.acquire(ctx); err != nil {
+		if err := lim.acquire(stop); err != nil {
 			break
 		}
-		started.Add(1)
+		mu.Lock()
+		if sum.Fatal != nil {
+			mu.Unlock()
+			lim.release(false, 0)
+			break
+		}
+		started[id] = true
+		mu.Unlock()
 		wg.Go(func() {
 			e := j.Entry(id)
-			sid, err := applyWithRetry(ctx, clientFor(e.AccountSID), lim, e, o)
-			if err == nil && sid != "" {
-				e.CredentialSID = sid
+			ref, err := applyWithRetry(stop, reqCtx, apply, lim, e, o)
+			if err == nil && ref != "" {
+				e.Ref = ref
 			}
 			// Audit before marking the journal: a kill between the two
 			// leaves the entry pending, so --resume applies and records it
 			// again; the other order could lose its audit line for good.
-			o.record(e, err)
+			aerr := o.record(e, err)
 			mu.Lock()
 			defer mu.Unlock()
+			var merr error
 			if err == nil {
-				j.Mark(id, journal.Done, "", sid)
+				merr = j.Mark(id, journal.Done, "", false, ref, credSID(ref))
 				sum.Rotated = append(sum.Rotated, j.Entry(id))
 			} else {
-				j.Mark(id, journal.Failed, err.Error(), "")
+				merr = j.Mark(id, journal.Failed, err.Error(), Rejected(err), "", "")
 				sum.Failed = append(sum.Failed, Result{Entry: j.Entry(id), Err: err})
+			}
+			if aerr != nil {
+				fatal(aerr)
+			}
+			if merr != nil {
+				fatal(merr)
 			}
 			prog.step(err == nil)
 		})
 	}
 	wg.Wait()
-	if n := int(started.Load()); n < len(ids) {
-		for _, id := range ids[n:] {
-			sum.Skipped = append(sum.Skipped, j.Entry(id))
+	for _, id := range ids {
+		if !started[id] {
+			sum.NotAttempted = append(sum.NotAttempted, j.Entry(id))
 		}
 	}
+	sum.Interrupted = ctx.Err() != nil
 	_, sum.Cuts = lim.current()
 	sort.Slice(sum.Rotated, func(a, b int) bool { return sum.Rotated[a].ID < sum.Rotated[b].ID })
 	sort.Slice(sum.Failed, func(a, b int) bool { return sum.Failed[a].Entry.ID < sum.Failed[b].Entry.ID })
 	return sum
 }
 
+// credSID is the Twilio credential SID in a "CL…/CR…" reference, for display.
+func credSID(ref string) string {
+	for i := len(ref) - 1; i >= 0; i-- {
+		if ref[i] == '/' {
+			return ref[i+1:]
+		}
+	}
+	return ""
+}
+
 // applyWithRetry holds one limiter slot (acquired by the caller) for the
-// first attempt and re-acquires for each retry.
-func applyWithRetry(ctx context.Context, p provider.CredentialLists, lim *limiter, e journal.Entry, o Options) (string, error) {
+// first attempt and re-acquires for each retry; no retry starts once stop
+// has ended.
+func applyWithRetry(stop, reqCtx context.Context, apply Applier, lim *limiter, e journal.Entry, o Options) (string, error) {
 	held := true
 	defer func() {
 		if held {
@@ -168,12 +236,12 @@ func applyWithRetry(ctx context.Context, p provider.CredentialLists, lim *limite
 	}()
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		c, err := journal.Apply(ctx, p, e)
+		ref, err := apply(reqCtx, e)
 		rl := err != nil && rateLimited(err)
 		lim.release(rl, time.Since(start))
 		held = false
 		if err == nil {
-			return c.SID, nil
+			return ref, nil
 		}
 		budget := o.Retries
 		if rl {
@@ -181,14 +249,14 @@ func applyWithRetry(ctx context.Context, p provider.CredentialLists, lim *limite
 			// longer for a slot than for a failing server.
 			budget = max(budget, rateLimitRetries)
 		}
-		if !temporary(err) || attempt >= budget || ctx.Err() != nil {
+		if !temporary(err) || attempt >= budget || stop.Err() != nil {
 			return "", err
 		}
-		if err := o.sleep(ctx, retryDelay(attempt)); err != nil {
-			return "", fmt.Errorf("%w (cancelled while retrying)", err)
+		if serr := o.sleep(stop, retryDelay(attempt)); serr != nil {
+			return "", fmt.Errorf("%w (interrupted before a retry)", err)
 		}
-		if err := lim.acquire(ctx); err != nil {
-			return "", err
+		if aerr := lim.acquire(stop); aerr != nil {
+			return "", fmt.Errorf("%w (interrupted before a retry)", err)
 		}
 		held = true
 	}
@@ -199,15 +267,15 @@ func retryDelay(attempt int) time.Duration {
 	return ceiling/2 + rand.N(ceiling/2+1)
 }
 
-func (o Options) record(e journal.Entry, err error) {
+func (o Options) record(e journal.Entry, err error) error {
 	if o.Audit == nil {
-		return
+		return nil
 	}
-	ent := audit.Entry{Profile: o.Profile, AccountSID: e.AccountSID, SID: e.CredentialSID, Username: e.Username, Action: string(e.Op), Outcome: audit.OutcomeOK}
+	ent := audit.Entry{Profile: o.Profile, AccountSID: e.AccountSID, SID: e.Ref, Username: e.Username, Action: string(e.Op), Outcome: audit.OutcomeOK}
 	if err != nil {
 		ent.Outcome, ent.Error = audit.OutcomeFailed, err.Error()
 	}
-	o.Audit.Record(ent)
+	return o.Audit.Record(ent)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

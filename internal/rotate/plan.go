@@ -1,14 +1,24 @@
 package rotate
 
 import (
+	"fmt"
+
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/password"
 )
 
+// FormulaStart reports whether s starts with a character a spreadsheet
+// reads as the start of a formula (= + - @, tab, CR).
+func FormulaStart(s string) bool {
+	return s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
+}
+
 // Plan generates a new password per target and returns the journal entries
 // to record before anything is sent. One user on one domain gets one
-// password even when listed on several of the domain's lists, since the
-// phone registers with one.
+// password even when the provider keeps it more than once (Twilio: on
+// several of the domain's lists), since the phone registers with one.
+// A generated password never starts with a formula character, so a CSV
+// handover holds it as it is.
 func Plan(targets []Target, pol password.Policy, provider, profile string) ([]journal.Entry, error) {
 	shared := map[string]string{}
 	out := make([]journal.Entry, 0, len(targets))
@@ -17,18 +27,32 @@ func Plan(targets []Target, pol password.Policy, provider, profile string) ([]jo
 		pw, ok := shared[key]
 		if !ok || t.Domain == "" {
 			var err error
-			if pw, err = pol.Generate(); err != nil {
+			if pw, err = generate(pol); err != nil {
 				return nil, err
 			}
 			if t.Domain != "" {
 				shared[key] = pw
 			}
 		}
+		listSID := ""
+		if t.SID != "" && len(t.Ref) > len(t.SID) {
+			listSID = t.Ref[:len(t.Ref)-len(t.SID)-1]
+		}
 		out = append(out, journal.Entry{
 			Op: journal.OpRotate, Provider: provider, Profile: profile, AccountSID: t.AccountSID,
-			CredentialListSID: t.ListSID, CredentialSID: t.CredentialSID, Username: t.Username, Domain: t.Domain,
+			Ref: t.Ref, CredentialListSID: listSID, CredentialSID: t.SID, Username: t.Username, Domain: t.Domain,
 			Password: pw,
 		})
 	}
 	return out, nil
+}
+
+func generate(pol password.Policy) (string, error) {
+	for range 1000 {
+		pw, err := pol.Generate()
+		if err != nil || !FormulaStart(pw) {
+			return pw, err
+		}
+	}
+	return "", fmt.Errorf("the %s policy generates only passwords that start with = + - or @", pol.Name)
 }

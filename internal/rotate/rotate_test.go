@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/sipctl/sipctl/internal/provider"
 	"net/http"
 	"net/url"
 	"os"
@@ -115,10 +117,10 @@ func TestRunWith429And500Injected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := Run(context.Background(), c, j, nil, Options{Concurrency: 20, Audit: al, Profile: "test", sleep: noSleep})
+	sum := Run(context.Background(), setter(c), j, nil, Options{Concurrency: 20, Audit: al, Profile: "test", sleep: noSleep})
 	al.Close()
 	if !sum.OK() || len(sum.Rotated) != 300 {
-		t.Fatalf("rotated %d, failed %d (%v), skipped %d", len(sum.Rotated), len(sum.Failed), sum.Failed, len(sum.Skipped))
+		t.Fatalf("rotated %d, failed %d (%v), not attempted %d", len(sum.Rotated), len(sum.Failed), sum.Failed, len(sum.NotAttempted))
 	}
 	if s.Injected.Load() < 40 {
 		t.Fatalf("only %d failures injected", s.Injected.Load())
@@ -175,11 +177,11 @@ func TestRunPartialFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ts) != 10 || ts[0].ListSID != listA {
+	if len(ts) != 10 || !strings.HasPrefix(ts[0].Ref, listA+"/") {
 		t.Fatalf("targets %+v", ts)
 	}
 	j := planJournal(t, ts)
-	sum := Run(context.Background(), c, j, nil, Options{Retries: 3, sleep: noSleep})
+	sum := Run(context.Background(), setter(c), j, nil, Options{Retries: 3, sleep: noSleep})
 	if len(sum.Rotated) != 8 || len(sum.Failed) != 2 || sum.OK() {
 		t.Fatalf("rotated %d failed %d", len(sum.Rotated), len(sum.Failed))
 	}
@@ -199,7 +201,7 @@ func TestRunPartialFailure(t *testing.T) {
 	// recovers, sets the same journaled passwords.
 	s.Inject = nil
 	ids := []int{sum.Failed[0].Entry.ID, sum.Failed[1].Entry.ID}
-	sum2 := Run(context.Background(), c, j, ids, Options{sleep: noSleep})
+	sum2 := Run(context.Background(), setter(c), j, ids, Options{sleep: noSleep})
 	if !sum2.OK() || len(sum2.Rotated) != 2 || len(j.Unfinished()) != 0 {
 		t.Fatalf("retry: rotated %d failed %d", len(sum2.Rotated), len(sum2.Failed))
 	}
@@ -218,14 +220,14 @@ func TestRunAdaptsToConcurrencyLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ts) != 403 {
+	if len(ts) != 400 {
 		t.Fatalf("%d targets", len(ts))
 	}
 	j := planJournal(t, ts)
 	// Real back-off, scaled down: the limiter cuts at most once per 100ms.
 	scaled := func(ctx context.Context, d time.Duration) error { return sleepCtx(ctx, d/10) }
-	sum := Run(context.Background(), c, j, nil, Options{Concurrency: 100, sleep: scaled})
-	if !sum.OK() || len(sum.Rotated) != 403 {
+	sum := Run(context.Background(), setter(c), j, nil, Options{Concurrency: 100, sleep: scaled})
+	if !sum.OK() || len(sum.Rotated) != 400 {
 		t.Fatalf("rotated %d failed %d: %v", len(sum.Rotated), len(sum.Failed), sum.Failed)
 	}
 	if s.Throttled.Load() == 0 || sum.Cuts == 0 {
@@ -246,9 +248,9 @@ func TestRunCancelledLeavesPendingForResume(t *testing.T) {
 	c := s.Client(t, twilio.Options{MaxRetries: -1})
 	ts, _ := ForDomain(context.Background(), c, c.AccountSID(), "acme.sip.twilio.com")
 	j := planJournal(t, ts)
-	sum := Run(ctx, c, j, nil, Options{Concurrency: 2, sleep: noSleep})
-	if sum.OK() || len(sum.Skipped) == 0 {
-		t.Fatalf("cancelled run: rotated %d failed %d skipped %d", len(sum.Rotated), len(sum.Failed), len(sum.Skipped))
+	sum := Run(ctx, setter(c), j, nil, Options{Concurrency: 2, sleep: noSleep})
+	if sum.OK() || len(sum.NotAttempted) == 0 {
+		t.Fatalf("cancelled run: rotated %d failed %d not attempted %d", len(sum.Rotated), len(sum.Failed), len(sum.NotAttempted))
 	}
 	path := j.Path()
 	j.Close()
@@ -257,7 +259,7 @@ func TestRunCancelledLeavesPendingForResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer k.Close()
-	sum2 := Run(context.Background(), c, k, nil, Options{sleep: noSleep})
+	sum2 := Run(context.Background(), setter(c), k, nil, Options{sleep: noSleep})
 	if !sum2.OK() || len(k.Unfinished()) != 0 {
 		t.Fatalf("resume: rotated %d failed %d", len(sum2.Rotated), len(sum2.Failed))
 	}
@@ -283,7 +285,7 @@ func TestTargets(t *testing.T) {
 	}
 	var got []string
 	for _, x := range ts {
-		got = append(got, x.Username+"@"+x.Domain+"/"+x.ListSID)
+		got = append(got, x.Username+"@"+x.Domain+"/"+listOf(x.Ref))
 	}
 	want := []string{
 		"user000@acme.sip.twilio.com/" + listA, "user000@acme.sip.twilio.com/" + listC,
@@ -302,25 +304,25 @@ func TestTargets(t *testing.T) {
 		t.Fatal("user000 should share one password across the domain's lists, others differ")
 	}
 	for _, e := range es {
-		if pol.Validate(e.Password) != nil || e.Op != journal.OpRotate || e.CredentialSID == "" {
+		if pol.Validate(e.Password) != nil || e.Op != journal.OpRotate || e.Ref == "" {
 			t.Fatalf("plan entry %+v", e.Username)
 		}
 	}
 
-	if _, err := ForUsers(ctx, c, c.AccountSID(), []string{"nobody@acme"}, ""); err == nil || !strings.Contains(err.Error(), `no credential "nobody"`) {
+	if _, err := ForUsers(ctx, c, c.AccountSID(), []string{"nobody@acme"}, ""); err == nil || !strings.Contains(err.Error(), `no SIP account "nobody"`) {
 		t.Fatalf("missing user: %v", err)
 	}
 	if _, err := ForUsers(ctx, c, c.AccountSID(), []string{"user000"}, ""); err == nil || !strings.Contains(err.Error(), "has no domain") {
 		t.Fatalf("no domain: %v", err)
 	}
-	if _, err := ForDomain(ctx, c, c.AccountSID(), "nope"); err == nil || !strings.Contains(err.Error(), `no SIP domain "nope"`) {
+	if _, err := ForDomain(ctx, c, c.AccountSID(), "nope"); err == nil || !strings.Contains(err.Error(), `"nope.sip.twilio.com"`) {
 		t.Fatalf("missing domain: %v", err)
 	}
 	if _, err := ForList(ctx, c, c.AccountSID(), "nope"); err == nil || !strings.Contains(err.Error(), `no credential list named "nope"`) {
 		t.Fatalf("missing list: %v", err)
 	}
 	byDomain, _ := ForDomain(ctx, c, c.AccountSID(), "other")
-	if len(byDomain) != 1 || byDomain[0].ListSID != listC {
+	if len(byDomain) != 1 || listOf(byDomain[0].Ref) != listC {
 		t.Fatalf("ForDomain(other) = %+v", byDomain)
 	}
 	bySID, err := ForList(ctx, c, c.AccountSID(), listB)
@@ -328,12 +330,14 @@ func TestTargets(t *testing.T) {
 		t.Fatalf("ForList by SID: %d, %v", len(bySID), err)
 	}
 	all, _ := ForAll(ctx, c, c.AccountSID())
-	if len(all) != 6+3+1 {
+	// Every account on a domain, each once (user000 on acme-extra is on
+	// two domains); the unattached list's credentials are on none.
+	if len(all) != 6+1 {
 		t.Fatalf("ForAll: %d", len(all))
 	}
 	for _, x := range all {
-		if strings.HasPrefix(x.Username, "spare") != (x.Domain == "") {
-			t.Fatalf("ForAll domain label wrong for %s: %q", x.Username, x.Domain)
+		if strings.HasPrefix(x.Username, "spare") || x.Domain == "" {
+			t.Fatalf("ForAll: %s on %q", x.Username, x.Domain)
 		}
 	}
 	if s.Unexpected.Load() != 0 {
@@ -343,10 +347,9 @@ func TestTargets(t *testing.T) {
 
 func TestWriteHandover(t *testing.T) {
 	dir := t.TempDir()
-	rs := []Record{{SID: "CR1", Username: "alice", Domain: "d", Password: `p,"w1`}, {SID: "CR2", Username: "bob", Domain: "d", Password: "Pw2"}}
+	rs := []Record{{SID: "CR1", Username: "alice", Domain: "d", Password: `p,"w1`}, {SID: "CR2", Username: "=1+1", Domain: "d", Password: "Pw2"}}
 	for _, name := range []string{"h.json", "h.csv"} {
 		path := filepath.Join(dir, name)
-		os.WriteFile(path, []byte("old"), 0o644)
 		if err := WriteHandover(path, rs); err != nil {
 			t.Fatal(err)
 		}
@@ -367,19 +370,68 @@ func TestWriteHandover(t *testing.T) {
 				t.Fatalf("CSV header %v", rows[0])
 			}
 			for _, r := range rows[1:] {
-				back = append(back, Record{SID: r[0], Username: r[1], Domain: r[2], Password: r[3]})
+				for _, cell := range r {
+					if FormulaStart(cell) {
+						t.Fatalf("CSV cell %q starts a formula", cell)
+					}
+				}
+				back = append(back, Record{SID: r[0], Username: strings.TrimPrefix(r[1], "'"), Domain: r[2], Password: r[3]})
 			}
 		}
 		f.Close()
 		if len(back) != 2 || back[0] != rs[0] || back[1] != rs[1] {
 			t.Fatalf("%s round trip: %+v", name, back)
 		}
+		// sipctl's reader gives back exactly what was written.
+		if got, err := ReadHandover(path); err != nil || len(got) != 2 || got[1] != rs[1] || got[0] != rs[0] {
+			t.Fatalf("ReadHandover %s: %+v %v", name, got, err)
+		}
+		// A ledger: a newer row replaces the older, the others stay.
+		if err := WriteHandover(path, []Record{{SID: "CR1", Username: "alice", Domain: "D", Password: "new"}, {SID: "CR3", Username: "carol", Domain: "d", Password: "c"}}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := ReadHandover(path)
+		if len(got) != 3 || got[0].Password != "new" || got[1] != rs[1] || got[2].Username != "carol" {
+			t.Fatalf("%s merge: %+v", name, got)
+		}
+	}
+	// Passwords are never altered: one that starts a formula is refused
+	// for CSV, kept as it is in JSON.
+	if err := WriteHandover(filepath.Join(dir, "f.csv"), []Record{{Username: "x", Domain: "d", Password: "=cmd"}}); err == nil {
+		t.Fatal("a formula password was written to CSV")
+	}
+	if err := WriteHandover(filepath.Join(dir, "f.json"), []Record{{Username: "x", Domain: "d", Password: "=cmd"}}); err != nil {
+		t.Fatal(err)
 	}
 	if err := WriteHandover(filepath.Join(dir, "h.txt"), rs); err == nil || !strings.Contains(err.Error(), ".json or .csv") {
 		t.Fatalf("unknown extension: %v", err)
 	}
+	// Files sipctl did not write are refused, naming the line, unchanged.
+	for name, content := range map[string]string{"old.json": "old", "cut.json": "[\n{\"sid\":\"CR1\",", "other.csv": "a,b\n1,2\n",
+		"cut.csv": "sid,username,domain,password\nCR1,alice,d,pw\nCR2,bob"} {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(content), 0o600)
+		err := WriteHandover(path, rs)
+		var he *HandoverError
+		if !errors.As(err, &he) || he.Line == 0 || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: %v", name, err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != content {
+			t.Errorf("%s was changed", name)
+		}
+	}
 	des, _ := os.ReadDir(dir)
-	if len(des) != 2 {
-		t.Fatalf("leftover temporary files: %v", des)
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), ".") {
+			t.Fatalf("leftover temporary file %s", de.Name())
+		}
 	}
 }
+
+func setter(p provider.SIPAccounts) Applier {
+	return func(ctx context.Context, e journal.Entry) (string, error) {
+		return "", p.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
+	}
+}
+
+func listOf(ref string) string { l, _, _ := strings.Cut(ref, "/"); return l }

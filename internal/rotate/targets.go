@@ -3,44 +3,141 @@ package rotate
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
-// Source is what finding rotation targets needs from a provider.
-type Source interface {
-	provider.Domains
-	provider.CredentialLists
-	provider.Mappings
-}
-
-// Target is one credential whose password is to change.
+// Target is one account whose password is to change.
 type Target struct {
-	AccountSID    string `json:"account_sid"`
-	ListSID       string `json:"credential_list_sid"`
-	ListName      string `json:"credential_list"`
-	CredentialSID string `json:"sid"`
-	Username      string `json:"username"`
-	Domain        string `json:"domain"`
+	AccountSID string `json:"account_sid,omitempty"`
+	// Ref is the provider's reference of the account.
+	Ref      string `json:"ref"`
+	Username string `json:"username"`
+	Domain   string `json:"domain"`
+	// SID and ListName are Twilio's credential SID and credential list name
+	// (empty for other providers).
+	SID      string `json:"sid,omitempty"`
+	ListName string `json:"credential_list,omitempty"`
 }
 
-// FindDomain finds a domain by SID or name; "acme" matches
-// acme.sip.twilio.com.
-func FindDomain(ctx context.Context, p provider.Domains, name string) (provider.Domain, error) {
-	if strings.HasPrefix(name, "SD") && len(name) == 34 {
-		return p.GetDomain(ctx, name)
-	}
-	for d, err := range p.ListDomains(ctx) {
+func target(acct string, a provider.SIPAccount) Target {
+	return Target{AccountSID: acct, Ref: a.Ref, Username: a.Username, Domain: a.Domain,
+		SID: a.Attributes["sid"], ListName: a.Attributes["credential_list"]}
+}
+
+func collect(ctx context.Context, p provider.SIPAccounts, acct string, q provider.AccountQuery, keep func(provider.SIPAccount) bool) ([]Target, error) {
+	var out []Target
+	seen := map[string]bool{}
+	for a, err := range p.ListSIPAccounts(ctx, q) {
 		if err != nil {
-			return provider.Domain{}, err
+			return nil, err
 		}
-		if strings.EqualFold(d.DomainName, name) || strings.EqualFold(d.DomainName, name+".sip.twilio.com") {
-			return d, nil
+		if (keep == nil || keep(a)) && !seen[a.Ref] {
+			seen[a.Ref] = true
+			out = append(out, target(acct, a))
 		}
 	}
-	return provider.Domain{}, fmt.Errorf("no SIP domain %q in this account (list them with `sipctl domains list`)", name)
+	return out, nil
+}
+
+// ForDomain is every account on a domain.
+func ForDomain(ctx context.Context, p provider.SIPAccounts, acct, name string) ([]Target, error) {
+	d, err := p.CanonicalDomain(name)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, p, acct, provider.AccountQuery{Domain: d}, nil)
+}
+
+// ForAll is every account of the provider account (or subaccount).
+func ForAll(ctx context.Context, p provider.SIPAccounts, acct string) ([]Target, error) {
+	return collect(ctx, p, acct, provider.AccountQuery{}, nil)
+}
+
+// ForUsers resolves USER@DOMAIN arguments (USER alone uses defaultDomain).
+// A username a provider keeps more than once on a domain (Twilio: on
+// several of its credential lists) is rotated on each, with one password.
+func ForUsers(ctx context.Context, p provider.SIPAccounts, acct string, users []string, defaultDomain string) ([]Target, error) {
+	byDomain := map[string][]string{}
+	var order []string
+	for _, u := range users {
+		user, dom, ok := strings.Cut(strings.TrimPrefix(u, "sip:"), "@")
+		if !ok {
+			if defaultDomain == "" {
+				return nil, fmt.Errorf("%q has no domain: write USER@DOMAIN, or set a default with `sipctl profile set default_domain NAME`", u)
+			}
+			dom = defaultDomain
+		}
+		if user == "" || dom == "" {
+			return nil, fmt.Errorf("%q is not USER@DOMAIN", u)
+		}
+		d, err := p.CanonicalDomain(dom)
+		if err != nil {
+			return nil, err
+		}
+		if _, seen := byDomain[d]; !seen {
+			order = append(order, d)
+		}
+		byDomain[d] = append(byDomain[d], user)
+	}
+	var out []Target
+	for _, dom := range order {
+		all, err := collect(ctx, p, acct, provider.AccountQuery{Domain: dom}, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, user := range byDomain[dom] {
+			n := 0
+			for _, t := range all {
+				if t.Username == user {
+					out = append(out, t)
+					n++
+				}
+			}
+			if n == 0 {
+				return nil, fmt.Errorf("no SIP account %q on %s (see `sipctl accounts list --domain %s`)", user, dom, dom)
+			}
+		}
+	}
+	return dedupe(out), nil
+}
+
+// ForList is every credential in one Twilio credential list. Each is
+// labelled with the first domain the list is attached to, if any.
+func ForList(ctx context.Context, p provider.SIPAccounts, acct, nameOrSID string) ([]Target, error) {
+	cl, err := provider.Require[provider.CredentialLists](p, "credential lists")
+	if err != nil {
+		return nil, err
+	}
+	l, err := FindList(ctx, cl, nameOrSID)
+	if err != nil {
+		return nil, err
+	}
+	// Accounts of the list that are on a domain, by credential SID.
+	onDomain := map[string]Target{}
+	for a, err := range p.ListSIPAccounts(ctx, provider.AccountQuery{}) {
+		if err != nil {
+			return nil, err
+		}
+		if a.Attributes["credential_list_sid"] == l.SID {
+			if _, ok := onDomain[a.Attributes["sid"]]; !ok {
+				onDomain[a.Attributes["sid"]] = target(acct, a)
+			}
+		}
+	}
+	var out []Target
+	for c, err := range cl.ListCredentials(ctx, l.SID) {
+		if err != nil {
+			return nil, fmt.Errorf("listing credentials in %s: %w", l.FriendlyName, err)
+		}
+		if t, ok := onDomain[c.SID]; ok {
+			out = append(out, t)
+			continue
+		}
+		out = append(out, Target{AccountSID: acct, Ref: l.SID + "/" + c.SID, Username: c.Username, SID: c.SID, ListName: l.FriendlyName})
+	}
+	return out, nil
 }
 
 // FindList finds a credential list by SID or friendly name.
@@ -66,147 +163,12 @@ func FindList(ctx context.Context, p provider.CredentialLists, name string) (pro
 	return provider.CredentialList{}, fmt.Errorf("%d credential lists are named %q: give the SID instead", len(found), name)
 }
 
-// domainLists returns the credential lists attached to a domain for
-// registrations or calls, each once.
-func domainLists(ctx context.Context, p Source, d provider.Domain) ([]provider.Mapping, error) {
-	var out []provider.Mapping
-	for _, kind := range []provider.AuthKind{provider.ForRegistrations, provider.ForCalls} {
-		for m, err := range p.ListCredentialListMappings(ctx, d.SID, kind) {
-			if err != nil {
-				return nil, fmt.Errorf("listing credential lists on %s: %w", d.DomainName, err)
-			}
-			if !slices.ContainsFunc(out, func(x provider.Mapping) bool { return x.SID == m.SID }) {
-				out = append(out, m)
-			}
-		}
-	}
-	return out, nil
-}
-
-func listTargets(ctx context.Context, p provider.CredentialLists, acct, listSID, listName, domain string) ([]Target, error) {
-	var out []Target
-	for c, err := range p.ListCredentials(ctx, listSID) {
-		if err != nil {
-			return nil, fmt.Errorf("listing credentials in %s: %w", listName, err)
-		}
-		out = append(out, Target{AccountSID: acct, ListSID: listSID, ListName: listName, CredentialSID: c.SID, Username: c.Username, Domain: domain})
-	}
-	return out, nil
-}
-
-// ForList is every credential in one list.
-func ForList(ctx context.Context, p Source, acct, nameOrSID string) ([]Target, error) {
-	l, err := FindList(ctx, p, nameOrSID)
-	if err != nil {
-		return nil, err
-	}
-	return listTargets(ctx, p, acct, l.SID, l.FriendlyName, "")
-}
-
-// ForDomain is every credential on lists attached to a domain.
-func ForDomain(ctx context.Context, p Source, acct, name string) ([]Target, error) {
-	d, err := FindDomain(ctx, p, name)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := domainLists(ctx, p, d)
-	if err != nil {
-		return nil, err
-	}
-	var out []Target
-	for _, m := range ms {
-		ts, err := listTargets(ctx, p, acct, m.SID, m.FriendlyName, d.DomainName)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ts...)
-	}
-	return dedupe(out), nil
-}
-
-// ForUsers resolves USER@DOMAIN arguments (USER alone uses defaultDomain).
-// A username on several lists of the domain is rotated on each of them.
-func ForUsers(ctx context.Context, p Source, acct string, users []string, defaultDomain string) ([]Target, error) {
-	byDomain := map[string][]string{}
-	var order []string
-	for _, u := range users {
-		user, dom, ok := strings.Cut(strings.TrimPrefix(u, "sip:"), "@")
-		if !ok {
-			if defaultDomain == "" {
-				return nil, fmt.Errorf("%q has no domain: write USER@DOMAIN, or set a default with `sipctl profile set default_domain NAME`", u)
-			}
-			dom = defaultDomain
-		}
-		if user == "" || dom == "" {
-			return nil, fmt.Errorf("%q is not USER@DOMAIN", u)
-		}
-		if _, seen := byDomain[dom]; !seen {
-			order = append(order, dom)
-		}
-		byDomain[dom] = append(byDomain[dom], user)
-	}
-	var out []Target
-	for _, dom := range order {
-		all, err := ForDomain(ctx, p, acct, dom)
-		if err != nil {
-			return nil, err
-		}
-		for _, user := range byDomain[dom] {
-			n := 0
-			for _, t := range all {
-				if t.Username == user {
-					out = append(out, t)
-					n++
-				}
-			}
-			if n == 0 {
-				return nil, fmt.Errorf("no credential %q on the lists attached to %s (see `sipctl accounts list --domain %s`)", user, dom, dom)
-			}
-		}
-	}
-	return dedupe(out), nil
-}
-
-// ForAll is every credential in the account. Each is labelled with the
-// first domain its list is attached to, so the handover says where to
-// register.
-func ForAll(ctx context.Context, p Source, acct string) ([]Target, error) {
-	domainOf := map[string]string{}
-	for d, err := range p.ListDomains(ctx) {
-		if err != nil {
-			return nil, err
-		}
-		ms, err := domainLists(ctx, p, d)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			if _, ok := domainOf[m.SID]; !ok {
-				domainOf[m.SID] = d.DomainName
-			}
-		}
-	}
-	var out []Target
-	for l, err := range p.ListCredentialLists(ctx) {
-		if err != nil {
-			return nil, err
-		}
-		ts, err := listTargets(ctx, p, acct, l.SID, l.FriendlyName, domainOf[l.SID])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ts...)
-	}
-	return out, nil
-}
-
 func dedupe(ts []Target) []Target {
 	seen := map[string]bool{}
 	out := ts[:0]
 	for _, t := range ts {
-		k := t.ListSID + "/" + t.CredentialSID
-		if !seen[k] {
-			seen[k] = true
+		if !seen[t.Ref] {
+			seen[t.Ref] = true
 			out = append(out, t)
 		}
 	}

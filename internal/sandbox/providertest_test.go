@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -78,3 +79,47 @@ func runConformance(t *testing.T, sb *sandbox.Sandbox, baseURL string, hc *http.
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// BenchmarkListSIPAccounts lists 1,000 accounts of a domain through the
+// neutral interface (the Twilio client on the in-process sandbox, pages of
+// 1,000), as `accounts list` does.
+func BenchmarkListSIPAccounts(b *testing.B) {
+	sb, err := sandbox.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	sid, tok := sb.Account()
+	c, err := twilio.New(twilio.Options{BaseURL: "http://127.0.0.1", AccountSID: sid, Secret: tok,
+		HTTPClient: &http.Client{Transport: sb.RoundTripper()}, MaxRetries: -1, ProviderName: "sandbox"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := c.CreateDomain(ctx, provider.DomainParams{DomainName: ptr("office.sip.twilio.com"), SIPRegistration: ptr(true)}); err != nil {
+		b.Fatal(err)
+	}
+	first, err := c.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "u0", Domain: "office", Password: "Bench-Pass-word-2026"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	listSID := first.Attributes["credential_list_sid"]
+	for i := 1; i < 1000; i++ {
+		if _, err := c.CreateCredential(ctx, listSID, fmt.Sprint("u", i), "Bench-Pass-word-2026"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		n := 0
+		for _, err := range c.ListSIPAccounts(ctx, provider.AccountQuery{Domain: "office.sip.twilio.com"}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 1000 {
+			b.Fatalf("listed %d", n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1000, "ns/account")
+}

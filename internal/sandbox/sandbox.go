@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,10 +47,12 @@ type Sandbox struct {
 	sid  string
 	tok  string
 	now  func() time.Time
-	// txWrites serialises the Telnyx face's writes within this process, so
-	// concurrent requests queue here instead of in SQLite's busy handler
-	// (which sleeps in growing steps).
-	txWrites sync.Mutex
+	// writeMu lets one of this process's connections write at a time:
+	// SQLite serializes writers anyway, and connections contending for
+	// its lock wait in its busy handler's sleeps (up to 100 ms each),
+	// which under a hundred concurrent requests costs more than the
+	// writes. Other processes still wait through busy_timeout.
+	writeMu sync.Mutex
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600
@@ -83,15 +86,31 @@ func Open(dir string) (*Sandbox, error) {
 		return nil, fmt.Errorf("opening the sandbox database: %w", err)
 	}
 	s := &Sandbox{db: db, path: path, now: time.Now}
-	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := s.ensureAccount(context.Background()); err != nil {
+	// The first opens of a new file race to switch it to WAL; SQLite answers
+	// the loser SQLITE_BUSY at once, without the busy handler (waiting could
+	// deadlock). Retry then, for as long as the busy timeout.
+	err = errBusyRetry(func() error {
+		if err := s.migrate(context.Background()); err != nil {
+			return err
+		}
+		return s.ensureAccount(context.Background())
+	})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func errBusyRetry(f func() error) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		err := f()
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(delay)
+	}
 }
 
 // Close closes the database.
@@ -166,6 +185,8 @@ func (s *Sandbox) ensureAccount(ctx context.Context) error {
 
 // tx runs fn in one IMMEDIATE transaction.
 func (s *Sandbox) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

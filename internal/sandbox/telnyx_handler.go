@@ -467,8 +467,8 @@ func (h *txHandler) createConnection(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	digest := ha1(c.UserName, TelnyxRealm, *pw)
-	h.s.txWrites.Lock()
-	defer h.s.txWrites.Unlock()
+	h.s.writeMu.Lock()
+	defer h.s.writeMu.Unlock()
 	_, err = h.s.db.ExecContext(r.Context(), `INSERT INTO telnyx_connections (id, ha1, created, updated, user_name, connection_name, active,
 		inbound_channel_limit, outbound_channel_limit, ani_override, ani_override_type, outbound_voice_profile_id, tags)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{c.ID, digest, now, now}, c.columns()...)...)
@@ -487,8 +487,6 @@ func (h *txHandler) updateConnection(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var out txConnection
-	h.s.txWrites.Lock()
-	defer h.s.txWrites.Unlock()
 	err = h.s.tx(r.Context(), func(tx *sql.Tx) error {
 		c, err := scanTx(tx.QueryRowContext(r.Context(), `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ?`, r.PathValue("id")))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -532,8 +530,6 @@ func (h *txHandler) updateConnection(r *http.Request) (int, any, error) {
 
 func (h *txHandler) deleteConnection(r *http.Request) (int, any, error) {
 	var c txConnection
-	h.s.txWrites.Lock()
-	defer h.s.txWrites.Unlock()
 	err := h.s.tx(r.Context(), func(tx *sql.Tx) error {
 		var err error
 		c, err = scanTx(tx.QueryRowContext(r.Context(), `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ?`, r.PathValue("id")))

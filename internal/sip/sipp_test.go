@@ -85,18 +85,44 @@ func runSipp(t *testing.T, registrar, transport, domain, user, password string, 
 	if transport == "tcp" {
 		tflag = "t1"
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sipp, registrar,
-		"-sf", path, "-m", "1", "-timeout", "10s", "-timeout_error",
-		"-i", "127.0.0.1", "-p", fmt.Sprint(freeUDPPort(t)), "-t", tflag,
-		"-nostdin", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
-	return err == nil, out.String() + string(errs)
+	// sipp binds its local port for UDP and, with -t t1, for TCP too: the
+	// port must be free for both, and a TCP port of an earlier run may
+	// linger in TIME_WAIT or be taken meanwhile, so "address already in use"
+	// is retried on another port.
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errLog := filepath.Join(dir, fmt.Sprintf("errors-%d.log", attempt))
+		cmd := exec.CommandContext(ctx, sipp, registrar,
+			"-sf", path, "-m", "1", "-timeout", "10s", "-timeout_error",
+			"-i", "127.0.0.1", "-p", fmt.Sprint(freeLocalPort(t)), "-t", tflag,
+			"-nostdin", "-trace_err", "-error_file", errLog)
+		cmd.Dir = dir
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		cancel()
+		errs, _ := os.ReadFile(errLog)
+		output = out.String() + string(errs)
+		if err != nil && attempt < 4 && strings.Contains(strings.ToLower(output), "address already in use") {
+			continue
+		}
+		return err == nil, output
+	}
+}
+
+// freeLocalPort is a loopback port free for both UDP and TCP.
+func freeLocalPort(t *testing.T) int {
+	t.Helper()
+	for range 50 {
+		port := freeUDPPort(t)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			l.Close()
+			return port
+		}
+	}
+	t.Fatal("no loopback port free for both UDP and TCP")
+	return 0
 }
 
 func freeUDPPort(t *testing.T) int {

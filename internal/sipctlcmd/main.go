@@ -44,6 +44,9 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return cmdutil.ExitFail
 	}
+	if errors.Is(err, cmdutil.ErrChangesPending) {
+		return cmdutil.ExitChanges
+	}
 	var cancel *cmdutil.CancelError
 	if errors.As(err, &cancel) {
 		fmt.Fprintln(w, cancel.Error())

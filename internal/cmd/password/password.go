@@ -4,6 +4,7 @@ package password
 import (
 	"github.com/sipctl/sipctl/internal/cmd/password/generate"
 	"github.com/sipctl/sipctl/internal/cmd/password/rotate"
+	"github.com/sipctl/sipctl/internal/cmd/password/runs"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -18,5 +19,6 @@ func NewCmdPassword(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.AddCommand(generate.NewCmdGenerate(f, nil))
 	cmd.AddCommand(rotate.NewCmdRotate(f, nil))
+	cmd.AddCommand(runs.NewCmdRuns(f))
 	return cmd
 }

@@ -24,6 +24,40 @@ NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
 `,
 	},
 	{
+		name:  "manifest",
+		short: "The file sipctl plan, apply and export read and write",
+		long: `A manifest describes SIP domains, the accounts on each, and IP ACLs with their addresses,
+in YAML (or JSON). It names no provider's internals and holds no secret: a password (or any
+key like password, secret or token) anywhere in it is refused, and new accounts get
+generated passwords in apply's --output handover. Its JSON Schema is docs/schema/sipctl.schema.json.
+
+  provider: twilio          # optional: must be the profile's (a twilio file also fits the sandbox)
+  policy: device-safe       # optional: password policy for new accounts (--policy overrides)
+  domains:
+    - name: office          # bare, or in full: office.sip.twilio.com
+      accounts:             # usernames, or mappings with a username and settings
+        - alice
+        - username: bob
+          telnyx: {connection_name: Bob}  # provider-specific settings, under the provider's name
+      ip_acls: [hq]         # IP ACLs attached to the domain (for calls)
+      twilio:
+        credential_list: office-users  # which attached list new accounts go on
+  ip_acls:
+    - name: hq
+      addresses: [203.0.113.10, 198.51.100.0/24]
+
+What the file names is managed: an IP ACL holds exactly its addresses (when addresses: is
+given), a domain has exactly its ip_acls attached (when ip_acls: is given), and every
+account listed exists. Accounts on the file's domains that it does not name are kept unless
+--prune; domains and IP ACLs it does not name are never touched. Settings under another
+provider's name are ignored.
+
+Every problem (malformed YAML, an unknown key, a duplicate username, a name the provider
+refuses, an IP ACL attached but not described, a password, another provider) is reported as
+FILE:LINE:COLUMN: message, all at once, before any request (exit 2).
+`,
+	},
+	{
 		name:  "exit-codes",
 		short: "What sipctl's exit codes mean",
 		long: `0  success
@@ -38,6 +72,7 @@ NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
    provider refused the credentials
 5  a SIP registrar rejected the credentials (accounts check)
 6  no answer: a SIP registrar or the API host could not be reached
+7  changes pending: plan (or apply --dry-run) found changes to make
 
 Usage errors are found before any request is made.
 `,

@@ -3,14 +3,17 @@ package root
 
 import (
 	"github.com/sipctl/sipctl/internal/cmd/accounts"
+	"github.com/sipctl/sipctl/internal/cmd/apply"
 	"github.com/sipctl/sipctl/internal/cmd/attach"
 	"github.com/sipctl/sipctl/internal/cmd/auth"
 	"github.com/sipctl/sipctl/internal/cmd/callerid"
 	"github.com/sipctl/sipctl/internal/cmd/credlists"
 	"github.com/sipctl/sipctl/internal/cmd/detach"
 	"github.com/sipctl/sipctl/internal/cmd/domains"
+	"github.com/sipctl/sipctl/internal/cmd/export"
 	"github.com/sipctl/sipctl/internal/cmd/ipacls"
 	"github.com/sipctl/sipctl/internal/cmd/password"
+	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmd/profile"
 	"github.com/sipctl/sipctl/internal/cmd/sandbox"
 	"github.com/sipctl/sipctl/internal/cmd/subaccounts"
@@ -61,6 +64,9 @@ sandbox provider that needs no account.`,
 	)
 	cmd.AddCommand(
 		accounts.NewCmdAccounts(f),
+		plan.NewCmdPlan(f, nil),
+		apply.NewCmdApply(f, nil),
+		export.NewCmdExport(f, nil),
 		domains.NewCmdDomains(f),
 		credlists.NewCmdCredlists(f),
 		attach.NewCmdAttach(f),

@@ -70,17 +70,35 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 // Twilio names, so DNS would send a sandbox password to Twilio: for the
 // sandbox profile the registrar is a running `sandbox serve`, or --registrar.
 func (o *Options) Resolve(prof *config.Profile, stateDir string) error {
-	if o.Enabled && o.Registrar == "" && prof != nil && prof.Registrar != "" {
-		o.Registrar = prof.Registrar // the profile's registrar setting
-	}
-	if !o.Enabled || o.Registrar != "" || prof == nil || prof.Provider != config.ProviderSandbox {
+	if !o.Enabled || o.Registrar != "" {
 		return nil
+	}
+	addr, discovered, err := ProfileRegistrar(prof, stateDir)
+	if err != nil {
+		return fmt.Errorf("--verify: %w", err)
+	}
+	o.Registrar, o.Discovered = addr, discovered
+	return nil
+}
+
+// ProfileRegistrar is where probes go when no --registrar is given: the
+// profile's registrar setting (a Kamailio profile's), else for the sandbox
+// profile a running `sandbox serve` (discovered), else "" (DNS from the
+// domain). The sandbox's domains carry real Twilio names, so DNS would send
+// a sandbox password to Twilio: without a running serve it is an error.
+func ProfileRegistrar(prof *config.Profile, stateDir string) (addr string, discovered bool, err error) {
+	switch {
+	case prof == nil:
+		return "", false, nil
+	case prof.Registrar != "":
+		return prof.Registrar, false, nil
+	case prof.Provider != config.ProviderSandbox:
+		return "", false, nil
 	}
 	if rec, ok := sandbox.RunningServer(stateDir); ok && rec.SIPAddr != "" {
-		o.Registrar, o.Discovered = rec.SIPAddr, true
-		return nil
+		return rec.SIPAddr, true, nil
 	}
-	return cmdutil.WithHint(fmt.Errorf("--verify: no sandbox registrar is running"),
+	return "", false, cmdutil.WithHint(fmt.Errorf("no sandbox registrar is running"),
 		"start one with `sipctl sandbox serve`, or pass --registrar host:port")
 }
 

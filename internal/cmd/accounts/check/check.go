@@ -13,14 +13,17 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/password"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/sip"
 	"github.com/spf13/cobra"
@@ -37,6 +40,12 @@ type CheckOptions struct {
 	StateDir func() string
 	// Probe is sip.Check; tests may point it elsewhere.
 	Probe func(context.Context, sip.CheckOptions) (sip.CheckResult, error)
+	// Profile (optional) gives the profile's registrar, and says whether it
+	// is the sandbox (whose running `sandbox serve` is the registrar).
+	Profile func() (*config.Profile, error)
+	// Provider (optional) completes a short domain ("hq") as every other
+	// command does (p.CanonicalDomain).
+	Provider func() (provider.SIPAccounts, error)
 
 	Account       string
 	Registrar     string
@@ -55,6 +64,8 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 		Exporter: &cmdutil.Exporter{},
 		StateDir: config.StateDir,
 		Probe:    sip.Check,
+		Profile:  f.Profile,
+		Provider: f.Provider,
 		DefaultDomain: func() (string, error) {
 			if f.Profile == nil {
 				return "", nil
@@ -67,7 +78,7 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 		},
 	}
 	cmd := &cobra.Command{
-		Use:   "check USER@DOMAIN",
+		Use:   "check [USER@DOMAIN]",
 		Short: "Check that a SIP registrar accepts an account's password",
 		Long: `Send a SIP REGISTER with digest authentication to the domain's registrar and report whether it
 accepts the credentials, how long the answer took, and the account's current registrations when
@@ -76,19 +87,29 @@ the registrar lists them.
 By default the REGISTER is a query (no Contact), so no device's registration changes. --register
 adds a 60-second registration for this host instead.
 
-The registrar is found through DNS (SRV _sip._udp, _sip._tcp or _sips._tcp by --transport, then the
-domain's address), or given with --registrar host:port. The password is read from stdin
-(--password-stdin), from a handover file written by ` + "`password rotate --output`" + ` (--from-handover), or
-from the newest rotation journal entry for the account (--from-journal); on a terminal without
-any of these, it is prompted for.
+The registrar is --registrar host:port, else the profile's registrar setting, else for the sandbox
+profile the running ` + "`sipctl sandbox serve`" + `, else found through DNS (SRV _sip._udp, _sip._tcp or
+_sips._tcp by --transport, then the domain's address). A short domain ("101@hq") is completed as
+in every other command. The password is read from stdin (--password-stdin), from a handover file
+written by ` + "`password rotate --output`" + ` (--from-handover), or from the newest rotation journal entry
+for the account (--from-journal); on a terminal without any of these, it is prompted for.
 
-Exit status: 0 accepted, 5 rejected (any final answer other than 2xx), 6 no answer.`,
+With --from-handover and no account, every account in the file is checked, a few at once, with a
+summary on stderr.
+
+Exit status: 0 accepted, 5 rejected (any final answer other than 2xx; in a bulk check, any
+account), 6 no answer.`,
 		Example: `  $ printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin
   $ sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls
-  $ sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json`,
-		Args: cobra.ExactArgs(1),
+  $ sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json
+  $ sipctl accounts check --from-handover handover.json`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Account = args[0]
+			if len(args) == 1 {
+				opts.Account = args[0]
+			} else if opts.FromHandover == "" {
+				return cmdutil.FlagErrorf("give an account (USER@DOMAIN), or --from-handover FILE to check every account in it")
+			}
 			n := 0
 			for _, set := range []bool{opts.PasswordStdin, opts.FromHandover != "", opts.FromJournal} {
 				if set {
@@ -139,7 +160,25 @@ type Result struct {
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
+	var prof *config.Profile
+	if opts.Profile != nil {
+		p, err := opts.Profile()
+		if err != nil {
+			return err
+		}
+		prof = p
+	}
+	if opts.Account == "" {
+		return checkHandover(ctx, opts, prof)
+	}
 	user, domain, err := splitAccount(opts.Account, opts.DefaultDomain)
+	if err != nil {
+		return err
+	}
+	if domain, err = completeDomain(opts, domain); err != nil {
+		return err
+	}
+	registrar, err := chooseRegistrar(opts, prof)
 	if err != nil {
 		return err
 	}
@@ -149,20 +188,143 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	}
 	res, err := opts.Probe(ctx, sip.CheckOptions{
 		Username: user, Password: pw, Domain: domain,
-		Registrar: opts.Registrar, Transport: opts.Transport, Timeout: opts.Timeout, Register: opts.Register,
+		Registrar: registrar, Transport: opts.Transport, Timeout: opts.Timeout, Register: opts.Register,
 	})
 	if err != nil {
 		return err
 	}
-	out := Result{
-		Username: user, Domain: domain, Outcome: res.Outcome, StatusCode: res.StatusCode, Reason: res.Reason,
-		RTTMillis: float64(res.RTT.Microseconds()) / 1000, Registrar: res.Registrar, Transport: res.Transport,
-		Bindings: res.Bindings,
-	}
+	out := newResult(user, domain, res)
 	if err := printResult(opts, out); err != nil {
 		return err
 	}
 	return ResultError(user, domain, res)
+}
+
+func newResult(user, domain string, res sip.CheckResult) Result {
+	return Result{
+		Username: user, Domain: domain, Outcome: res.Outcome, StatusCode: res.StatusCode, Reason: res.Reason,
+		RTTMillis: float64(res.RTT.Microseconds()) / 1000, Registrar: res.Registrar, Transport: res.Transport,
+		Bindings: res.Bindings,
+	}
+}
+
+// completeDomain completes a short domain ("hq") through the profile's
+// provider, as every other command does. A full name is used as given: the
+// registrar may be any SIP server, not only the provider's.
+func completeDomain(opts *CheckOptions, domain string) (string, error) {
+	if strings.Contains(domain, ".") || opts.Provider == nil {
+		return domain, nil
+	}
+	p, err := opts.Provider()
+	if err != nil {
+		return "", fmt.Errorf("completing the domain %q: %w", domain, err)
+	}
+	full, err := p.CanonicalDomain(domain)
+	if err != nil {
+		return "", cmdutil.FlagErrorf("%v", err)
+	}
+	return strings.ToLower(full), nil
+}
+
+// chooseRegistrar is --registrar, else the profile's (verify.ProfileRegistrar:
+// its registrar setting, or the sandbox's running serve), else "" for DNS.
+func chooseRegistrar(opts *CheckOptions, prof *config.Profile) (string, error) {
+	if opts.Registrar != "" {
+		return opts.Registrar, nil
+	}
+	dir := ""
+	if opts.StateDir != nil {
+		dir = opts.StateDir()
+	}
+	addr, _, err := verify.ProfileRegistrar(prof, dir)
+	if err != nil {
+		// Nothing would answer the REGISTER.
+		return "", &cmdutil.ExitError{Code: cmdutil.ExitNoAnswer, Err: err}
+	}
+	return addr, nil
+}
+
+// bulkConcurrency bounds the probes of a bulk check in flight: each holds a
+// socket, and a registrar is not the place to load-test.
+const bulkConcurrency = 8
+
+// checkHandover checks every account of a handover file, a few at once, and
+// prints one result per account (in the file's order) and a summary.
+func checkHandover(ctx context.Context, opts *CheckOptions, prof *config.Profile) error {
+	records, err := readHandover(opts.FromHandover)
+	if err != nil {
+		return err
+	}
+	// The newest record of an account is the one that counts.
+	latest := map[string]int{}
+	var order []string
+	for i, r := range records {
+		if r.Username == "" || r.Domain == "" || r.Password == "" {
+			continue
+		}
+		k := r.Username + "@" + strings.ToLower(r.Domain)
+		if _, seen := latest[k]; !seen {
+			order = append(order, k)
+		}
+		latest[k] = i
+	}
+	if len(order) == 0 {
+		return fmt.Errorf("handover %s has no accounts with passwords", opts.FromHandover)
+	}
+	registrar, err := chooseRegistrar(opts, prof)
+	if err != nil {
+		return err
+	}
+	results := make([]Result, len(order))
+	sem := make(chan struct{}, bulkConcurrency)
+	var wg sync.WaitGroup
+	for i, k := range order {
+		r := records[latest[k]]
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			domain := strings.ToLower(r.Domain)
+			res, err := opts.Probe(ctx, sip.CheckOptions{Username: r.Username, Password: r.Password, Domain: domain,
+				Registrar: registrar, Transport: opts.Transport, Timeout: opts.Timeout, Register: opts.Register})
+			if err != nil {
+				res = sip.CheckResult{Outcome: sip.NoAnswer, Reason: err.Error(), Registrar: registrar, Transport: opts.Transport}
+			}
+			results[i] = newResult(r.Username, domain, res)
+		})
+	}
+	wg.Wait()
+
+	counts := map[sip.Outcome]int{}
+	for _, r := range results {
+		counts[r.Outcome]++
+	}
+	if _, err := output.PrintList(opts.IO, opts.Exporter, output.All(results), bulkColumns); err != nil {
+		return err
+	}
+	where := registrar
+	if where == "" {
+		where = "each domain's registrar (DNS)"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Checked %d accounts at %s (%s): %d accepted, %d rejected, %d no answer\n",
+		len(results), where, opts.Transport, counts[sip.Accepted], counts[sip.Rejected], counts[sip.NoAnswer])
+	switch {
+	case counts[sip.Rejected] > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitRejected, Err: cmdutil.WithHint(
+			fmt.Errorf("%d of %d accounts rejected", counts[sip.Rejected], len(results)),
+			"the passwords in the handover are not the registrar's; see the rejected rows above")}
+	case counts[sip.NoAnswer] > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitNoAnswer, Err: cmdutil.WithHint(
+			fmt.Errorf("%d of %d accounts got no answer", counts[sip.NoAnswer], len(results)),
+			"check --registrar and --transport, the network, or raise --timeout")}
+	}
+	return nil
+}
+
+var bulkColumns = []output.Column[Result]{
+	{Header: "ACCOUNT", Value: func(r Result) output.Cell { return output.Text(r.Username + "@" + r.Domain) }},
+	{Header: "OUTCOME", Value: func(r Result) output.Cell { return output.Text(string(r.Outcome)) }},
+	{Header: "STATUS", Value: func(r Result) output.Cell { return output.Text(statusText(r)) }},
+	{Header: "RTT", Value: func(r Result) output.Cell { return output.Text(rttText(r)) }},
 }
 
 // ResultError maps a probe's outcome to the exit-code error sipctl returns
@@ -192,17 +354,25 @@ func rejectHint(code int) string {
 	return "the registrar answered but did not accept the REGISTER"
 }
 
+func statusText(r Result) string {
+	switch {
+	case r.StatusCode != 0:
+		return fmt.Sprintf("%d %s", r.StatusCode, r.Reason)
+	case r.Reason != "":
+		return r.Reason
+	}
+	return "-"
+}
+
+func rttText(r Result) string {
+	if r.Outcome == sip.NoAnswer {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f ms", r.RTTMillis)
+}
+
 func printResult(opts *CheckOptions, r Result) error {
-	status := "-"
-	if r.StatusCode != 0 {
-		status = fmt.Sprintf("%d %s", r.StatusCode, r.Reason)
-	} else if r.Reason != "" {
-		status = r.Reason
-	}
-	rtt := "-"
-	if r.Outcome != sip.NoAnswer {
-		rtt = fmt.Sprintf("%.1f ms", r.RTTMillis)
-	}
+	status, rtt := statusText(r), rttText(r)
 	registrar := r.Registrar
 	if registrar == "" {
 		registrar = "-"
@@ -235,8 +405,11 @@ func splitAccount(arg string, defaultDomain func() (string, error)) (user, domai
 			return "", "", err
 		}
 	}
-	if user == "" || domain == "" || strings.ContainsAny(user+domain, " @;<>") {
+	if user == "" || domain == "" || strings.ContainsAny(domain, " @;<>\"/?#") {
 		return "", "", cmdutil.FlagErrorf("%q is not USER@DOMAIN (give the domain, or set a default domain on the profile)", arg)
+	}
+	if err := provider.CheckSIPUser(user); err != nil {
+		return "", "", cmdutil.FlagErrorf("%v", err)
 	}
 	return user, strings.ToLower(domain), nil
 }
@@ -265,23 +438,38 @@ func readPassword(opts *CheckOptions, user, domain string) (string, error) {
 // fromHandover finds the account in a handover file, JSON or CSV as
 // `password rotate --output` writes them.
 func fromHandover(path, user, domain string) (string, error) {
+	records, err := readHandover(path)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range slices.Backward(records) {
+		if r.Username == user && strings.EqualFold(r.Domain, domain) && r.Password != "" {
+			return r.Password, nil
+		}
+	}
+	return "", cmdutil.WithHint(fmt.Errorf("handover %s has no password for %s@%s", path, user, domain),
+		"check the account name, or pass the password with --password-stdin")
+}
+
+// readHandover reads a handover file's records, JSON or CSV.
+func readHandover(path string) ([]rotate.Record, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("reading handover: %w", err)
+		return nil, fmt.Errorf("reading handover: %w", err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, 64<<20))
 	if err != nil {
-		return "", fmt.Errorf("reading handover %s: %w", path, err)
+		return nil, fmt.Errorf("reading handover %s: %w", path, err)
 	}
 	var records []rotate.Record
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
 		rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
 		if err != nil {
-			return "", fmt.Errorf("handover %s is not valid CSV: %v", path, errors.Unwrap(err))
+			return nil, fmt.Errorf("handover %s is not valid CSV: %v", path, errors.Unwrap(err))
 		}
 		if len(rows) == 0 {
-			return "", fmt.Errorf("handover %s is empty", path)
+			return nil, fmt.Errorf("handover %s is empty", path)
 		}
 		col := map[string]int{}
 		for i, h := range rows[0] {
@@ -291,7 +479,7 @@ func fromHandover(path, user, domain string) (string, error) {
 		di, dok := col["domain"]
 		pi, pok := col["password"]
 		if !uok || !dok || !pok {
-			return "", fmt.Errorf("handover %s lacks username, domain or password columns", path)
+			return nil, fmt.Errorf("handover %s lacks username, domain or password columns", path)
 		}
 		for _, row := range rows[1:] {
 			if max(ui, di, pi) < len(row) {
@@ -300,15 +488,9 @@ func fromHandover(path, user, domain string) (string, error) {
 		}
 	} else if err := json.Unmarshal(data, &records); err != nil {
 		// The decoder's message can quote file content, which here is secret.
-		return "", fmt.Errorf("handover %s is not a JSON array of records (use .json or .csv)", path)
+		return nil, fmt.Errorf("handover %s is not a JSON array of records (use .json or .csv)", path)
 	}
-	for _, r := range slices.Backward(records) {
-		if r.Username == user && strings.EqualFold(r.Domain, domain) && r.Password != "" {
-			return r.Password, nil
-		}
-	}
-	return "", cmdutil.WithHint(fmt.Errorf("handover %s has no password for %s@%s", path, user, domain),
-		"check the account name, or pass the password with --password-stdin")
+	return records, nil
 }
 
 // fromJournal takes the newest journal entry for the account: a done one if

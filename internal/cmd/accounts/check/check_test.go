@@ -15,9 +15,12 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/sip"
+	"github.com/sipctl/sipctl/internal/twilio/twiliotest"
 )
 
 const (
@@ -188,7 +191,7 @@ func TestCheckFromJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old.Mark(0, journal.Done, "", "CR1")
+	old.Mark(0, journal.Done, "", false, "", "CR1")
 	old.Close()
 	newer, err := journal.Create(dir, journal.Header{Created: time.Now()}, []journal.Entry{
 		{Op: journal.OpRotate, Username: user, Domain: domain, Password: secret},
@@ -196,7 +199,7 @@ func TestCheckFromJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	newer.Mark(0, journal.Done, "", "CR1")
+	newer.Mark(0, journal.Done, "", false, "", "CR1")
 	newer.Close()
 
 	ios, _, out, _ := iostreams.Test()
@@ -247,5 +250,112 @@ func TestCheckNoPasswordSourceWithoutTTY(t *testing.T) {
 	var fe *cmdutil.FlagError
 	if !errors.As(err, &fe) {
 		t.Fatalf("got %v, want a usage error", err)
+	}
+}
+
+// runWith runs the command with a profile and a provider, as the factory
+// gives them.
+func runWith(t *testing.T, prof *config.Profile, p provider.SIPAccounts, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	in.WriteString(stdin)
+	f := &cmdutil.Factory{IOStreams: ios,
+		Profile:  func() (*config.Profile, error) { return prof, nil },
+		Provider: func() (provider.SIPAccounts, error) { return p, nil }}
+	cmd := NewCmdCheck(f, nil)
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err = cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+func TestCheckCompletesAShortDomainAndUsesTheProfilesRegistrar(t *testing.T) {
+	addr := registrar(t)
+	srv := twiliotest.New(t) // CanonicalDomain sends no request
+	prof := &config.Profile{Name: "pbx", Provider: "twilio", Registrar: addr}
+	out, _, err := runWith(t, prof, srv.Client(), secret, "alice@office", "--password-stdin")
+	if err != nil || !strings.Contains(out, "Account\talice@"+domain) || !strings.Contains(out, "Registrar\t"+addr) {
+		t.Fatalf("short domain with the profile's registrar: %v\n%s", err, out)
+	}
+	if srv.Requests() != 0 {
+		t.Errorf("%d API requests for a SIP check", srv.Requests())
+	}
+	// --registrar wins over the profile's.
+	if _, _, err := runWith(t, prof, srv.Client(), secret, "alice@office", "--password-stdin", "--registrar", silent(t), "--timeout", "300ms"); exitCode(err) != cmdutil.ExitNoAnswer {
+		t.Fatalf("--registrar did not win: %v", err)
+	}
+	// A domain the provider refuses is a usage error, before any REGISTER.
+	var fe *cmdutil.FlagError
+	if _, _, err := runWith(t, prof, srv.Client(), secret, "alice@of_fice", "--password-stdin"); !errors.As(err, &fe) {
+		t.Fatalf("bad short domain: %v", err)
+	}
+}
+
+func TestCheckOnTheSandboxProfileUsesTheRunningServe(t *testing.T) {
+	state := t.TempDir()
+	ios, in, out, _ := iostreams.Test()
+	sandboxProf := &config.Profile{Name: "sandbox", Provider: config.ProviderSandbox}
+	opts := &CheckOptions{IO: ios, Exporter: &cmdutil.Exporter{}, StateDir: func() string { return state }, Probe: sip.Check,
+		Profile: func() (*config.Profile, error) { return sandboxProf, nil },
+		Account: user + "@" + domain, Transport: "udp", Timeout: 5 * time.Second, PasswordStdin: true}
+	in.WriteString(secret)
+	err := checkRun(context.Background(), opts)
+	var he *cmdutil.HintError
+	if err == nil || !strings.Contains(err.Error(), "no sandbox registrar is running") || !errors.As(err, &he) || !strings.Contains(he.Hint, "sandbox serve") {
+		t.Fatalf("without a serve: %v (never DNS: the sandbox's domains are Twilio's names)", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed %q", out)
+	}
+}
+
+func TestCheckEveryAccountOfAHandover(t *testing.T) {
+	addr := registrar(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`[{"username":"alice","domain":"`+domain+`","password":"x"},
+{"username":"alice","domain":"`+domain+`","password":"`+secret+`"}]`), 0o600)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("username,domain,password\nalice,"+domain+","+secret+"\nmallory,"+domain+",whatever\nalice,other.example.com,"+secret+"\n"), 0o600)
+
+	out, errOut, err := run(t, "", "--from-handover", good, "--registrar", addr)
+	if err != nil || !strings.HasPrefix(out, "alice@"+domain+"\taccepted\t200 OK\t") || strings.Count(out, "\n") != 1 ||
+		!strings.Contains(errOut, "Checked 1 accounts at "+addr+" (udp): 1 accepted, 0 rejected, 0 no answer") {
+		t.Fatalf("good handover (the newest record counts): %v\n%s%s", err, out, errOut)
+	}
+
+	out, errOut, err = run(t, "", "--from-handover", bad, "--registrar", addr, "--json")
+	if exitCode(err) != cmdutil.ExitRejected || !strings.Contains(errOut, "1 accepted, 2 rejected, 0 no answer") {
+		t.Fatalf("bad handover: exit %d (%v)\n%s", exitCode(err), err, errOut)
+	}
+	var got []Result
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 3 || got[0].Outcome != sip.Accepted ||
+		got[1].Username != "mallory" || got[1].Outcome != sip.Rejected || got[2].Domain != "other.example.com" {
+		t.Fatalf("json %v: %s", err, out)
+	}
+	if strings.Contains(out+errOut+err.Error(), secret) {
+		t.Fatal("a password was printed")
+	}
+
+	_, errOut, err = run(t, "", "--from-handover", good, "--registrar", silent(t), "--timeout", "300ms")
+	if exitCode(err) != cmdutil.ExitNoAnswer || !strings.Contains(errOut, "0 accepted, 0 rejected, 1 no answer") {
+		t.Fatalf("no answer: exit %d (%v)\n%s", exitCode(err), err, errOut)
+	}
+
+	var fe *cmdutil.FlagError
+	if _, _, err := run(t, "", "--registrar", addr); !errors.As(err, &fe) || !strings.Contains(err.Error(), "--from-handover") {
+		t.Fatalf("no account and no handover: %v", err)
+	}
+}
+
+func TestCheckRefusesUsernamesOutsideRFC3261(t *testing.T) {
+	for _, u := range []string{"a<b>", `a"b`, "a/b", "j\u00fcrgen", "a b"} {
+		_, _, err := run(t, secret, u+"@"+domain, "--registrar", "127.0.0.1:9", "--password-stdin")
+		var fe *cmdutil.FlagError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "RFC 3261") {
+			t.Errorf("%q: %v, want a usage error naming RFC 3261", u, err)
+		}
 	}
 }

@@ -8,26 +8,27 @@ import (
 	"io"
 	"strings"
 
-	"github.com/sipctl/sipctl/internal/audit"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
-	"github.com/sipctl/sipctl/internal/cmd/resolve"
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/custody"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/sip"
+	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
 
 // CreateOptions are the inputs of `accounts create`.
 type CreateOptions struct {
 	IO       *iostreams.IOStreams
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	Exporter *cmdutil.Exporter
 	// AuditLog is --audit-log ("" means the default path).
@@ -46,16 +47,23 @@ type CreateOptions struct {
 
 // NewCmdCreate is `accounts create USERNAME`.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.Provider](f.Provider, provider.WhatCredentialLists), Profile: f.Profile, Exporter: &cmdutil.Exporter{}}
+	opts := &CreateOptions{IO: f.IOStreams, Profile: f.Profile, Exporter: &cmdutil.Exporter{},
+		Provider: func() (provider.SIPAccounts, error) { p, err := f.Provider(); return p, err }}
 	cmd := &cobra.Command{
 		Use:   "create USERNAME[@DOMAIN]",
 		Short: "Create a SIP account and print what a phone needs to register",
-		Long: `Create a SIP account: a username and password on a domain's credential list.
+		Long: `Create a SIP account: a username and password on a domain.
 
-sipctl uses the credential list attached to the domain for registrations. When there is
-none, it creates DOMAIN-users and attaches it for calls and registrations. The password is
-generated to the profile's policy (or --policy), or read from stdin with --password-stdin,
-and is written to a private journal before it is sent, so it is never lost. It is shown once.
+On Twilio the account goes on the credential list attached to the domain for registrations;
+when there is none, sipctl creates DOMAIN-users and attaches it for calls and registrations
+(many creates at once on a new domain all succeed). The password is generated to the profile's
+policy (or --policy), or read from stdin with --password-stdin. It is written to a private
+journal before it is sent, so it is never lost, and shown once; a password you gave with
+--password-stdin is not printed back (everything else is).
+
+--json field selection and --jq must keep the password field (unless --password-stdin): a
+selection that would drop the only copy is refused before anything is created. If the output
+cannot be written, the password stays in the journal (` + "`sipctl password runs`" + `).
 
 The output names the registrar, transports and ports to configure on the phone.
 
@@ -76,6 +84,13 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 			if err := opts.Verify.Validate(cmd); err != nil {
 				return err
 			}
+			if !opts.PasswordStdin {
+				if err := custody.CheckExport(opts.Exporter, false, func(pw string) any {
+					return lookup.Account{SID: "CR00000000000000000000000000000000", Username: "alice", Domain: "example.sip.twilio.com", Password: pw}
+				}); err != nil {
+					return cmdutil.FlagErrorf("%v", err)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -83,12 +98,17 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
-	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID) to use when several are attached for registrations")
+	cmd.Flags().StringVar(&opts.List, "list", "", "Twilio credential `list` (name or SID) to use when several are attached for registrations")
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
-	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one")
+	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
 	verify.AddFlags(cmd, &opts.Verify)
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd
+}
+
+// domainByName is what finds a Twilio domain's settings.
+type domainByName interface {
+	FindDomainByName(ctx context.Context, name string) (provider.Domain, error)
 }
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
@@ -126,101 +146,159 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 			return cmdutil.FlagErrorf("the password from stdin does not meet the %s policy: %v", policy.Name, err)
 		}
 	}
-	// An audit log that cannot be written stops the command before any change.
-	auditLog, err := audit.Open(opts.AuditLog)
-	if err != nil {
-		return err
-	}
-	defer auditLog.Close()
-
 	p, err := opts.Provider()
 	if err != nil {
 		return err
 	}
-	if username, _, err = lookup.Resolve(p, opts.Account, opts.Domain, prof); err != nil { // the provider's rules
-		return err
+	if err := p.ValidateUsername(username); err != nil {
+		return cmdutil.FlagErrorf("%v", err)
 	}
-	d, err := resolve.Domain(ctx, p, domainRef)
+	cust := custody.New(stateDir)
+	// The audit log and the journal directory are checked before any request.
+	al, err := cust.Check(opts.AuditLog, "")
 	if err != nil {
 		return err
 	}
-	list, err := registrationList(ctx, p, opts.IO, d, opts.List)
+	al.Close()
+
+	domain, err := domainName(ctx, p, domainRef)
 	if err != nil {
 		return err
 	}
-	for c, err := range p.ListCredentials(ctx, list.SID) {
+	var dom *provider.Domain
+	if d, ok := p.(domainByName); ok {
+		found, err := d.FindDomainByName(ctx, domain)
+		if errors.Is(err, provider.ErrNotFound) {
+			return cmdutil.WithHint(err, fmt.Sprintf("create it with `sipctl domains create %s`, or see `sipctl domains list`", strings.TrimSuffix(domain, "."+twilio.DomainSuffix)))
+		}
 		if err != nil {
 			return err
 		}
-		if c.Username == username {
-			return cmdutil.WithHint(fmt.Errorf("SIP account %q already exists on %s (credential list %s)", username, d.DomainName, list.FriendlyName),
-				fmt.Sprintf("set a new password with `sipctl password rotate %s@%s`", username, d.DomainName))
-		}
+		dom = &found
 	}
 	if pw == "" {
 		if pw, err = policy.Generate(); err != nil {
 			return err
 		}
 	}
-
 	profileName := ""
 	if prof != nil {
 		profileName = prof.Name
 	}
-	// The password is on disk before the provider sees it: a crash after the
-	// request leaves it on record for `password rotate --resume`.
-	j, err := journal.Create(journal.Dir(stateDir), journal.Header{
-		Profile: profileName, Provider: p.Name(), AccountSID: p.AccountSID(), Policy: policy.Name,
-	}, []journal.Entry{{
-		Op: journal.OpCreate, Provider: p.Name(), Profile: profileName, AccountSID: p.AccountSID(),
-		CredentialListSID: list.SID, Username: username, Domain: d.DomainName, Password: pw,
-	}})
+	var options map[string]string
+	if opts.List != "" {
+		options = map[string]string{twilio.OptionCredentialList: opts.List}
+	}
+	acct := ""
+	if sc, ok := p.(provider.Scope); ok {
+		acct = sc.AccountSID()
+	}
+	// The password is on disk, and the account locked against other runs,
+	// before the provider sees it.
+	run, err := cust.Begin(custody.Request{Command: "accounts create", Profile: profileName, Provider: p, AccountSID: acct,
+		Policy: policy.Name, AuditLog: opts.AuditLog, Entries: []journal.Entry{{
+			Op: journal.OpCreate, Username: username, Domain: domain, Password: pw, Options: options}}})
 	if err != nil {
+		var ce *custody.ConflictError
+		if errors.As(err, &ce) {
+			return cmdutil.WithHint(err, ce.Hint())
+		}
 		return err
 	}
-	rec := audit.Entry{Profile: profileName, AccountSID: p.AccountSID(), Username: username, Action: audit.ActionCreate}
-
-	cred, err := p.CreateCredential(ctx, list.SID, username, pw)
-	if err != nil {
-		rec.Outcome, rec.Error = audit.OutcomeFailed, err.Error()
-		auditErr := auditLog.Record(rec)
-		if rejected(err) {
-			// The provider refused it: nothing was set, so nothing to keep.
-			j.Mark(0, journal.Failed, err.Error(), "")
-			j.Remove()
-			return errors.Join(err, auditErr)
+	// Checked under the run's lock, so a concurrent create of the same
+	// name cannot slip in between.
+	if a, err := p.GetSIPAccount(ctx, username, domain); err == nil || !errors.Is(err, provider.ErrNotFound) {
+		run.Abandon()
+		if err != nil {
+			return err
 		}
-		j.Close()
-		return cmdutil.WithHint(errors.Join(err, auditErr),
-			fmt.Sprintf("the account may have been created; its password is kept in %s: finish with `sipctl password rotate --resume`", j.Path()))
+		return cmdutil.WithHint(fmt.Errorf("SIP account %q already exists on %s", username, a.Domain),
+			fmt.Sprintf("set a new password with `sipctl password rotate %s@%s`", username, a.Domain))
 	}
 
-	acct := lookup.NewAccount(cred, list, d)
-	acct.Password = pw
-	if err := printCreated(opts, acct); err != nil {
-		j.Mark(0, journal.Done, "", cred.SID)
-		j.Close()
-		return cmdutil.WithHint(fmt.Errorf("account %s created, but printing it failed: %w", username, err),
-			fmt.Sprintf("its password is kept in %s (mode 0600); read it there, then delete the file", j.Path()))
+	sum := run.Apply(ctx, rotate.Options{Concurrency: 1})
+	var created provider.SIPAccount
+	if len(sum.Rotated) == 1 {
+		created = run.Created(sum.Rotated[0].Ref)
+		if created.Ref == "" {
+			created, _ = p.GetSIPAccount(context.WithoutCancel(ctx), username, domain)
+		}
+		if created.Ref == "" {
+			created = provider.SIPAccount{Ref: sum.Rotated[0].Ref, Username: username, Domain: domain}
+		}
 	}
-	if err := j.Mark(0, journal.Done, "", cred.SID); err == nil {
-		// The password is in the user's hands: no copy stays on disk.
-		j.Remove()
-	} else {
-		j.Close()
+	rep := run.Finish(sum, custody.Delivery{Print: func(rs []rotate.Record) error {
+		if len(rs) == 0 {
+			return nil
+		}
+		a := account(created)
+		if !opts.PasswordStdin {
+			a.Password = pw
+		}
+		return printCreated(opts, a)
+	}})
+	if len(sum.Failed) == 1 && (sum.Failed[0].Entry.Rejected || rotate.Rejected(sum.Failed[0].Err)) && rep.Kept == "" {
+		// The provider refused: nothing was set, so nothing to keep.
+		return sum.Failed[0].Err
 	}
-	rec.SID, rec.Outcome = cred.SID, audit.OutcomeOK
-	if err := auditLog.Record(rec); err != nil {
-		return fmt.Errorf("account %s created, but the audit log was not written: %w", username, err)
+	if rep.Kept != "" {
+		var cause error = errors.New("the outcome is unknown")
+		switch {
+		case rep.Fatal != nil:
+			cause = rep.Fatal
+		case len(sum.Failed) == 1:
+			cause = sum.Failed[0].Err
+		case rep.PrintErr != nil:
+			cause = fmt.Errorf("account %s created, but printing it failed: %w", username, rep.PrintErr)
+		case len(sum.NotAttempted) == 1:
+			cause = errors.New("interrupted before the account was created")
+		}
+		return cmdutil.WithHint(cause, fmt.Sprintf("the account may have been created; its password is kept in %s (run %s): finish with `sipctl password rotate --resume %s --json`",
+			rep.Kept, rep.RunID, rep.RunID))
 	}
-	if !d.SIPRegistration {
+	if dom != nil && !dom.SIPRegistration {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: registration is disabled on %s, so phones cannot register yet: run `sipctl domains update %s --sip-registration`\n",
-			d.DomainName, d.DomainName)
+			domain, domain)
 	}
 	if opts.Verify.Enabled {
-		return verifyCreated(ctx, opts, username, d.DomainName, pw)
+		return verifyCreated(ctx, opts, username, domain, pw)
 	}
 	return nil
+}
+
+// domainName is the domain a reference names: a Twilio domain SID is
+// looked up, a name completed by the provider.
+func domainName(ctx context.Context, p provider.SIPAccounts, ref string) (string, error) {
+	if twilio.IsSID(twilio.PrefixDomain, ref) {
+		ds, err := provider.Require[provider.Domains](p, "domains")
+		if err != nil {
+			return "", err
+		}
+		d, err := ds.GetDomain(ctx, ref)
+		if err != nil {
+			return "", err
+		}
+		return d.DomainName, nil
+	}
+	d, err := p.CanonicalDomain(ref)
+	if err != nil {
+		return "", cmdutil.FlagErrorf("%v", err)
+	}
+	return d, nil
+}
+
+// account is what `accounts create` prints for a new account.
+func account(a provider.SIPAccount) lookup.Account {
+	out := lookup.Account{SID: a.Attributes["sid"], Username: a.Username, Domain: a.Domain, SIPURI: "sip:" + a.Address(),
+		CredentialListSID: a.Attributes["credential_list_sid"], CredentialList: a.Attributes["credential_list"],
+		Registrar: a.Registrar.Host, SRTP: a.Registrar.SRTP, DateCreated: a.Created}
+	if out.SID == "" {
+		out.SID = a.Ref
+	}
+	for _, t := range a.Registrar.Transports {
+		out.Transports = append(out.Transports, lookup.Transport{Protocol: t.Protocol, Port: t.Port})
+	}
+	return out
 }
 
 // verifyCreated registers once with the new password. The account exists
@@ -238,14 +316,6 @@ func verifyCreated(ctx context.Context, opts *CreateOptions, username, domain, p
 			username, domain, opts.Verify.CheckArgs())
 	}
 	return cmdutil.WithHint(err, hint)
-}
-
-// rejected reports a definite refusal by the provider (a 4xx other than
-// 429): the credential was not created. Network errors, timeouts and 5xx
-// leave it unknown.
-func rejected(err error) bool {
-	var t interface{ Temporary() bool }
-	return errors.As(err, &t) && !t.Temporary() && !errors.Is(err, context.DeadlineExceeded)
 }
 
 func choosePolicy(flag string, prof *config.Profile) (password.Policy, error) {
@@ -266,97 +336,6 @@ func choosePolicy(flag string, prof *config.Profile) (password.Policy, error) {
 	return pol, nil
 }
 
-// registrationList finds the credential list phones on d register with, or
-// makes one: DOMAIN-users, attached for calls and registrations.
-func registrationList(ctx context.Context, p provider.Provider, ios *iostreams.IOStreams, d provider.Domain, listRef string) (lookup.AttachedList, error) {
-	attached, err := lookup.AttachedLists(ctx, p, d.SID)
-	if err != nil {
-		return lookup.AttachedList{}, err
-	}
-	if listRef != "" {
-		for _, l := range attached {
-			if l.SID == listRef || l.FriendlyName == listRef {
-				if !l.Registrations {
-					fmt.Fprintf(ios.ErrOut, "warning: credential list %s is attached to %s for calls only, so phones cannot register with it: run `sipctl attach credlist %s --domain %s --for registrations`\n",
-						l.FriendlyName, d.DomainName, l.SID, d.DomainName)
-				}
-				return l, nil
-			}
-		}
-		return lookup.AttachedList{}, cmdutil.WithHint(fmt.Errorf("credential list %q is not attached to %s", listRef, d.DomainName),
-			fmt.Sprintf("attach it with `sipctl attach credlist %s --domain %s`, or see what is attached with `sipctl domains show %s`", listRef, d.DomainName, d.DomainName))
-	}
-	var forReg []lookup.AttachedList
-	for _, l := range attached {
-		if l.Registrations {
-			forReg = append(forReg, l)
-		}
-	}
-	switch len(forReg) {
-	case 1:
-		return forReg[0], nil
-	case 0:
-	default:
-		names := make([]string, len(forReg))
-		for i, l := range forReg {
-			names[i] = l.FriendlyName
-		}
-		return lookup.AttachedList{}, cmdutil.FlagErrorf("%d credential lists are attached to %s for registrations (%s): choose one with --list",
-			len(forReg), d.DomainName, strings.Join(names, ", "))
-	}
-
-	name := strings.TrimSuffix(d.DomainName, "."+resolve.DomainSuffix) + "-users"
-	list, err := findOrCreateList(ctx, p, ios, name)
-	if err != nil {
-		return lookup.AttachedList{}, err
-	}
-	l := lookup.AttachedList{SID: list.SID, FriendlyName: list.FriendlyName}
-	for _, a := range attached {
-		if a.SID == list.SID {
-			l = a
-		}
-	}
-	if !l.Calls {
-		if _, err := p.AttachCredentialList(ctx, d.SID, provider.ForCalls, l.SID); err != nil {
-			return l, fmt.Errorf("attaching credential list %s to %s for calls: %w", name, d.DomainName, err)
-		}
-		l.Calls = true
-	}
-	if _, err := p.AttachCredentialList(ctx, d.SID, provider.ForRegistrations, l.SID); err != nil {
-		return l, fmt.Errorf("attaching credential list %s to %s for registrations: %w", name, d.DomainName, err)
-	}
-	l.Registrations = true
-	fmt.Fprintf(ios.ErrOut, "Attached credential list %s to %s for calls and registrations\n", name, d.DomainName)
-	return l, nil
-}
-
-// findOrCreateList reuses an unattached list of the conventional name rather
-// than making a duplicate (which `domains check` would flag).
-func findOrCreateList(ctx context.Context, p provider.CredentialLists, ios *iostreams.IOStreams, name string) (provider.CredentialList, error) {
-	var found []provider.CredentialList
-	for l, err := range p.ListCredentialLists(ctx) {
-		if err != nil {
-			return provider.CredentialList{}, err
-		}
-		if l.FriendlyName == name {
-			found = append(found, l)
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
-	case 0:
-		l, err := p.CreateCredentialList(ctx, name)
-		if err != nil {
-			return l, fmt.Errorf("creating credential list %s: %w", name, err)
-		}
-		fmt.Fprintf(ios.ErrOut, "Created credential list %s (%s)\n", name, l.SID)
-		return l, nil
-	}
-	return provider.CredentialList{}, cmdutil.WithHint(fmt.Errorf("%d credential lists are named %s and none is attached for registrations", len(found), name),
-		"attach one with `sipctl attach credlist SID --domain DOMAIN`, then pass --list SID; `sipctl domains check` shows the duplicates")
-}
-
 // printCreated reports any write error, which the table writer would
 // swallow: a password that did not reach the user must stay in the journal.
 func printCreated(opts *CreateOptions, a lookup.Account) error {
@@ -364,21 +343,33 @@ func printCreated(opts *CreateOptions, a lookup.Account) error {
 	ios := *opts.IO
 	ios.Out = w
 	if opts.Exporter.Enabled() {
-		return errors.Join(opts.Exporter.Write(w, a), w.err)
+		var pws []string
+		if a.Password != "" {
+			pws = []string{a.Password}
+		}
+		return errors.Join(custody.ExportWithPasswords(w, opts.Exporter, a, pws, false), w.err)
 	}
-	fields := []output.Field{
-		{Label: "Username", Value: output.Text(a.Username)},
-		{Label: "Password", Value: output.Text(a.Password)},
-		{Label: "Domain", Value: output.Text(a.Domain)},
-		{Label: "Registrar", Value: output.Text(a.Registrar)},
-		{Label: "Transports", Value: output.Text(lookup.TransportList(a.Transports))},
-		{Label: "SRTP", Value: output.Bool(a.SRTP)},
-		{Label: "SIP URI", Value: output.Text(a.SIPURI)},
-		{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")},
-		{Label: "SID", Value: output.Text(a.SID)},
+	fields := []output.Field{{Label: "Username", Value: output.Text(a.Username)}}
+	if a.Password != "" {
+		fields = append(fields, output.Field{Label: "Password", Value: output.Text(a.Password)})
 	}
+	fields = append(fields,
+		output.Field{Label: "Domain", Value: output.Text(a.Domain)},
+		output.Field{Label: "Registrar", Value: output.Text(a.Registrar)},
+		output.Field{Label: "Transports", Value: output.Text(lookup.TransportList(a.Transports))},
+		output.Field{Label: "SRTP", Value: output.Bool(a.SRTP)},
+		output.Field{Label: "SIP URI", Value: output.Text(a.SIPURI)},
+	)
+	if a.CredentialListSID != "" {
+		fields = append(fields, output.Field{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")})
+	}
+	fields = append(fields, output.Field{Label: "SID", Value: output.Text(a.SID)})
 	if ios.IsStdoutTTY() {
-		fmt.Fprintf(ios.Out, "Created SIP account %s on %s. The password is shown once: store it now.\n\n", a.Username, a.Domain)
+		if a.Password != "" {
+			fmt.Fprintf(ios.Out, "Created SIP account %s on %s. The password is shown once: store it now.\n\n", a.Username, a.Domain)
+		} else {
+			fmt.Fprintf(ios.Out, "Created SIP account %s on %s with the password you gave.\n\n", a.Username, a.Domain)
+		}
 	}
 	return errors.Join(output.PrintObject(&ios, opts.Exporter, a, fields), w.err)
 }

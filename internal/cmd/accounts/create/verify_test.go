@@ -83,7 +83,7 @@ func (f *sandboxFixture) create(t *testing.T, user string, v verify.Options) (st
 	ios, _, out, errOut := iostreams.Test()
 	ex := &cmdutil.Exporter{JSON: true, Fields: []string{"username", "password", "domain"}}
 	opts := &CreateOptions{
-		IO: ios, Exporter: ex, Provider: func() (provider.Provider, error) { return f.p, nil },
+		IO: ios, Exporter: ex, Provider: func() (provider.SIPAccounts, error) { return f.p, nil },
 		Profile: func() (*config.Profile, error) {
 			return &config.Profile{Name: "sandbox", Provider: config.ProviderSandbox}, nil
 		},

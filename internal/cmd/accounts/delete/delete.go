@@ -26,6 +26,9 @@ type DeleteOptions struct {
 	Domain  string
 	List    string
 	Yes     bool
+	// IgnoreNotFound makes deleting an account that is not there a
+	// success, so teardown can run twice.
+	IgnoreNotFound bool
 }
 
 // NewCmdDelete is `accounts delete USERNAME[@DOMAIN]`.
@@ -47,12 +50,18 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 			if runF != nil {
 				return runF(opts)
 			}
-			return deleteRun(cmd.Context(), opts)
+			err := deleteRun(cmd.Context(), opts)
+			if opts.IgnoreNotFound && errors.Is(err, provider.ErrNotFound) {
+				fmt.Fprintf(opts.IO.ErrOut, "Nothing to delete: %v\n", err)
+				return nil
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID), when the username is on several")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking")
+	cmd.Flags().BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "Succeed when the account does not exist (idempotent teardown)")
 	return cmd
 }
 

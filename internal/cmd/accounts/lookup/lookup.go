@@ -144,6 +144,8 @@ func NewAccount(c provider.Credential, l AttachedList, d provider.Domain) Accoun
 		Transports:        ts,
 		SRTP:              srtp,
 		DateCreated:       c.DateCreated,
+		Ref:               l.SID + "/" + c.SID, // Twilio's reference, as twilio.AccountRef
+		Attributes:        map[string]string{},
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/twilio"
 	tt "github.com/sipctl/sipctl/internal/twilio/twiliotest"
 )
 
@@ -91,5 +93,39 @@ func TestShowRejectsALongUsernameBeforeAnyRequest(t *testing.T) {
 	var fe *cmdutil.FlagError
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "at most 32") || srv.Requests() != 0 {
 		t.Errorf("err = %v, requests %d", err, srv.Requests())
+	}
+}
+
+type withStatus struct {
+	*twilio.Client
+	asked int
+}
+
+func (w *withStatus) RegistrationStatus(_ context.Context, accts []provider.SIPAccount) (map[string]provider.Registration, error) {
+	w.asked += len(accts)
+	return map[string]provider.Registration{accts[0].Ref: {State: provider.Registered, Contact: "sip:bob@192.0.2.9:5062;transport=tcp",
+		UserAgent: "Linphone/5.2", Expires: time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC)}}, nil
+}
+
+func TestShowRegistrationStatusWhenTheProviderTellsIt(t *testing.T) {
+	srv := tt.New(t)
+	p := &withStatus{Client: srv.Client()}
+	expectDomain(srv)
+	srv.Expect("GET", "SIP/CredentialLists/"+staff+"/Credentials.json", nil, 0, tt.Page("credentials", "", tt.Credential(tt.SID("CR", 1), staff, "bob")))
+	srv.Expect("GET", "SIP/CredentialLists/"+admins+"/Credentials.json", nil, 0, tt.Page("credentials", ""))
+	ios, _, out, _ := iostreams.Test()
+	err := showRun(context.Background(), &ShowOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return p, nil },
+		Exporter: &cmdutil.Exporter{}, Account: "bob@office"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Status\tregistered\n", "Contact\tsip:bob@192.0.2.9:5062;transport=tcp\n", "User agent\tLinphone/5.2\n",
+		"Expires\t2026-12-01T22:00:00Z\n", "Credential list\tstaff (" + staff + ")\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if p.asked != 1 {
+		t.Errorf("asked about %d accounts, want 1", p.asked)
 	}
 }

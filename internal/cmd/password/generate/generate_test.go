@@ -98,7 +98,7 @@ func TestRunJSONAndLength(t *testing.T) {
 		t.Fatalf("short length: %v", err)
 	}
 	err = generateRun(&GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "bogus", Count: 1})
-	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "device-safe, strict, twilio") {
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "device-safe, strict, telnyx, twilio") {
 		t.Fatalf("bad policy: %v", err)
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
-	"github.com/sipctl/sipctl/internal/audit"
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/custody"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/output"
@@ -26,7 +27,7 @@ import (
 type RotateOptions struct {
 	IO       *iostreams.IOStreams
 	Exporter *cmdutil.Exporter
-	Provider func() (provider.Provider, error)
+	Provider func() (provider.SIPAccounts, error)
 	Profile  func() (*config.Profile, error)
 	StateDir func() string
 	// Globals carry --profile and --audit-log.
@@ -50,50 +51,79 @@ type RotateOptions struct {
 	Verify verify.Options
 }
 
+// runIDPattern matches the run IDs journals are named by.
+var runIDPattern = regexp.MustCompile(`^\d{8}T\d{6}(\.\d+)?Z-[0-9a-f]{8}$`)
+
 // NewCmdRotate builds `password rotate`; runF replaces the run function in tests.
 func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Command {
-	opts := &RotateOptions{IO: f.IOStreams, Exporter: &cmdutil.Exporter{}, Provider: cmdutil.Capability[provider.Provider](f.Provider, provider.WhatCredentialLists), Profile: f.Profile,
+	opts := &RotateOptions{IO: f.IOStreams, Exporter: &cmdutil.Exporter{}, Profile: f.Profile,
+		Provider: f.Provider,
 		StateDir: config.StateDir, Globals: f.Globals}
 	cmd := &cobra.Command{
-		Use:   "rotate [USER@DOMAIN ...] [--credential-list NAME|SID | --domain NAME | --all]",
+		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --credential-list NAME|SID]",
 		Short: "Give SIP accounts new generated passwords, without ever losing one",
 		Long: `Generate a new password for each chosen account and set it at the provider.
 
 Choose accounts as USER@DOMAIN arguments (USER alone uses the profile's default domain), every
-credential of one list (--credential-list), every account on the lists attached to a domain
-(--domain), or every credential in the account (--all; --subaccount picks a reseller's customer).
+account on a domain (--domain), every account (--all; --subaccount picks a reseller's customer),
+or, on Twilio, every credential of one credential list (--credential-list).
 
 Each rotation unregisters a device until someone enters its new password, so no password may be
-lost: every new password is first written to a journal in the state directory (mode 0600,
-fsync'd), and only then sent. If a run is interrupted or killed, ` + "`sipctl password rotate --resume`" + `
-re-applies the journaled passwords (setting the same password twice is harmless) and writes the
-handover. The journal is removed once the handover is written.
+lost. Before the first request sipctl checks that the audit log, the journal directory and the
+--output file can be written, and takes a lock: a second run over any of the same accounts is
+refused, naming the run that holds them. Every new password is then written to a journal in the
+state directory (mode 0600, each line checksummed, fsync'd), and only then sent. A journal write
+that fails (a full disk) stops the run at once with the system's error.
 
-The new passwords go to --output FILE (.json or .csv, mode 0600, written atomically) and/or to
-stdout with --json (fields sid, username, domain, password). A terminal table shows passwords only
-with --show-passwords. One of these is required.
+Ctrl-C or SIGTERM stops new requests, lets those in flight finish, writes the handover of what
+was done and prints the exact command that finishes the rest. A killed run is finished with
+` + "`sipctl password rotate --resume RUN-ID`" + ` (or --resume alone for every unfinished run of the profile),
+which re-applies the journaled passwords (setting the same password twice is harmless) except to
+accounts a later run changed. A damaged journal is never resumed or removed: sipctl names the
+file and line and stops. ` + "`sipctl password runs`" + ` lists, shows and discards unfinished runs. A new
+run over accounts with an unfinished run is refused until that run is resumed or discarded.
+
+The new passwords go to --output FILE and/or to stdout with --json (fields sid, username, domain,
+password) or --show-passwords on a terminal; one is required. --json field selection and --jq
+must keep the password (or --output must be given): otherwise the run is refused before any
+change. The --output file is a ledger: rows of the accounts rotated replace their old rows,
+every other row stays. It is written atomically (temporary file, fsync, rename) with mode 0600;
+a directory, a symlink to another directory, a read-only place, or a file that is not a sipctl
+handover is refused before any change. The journal is removed once the handover is written.
+
+In a CSV handover no cell starts with = + - @, a tab or a CR, so a spreadsheet never runs one as
+a formula: such usernames, domains and SIDs get a leading single quote (' ), which sipctl strips
+when it reads the file. Passwords are never altered: generated ones never start with those
+characters, and a password that does (set by hand or another tool) makes sipctl refuse a CSV
+handover before any change; use a .json handover for it.
 
 Requests run concurrently (at most --concurrency) and back off when the provider answers 429.
-When some rotations fail the command prints a summary, exits with status 3 and prints the
-command that retries only the failed ones with their journaled passwords.
+The summary counts rotated, failed and not attempted accounts separately (and verified and
+unverified with --verify); when some are left the exit status is 3 with the command that
+finishes them.
 
 --verify sends a query REGISTER (no registration changes) with each new password to the domain's
 registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar of a
 running ` + "`sipctl sandbox serve`" + `. The handover gains a verified field per account. A password
-the registrar does not accept counts as a failure (exit status 3), but it is set at the provider
-and kept in the handover.`,
+the registrar does not accept counts as unverified (exit status 3, with the commands that check
+them again), but it is set at the provider and kept in the handover.`,
 		Example: `  $ sipctl password rotate alice@office.sip.twilio.com --output alice.json
   $ sipctl password rotate --domain office.sip.twilio.com --dry-run
-  $ sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv --yes
+  $ sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv -y
   $ sipctl password rotate alice@office.sip.twilio.com --output alice.json --verify
+  $ sipctl password runs list
   $ sipctl password rotate --resume`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Users = args
-			if cmd.Flags().Changed("resume") && opts.ResumeRun != "" && opts.ResumeRun != "all" {
-				opts.Resume = true
+			// --resume RUN-ID (with a space) reaches us as an argument.
+			if cmd.Flags().Changed("resume") && opts.ResumeRun == "all" && len(args) == 1 && runIDPattern.MatchString(args[0]) {
+				opts.ResumeRun, args = args[0], nil
 			}
-			if opts.ResumeRun == "all" {
-				opts.Resume, opts.ResumeRun = true, ""
+			opts.Users = args
+			if cmd.Flags().Changed("resume") {
+				opts.Resume = true
+				if opts.ResumeRun == "all" {
+					opts.ResumeRun = ""
+				}
 			}
 			modes := 0
 			for _, set := range []bool{len(args) > 0, opts.List != "", opts.Domain != "", opts.All} {
@@ -107,7 +137,7 @@ and kept in the handover.`,
 			case opts.Resume && (opts.DryRun || opts.Policy != "" || opts.Length != 0):
 				return cmdutil.FlagErrorf("--resume re-applies journaled passwords; --dry-run, --policy and --length do not apply")
 			case !opts.Resume && modes == 0:
-				return cmdutil.FlagErrorf("choose accounts: USER@DOMAIN arguments, --credential-list, --domain or --all (or --resume)")
+				return cmdutil.FlagErrorf("choose accounts: USER@DOMAIN arguments, --domain, --all or --credential-list (or --resume)")
 			case modes > 1:
 				return cmdutil.FlagErrorf("use only one of USER@DOMAIN arguments, --credential-list, --domain and --all")
 			}
@@ -118,6 +148,11 @@ and kept in the handover.`,
 			}
 			if !opts.DryRun && !opts.Resume && !hasDestination(opts) {
 				return cmdutil.FlagErrorf("the new passwords need somewhere to go: pass --output FILE, --json, or --show-passwords on a terminal")
+			}
+			if !opts.DryRun {
+				if err := custody.CheckExport(opts.Exporter, opts.Output != "", sampleRecords); err != nil {
+					return cmdutil.FlagErrorf("%v", err)
+				}
 			}
 			if err := opts.Verify.Validate(cmd); err != nil {
 				return err
@@ -138,16 +173,16 @@ and kept in the handover.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.List, "credential-list", "", "Rotate every credential in this list (`NAME or SID`)")
-	fl.StringVar(&opts.Domain, "domain", "", "Rotate every account on the lists attached to this `domain`")
-	fl.BoolVar(&opts.All, "all", false, "Rotate every credential in the account (or --subaccount)")
-	fl.StringVar(&opts.ResumeRun, "resume", "", "Finish interrupted runs from their journals (all, or one `run-id`)")
+	fl.StringVar(&opts.List, "credential-list", "", "Rotate every credential in this Twilio credential list (`NAME or SID`)")
+	fl.StringVar(&opts.Domain, "domain", "", "Rotate every account on this `domain`")
+	fl.BoolVar(&opts.All, "all", false, "Rotate every account in the account (or --subaccount)")
+	fl.StringVar(&opts.ResumeRun, "resume", "", "Finish unfinished runs from their journals (all of the profile's, or one `RUN-ID`)")
 	fl.Lookup("resume").NoOptDefVal = "all"
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Show which accounts would get new passwords, and change nothing")
-	fl.BoolVar(&opts.Yes, "yes", false, "Do not ask for confirmation")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
 	fl.StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings (default: the profile's)")
 	fl.IntVar(&opts.Length, "length", 0, "New passwords have `N` characters")
-	fl.StringVarP(&opts.Output, "output", "o", "", "Write the new passwords to `file` (.json or .csv, mode 0600)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "Merge the new passwords into `file` (.json or .csv, mode 0600)")
 	fl.BoolVar(&opts.ShowPasswords, "show-passwords", false, "Show the new passwords in the terminal table")
 	fl.IntVar(&opts.Concurrency, "concurrency", rotate.DefaultConcurrency, "At most `N` requests at once")
 	verify.AddFlags(cmd, &opts.Verify)
@@ -158,6 +193,10 @@ and kept in the handover.`,
 	}
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd
+}
+
+func sampleRecords(pw string) any {
+	return []rotate.Record{{SID: "CR00000000000000000000000000000000", Username: "alice", Domain: "example.sip.twilio.com", Password: pw}}
 }
 
 func hasDestination(opts *RotateOptions) bool {
@@ -173,6 +212,13 @@ func profileName(opts *RotateOptions) (name, provName, policy, defaultDomain str
 		return "", "", "", ""
 	}
 	return p.Name, p.Provider, p.PasswordPolicy, p.DefaultDomain
+}
+
+func accountSID(p provider.SIPAccounts) string {
+	if sc, ok := p.(provider.Scope); ok {
+		return sc.AccountSID()
+	}
+	return ""
 }
 
 func rotateRun(ctx context.Context, opts *RotateOptions) error {
@@ -202,7 +248,22 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	acct := p.AccountSID()
+	if opts.List != "" {
+		// Twilio only: refuse before any request elsewhere.
+		if _, err := provider.Require[provider.CredentialLists](p, "credential lists"); err != nil {
+			return err
+		}
+	}
+	cust := custody.New(opts.StateDir())
+	// Everything a run writes is checked before the first request.
+	if !opts.DryRun {
+		al, err := cust.Check(opts.AuditLog, opts.Output)
+		if err != nil {
+			return err
+		}
+		al.Close()
+	}
+	acct := accountSID(p)
 	var targets []rotate.Target
 	switch {
 	case len(opts.Users) > 0:
@@ -218,207 +279,161 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	if len(targets) == 0 {
-		return errors.New("no credentials to rotate: the chosen lists are empty")
+		return errors.New("no accounts to rotate: the chosen domain or list has none")
 	}
 	if opts.DryRun {
 		return printDryRun(opts, targets, pol)
 	}
-	prompt := fmt.Sprintf("Rotate %d password%s in %s? Each device stays unregistered until its new password is entered.", len(targets), plural(len(targets)), acct)
-	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
+	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt(targets), ""); err != nil {
 		return err
 	}
 	entries, err := rotate.Plan(targets, pol, p.Name(), profName)
 	if err != nil {
 		return err
 	}
-	j, err := journal.Create(journal.Dir(opts.StateDir()), journal.Header{
-		Profile: profName, Provider: p.Name(), AccountSID: acct, Output: absPath(opts.Output), Policy: pol.Name,
-	}, entries)
-	if err != nil {
-		return err
+	if strings.EqualFold(fileExt(opts.Output), ".csv") {
+		for _, e := range entries {
+			if rotate.FormulaStart(e.Password) {
+				return fmt.Errorf("the %s policy made a password that starts with = + - or @, which a CSV handover must not hold: use a .json --output", pol.Name)
+			}
+		}
 	}
-	return execute(ctx, opts, p, j, profName)
+	run, err := cust.Begin(custody.Request{Command: "password rotate", Profile: profName, Provider: p, AccountSID: acct,
+		Entries: entries, Output: opts.Output, Policy: pol.Name, AuditLog: opts.AuditLog})
+	if err != nil {
+		return conflictHint(err)
+	}
+	return execute(ctx, opts, run)
 }
 
-// execute runs a journal's unfinished entries, then hands the passwords over.
-func execute(ctx context.Context, opts *RotateOptions, p provider.Provider, j *journal.Journal, profName string) error {
-	al, err := audit.Open(opts.AuditLog)
-	if err != nil {
-		j.Close()
-		return err
+func fileExt(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[i:]
 	}
-	defer al.Close()
-	ro := rotate.Options{Concurrency: opts.Concurrency, Audit: al, Profile: profName,
-		ForAccount: func(sid string) provider.CredentialLists {
-			if sid == p.AccountSID() {
-				return p
+	return ""
+}
+
+// prompt names what is about to change: the accounts when few, else the
+// domains.
+func prompt(ts []rotate.Target) string {
+	var doms []string
+	for _, t := range ts {
+		d := t.Domain
+		if d == "" {
+			d = "credential list " + t.ListName
+		}
+		if !slices.Contains(doms, d) {
+			doms = append(doms, d)
+		}
+	}
+	what := ""
+	if len(ts) <= 5 {
+		names := make([]string, len(ts))
+		for i, t := range ts {
+			names[i] = t.Username
+			if t.Domain != "" {
+				names[i] += "@" + t.Domain
 			}
-			return p.WithAccount(sid).(provider.CredentialLists)
-		}}
+		}
+		what = strings.Join(slices.Compact(names), ", ")
+	} else {
+		what = fmt.Sprintf("%d accounts on %s", len(ts), strings.Join(doms[:min(3, len(doms))], ", "))
+		if len(doms) > 3 {
+			what += fmt.Sprintf(" and %d more domains", len(doms)-3)
+		}
+	}
+	return fmt.Sprintf("Rotate the password%s of %s? Each device stays unregistered until its new password is entered.", plural(len(ts)), what)
+}
+
+func conflictHint(err error) error {
+	var ce *custody.ConflictError
+	if errors.As(err, &ce) {
+		return cmdutil.WithHint(err, ce.Hint())
+	}
+	var be *custody.BusyError
+	if errors.As(err, &be) {
+		return cmdutil.WithHint(err, "wait for it to finish; nothing was changed")
+	}
+	var de *journal.DamageError
+	if errors.As(err, &de) {
+		return cmdutil.WithHint(err, fmt.Sprintf("the journal is kept as it is and nothing was changed; `sipctl password runs show %s` shows what can be read", journal.RunIDOf(de.Path)))
+	}
+	return err
+}
+
+// execute runs a run's unfinished entries, verifies, hands the passwords
+// over and reports.
+func execute(ctx context.Context, opts *RotateOptions, run *custody.Run) error {
+	ro := rotate.Options{Concurrency: opts.Concurrency}
 	if opts.IO.ProgressEnabled() {
 		ro.Progress = opts.IO.ErrOut
 	}
-	sum := rotate.Run(ctx, p, j, nil, ro)
-	var checked map[string]sip.CheckResult
-	if opts.Verify.Enabled {
-		checked = verifyRotated(ctx, opts, sum.Rotated)
+	sum := run.Apply(ctx, ro)
+	d := custody.Delivery{}
+	if opts.Verify.Enabled && ctx.Err() == nil && sum.Fatal == nil {
+		d.Verified = verifyRotated(ctx, opts, run, sum)
 	}
-	return finish(opts, j, sum, checked)
-}
-
-// verifyRotated probes each account rotated in this run once (a user on
-// several of a domain's lists has one password) and returns the results by
-// credential SID. Accounts on no domain have no registrar to ask.
-func verifyRotated(ctx context.Context, opts *RotateOptions, rotated []journal.Entry) map[string]sip.CheckResult {
-	var accounts []verify.Account
-	index := map[verify.Account]int{}
-	for _, e := range rotated {
-		a := verify.Account{Username: e.Username, Domain: e.Domain, Password: e.Password}
-		if _, seen := index[a]; !seen && e.Domain != "" {
-			index[a] = len(accounts)
-			accounts = append(accounts, a)
-		}
-	}
-	results := verify.Run(ctx, opts.Verify, accounts)
-	out := map[string]sip.CheckResult{}
-	for _, e := range rotated {
-		if i, ok := index[verify.Account{Username: e.Username, Domain: e.Domain, Password: e.Password}]; ok {
-			out[e.CredentialSID] = results[i]
-		}
-	}
-	return out
-}
-
-// finish writes the handover of every done entry, removes the journal when
-// nothing is left to do, and reports.
-func finish(opts *RotateOptions, j *journal.Journal, sum rotate.Summary, checked map[string]sip.CheckResult) error {
-	entries := j.Entries()
-	records := rotate.Records(entries)
-	for i, r := range records {
-		if res, ok := checked[r.SID]; ok {
-			records[i].Verified = string(res.Outcome)
-		}
-	}
-	dest := opts.Output
-	if dest == "" {
-		dest = j.Header().Output
-	}
-	handedOver := false
-	if dest != "" {
-		if err := rotate.WriteHandover(dest, records); err != nil {
-			j.Close()
-			return cmdutil.WithHint(err, fmt.Sprintf("the passwords are safe in the journal %s; run `sipctl password rotate --resume=%s --output FILE`", j.Path(), j.Header().RunID))
-		}
-		handedOver = true
-		fmt.Fprintf(opts.IO.ErrOut, "Wrote %d new password%s to %s\n", len(records), plural(len(records)), dest)
-	}
+	file := run.Output != ""
 	if opts.Exporter.Enabled() {
-		if err := opts.Exporter.Write(opts.IO.Out, records); err != nil {
-			j.Close()
-			return err
-		}
-		handedOver = true
-	} else if opts.IO.IsStdoutTTY() {
-		headers := []string{"SID", "USERNAME", "DOMAIN", "STATUS"}
-		if opts.Verify.Enabled {
-			headers = append(headers, "VERIFIED")
-		}
-		if opts.ShowPasswords {
-			headers = append(headers, "PASSWORD")
-			handedOver = true
-		}
-		t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: true, Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()}, headers...)
-		for _, e := range entries {
-			cells := []output.Cell{output.Text(e.CredentialSID), output.Text(e.Username), output.Text(e.Domain), output.Text(string(e.Status))}
-			if opts.Verify.Enabled {
-				v := "-"
-				if res, ok := checked[e.CredentialSID]; ok && e.Status == journal.Done {
-					v = string(res.Outcome)
-				}
-				cells = append(cells, output.Text(v))
+		d.Print = func(rs []rotate.Record) error {
+			pws := make([]string, len(rs))
+			for i, r := range rs {
+				pws[i] = r.Password
 			}
-			if opts.ShowPasswords {
-				pw := e.Password
-				if e.Status != journal.Done {
-					pw = "-"
-				}
-				cells = append(cells, output.Text(pw))
+			if rs == nil {
+				rs = []rotate.Record{}
 			}
-			t.Row(cells...)
+			return custody.ExportWithPasswords(opts.IO.Out, opts.Exporter, rs, pws, file)
 		}
-		t.Render()
+	} else if opts.ShowPasswords && opts.IO.IsStdoutTTY() {
+		d.Print = func(rs []rotate.Record) error { return printTable(opts, rs, true) }
 	}
-	unfinished := len(j.Unfinished())
+	rep := run.Finish(sum, d)
+	if !opts.Exporter.Enabled() && !opts.ShowPasswords && opts.IO.IsStdoutTTY() {
+		printTable(opts, rotateRecords(rep), false)
+	}
+	if rep.Handover != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "Wrote %d new password%s to %s\n", len(rep.Rotated), plural(len(rep.Rotated)), rep.Handover)
+	}
+	rep.Write(opts.IO.ErrOut)
+	return result(opts, rep)
+}
+
+func rotateRecords(rep *custody.Report) []rotate.Record {
+	var rs []rotate.Record
+	for _, e := range rep.Rotated {
+		rs = append(rs, rotate.RecordOf(e))
+	}
+	return rs
+}
+
+// result turns a report into the exit status, with the exact command that
+// finishes what is left.
+func result(opts *RotateOptions, rep *custody.Report) error {
+	resume := resumeCommand(opts, rep.RunID)
 	switch {
-	case unfinished == 0 && handedOver:
-		if err := j.Remove(); err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: could not remove the journal %s: %v\n", j.Path(), err)
-		}
-	case !handedOver:
-		j.Close()
+	case rep.Fatal != nil:
+		return cmdutil.WithHint(fmt.Errorf("run %s stopped: %s", rep.RunID, oneLine(rep.Fatal.Error())),
+			"free the space or fix the error, then finish with `"+resume+"`")
+	case rep.Kept != "" && rep.Handover == "" && !rep.Printed && len(rep.Rotated) > 0:
 		return cmdutil.WithHint(errors.New("the new passwords were not handed over"),
-			fmt.Sprintf("they are in the journal; run `sipctl password rotate --resume=%s --output FILE`", j.Header().RunID))
-	default:
-		j.Close()
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Rotated %d, failed %d, skipped %d.\n", len(sum.Rotated), len(sum.Failed), len(sum.Skipped))
-	for _, f := range sum.Failed {
-		fmt.Fprintf(opts.IO.ErrOut, "  failed: %s (%s): %s\n", account(f.Entry), f.Entry.CredentialSID, oneLine(f.Err.Error()))
-	}
-	unverified := reportVerified(opts, sum.Rotated, checked)
-	if unfinished > 0 {
-		return &cmdutil.PartialError{Failed: unfinished + len(unverified), Total: len(entries), RetryCommand: retryCommand(opts, j)}
-	}
-	if len(unverified) > 0 {
-		retry := ""
-		if len(unverified) == 1 && dest != "" {
-			retry = fmt.Sprintf("sipctl accounts check %s --from-handover %s%s", shellQuote(account(unverified[0])), shellQuote(dest), opts.Verify.CheckArgs())
-		}
-		return &cmdutil.PartialError{Failed: len(unverified), Total: len(entries), RetryCommand: retry}
+			fmt.Sprintf("they are in the journal; run `%s`", resumeWithOutput(opts, rep.RunID)))
+	case rep.Interrupted && rep.Kept != "":
+		return cmdutil.WithHint(&cmdutil.ExitError{Code: cmdutil.ExitUsage,
+			Err: fmt.Errorf("interrupted: %d of %d not attempted, %d failed", len(rep.NotAttempted), rep.Total, len(rep.Failed))},
+			"finish with `"+resume+"`")
+	case rep.Kept != "":
+		return &cmdutil.PartialError{Failed: len(rep.Failed) + len(rep.NotAttempted), Total: rep.Total, RetryCommand: resume}
+	case len(rep.Unverified) > 0:
+		return &cmdutil.PartialError{Failed: len(rep.Unverified), Total: rep.Total, RetryCommand: recheckCommand(opts, rep)}
+	case len(rep.Failed) > 0:
+		// Only definite refusals: nothing to resume.
+		return &cmdutil.PartialError{Failed: len(rep.Failed), Total: rep.Total}
 	}
 	return nil
 }
 
-// reportVerified prints what --verify found and returns the rotated entries
-// whose new password the registrar did not accept.
-func reportVerified(opts *RotateOptions, rotated []journal.Entry, checked map[string]sip.CheckResult) []journal.Entry {
-	if !opts.Verify.Enabled || len(rotated) == 0 {
-		return nil
-	}
-	var bad []journal.Entry
-	accepted, noDomain := 0, 0
-	for _, e := range rotated {
-		res, ok := checked[e.CredentialSID]
-		switch {
-		case !ok:
-			noDomain++
-		case res.Outcome == sip.Accepted:
-			accepted++
-		default:
-			bad = append(bad, e)
-		}
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "Verified %d of %d with %s.\n", accepted, len(rotated), opts.Verify.Where())
-	for _, e := range bad {
-		fmt.Fprintf(opts.IO.ErrOut, "  not verified: %s (%s): %s\n", account(e), e.CredentialSID, oneLine(verify.Describe(checked[e.CredentialSID])))
-	}
-	if noDomain > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "  %d not checked: their credential lists are attached to no domain\n", noDomain)
-	}
-	if len(bad) > 0 {
-		fmt.Fprintln(opts.IO.ErrOut, "  Their new passwords are set at the provider and in the handover; a registrar may take a moment to see a change.")
-	}
-	return bad
-}
-
-func account(e journal.Entry) string {
-	if e.Domain == "" {
-		return e.Username
-	}
-	return e.Username + "@" + e.Domain
-}
-
-func retryCommand(opts *RotateOptions, j *journal.Journal) string {
+func globalArgs(opts *RotateOptions) []string {
 	parts := []string{"sipctl"}
 	if opts.Globals != nil && opts.Globals.Profile != "" {
 		parts = append(parts, "--profile", shellQuote(opts.Globals.Profile))
@@ -426,7 +441,11 @@ func retryCommand(opts *RotateOptions, j *journal.Journal) string {
 	if opts.Globals != nil && opts.Globals.Subaccount != "" {
 		parts = append(parts, "--subaccount", shellQuote(opts.Globals.Subaccount))
 	}
-	parts = append(parts, "password", "rotate", "--resume="+j.Header().RunID)
+	return parts
+}
+
+func resumeCommand(opts *RotateOptions, runID string) string {
+	parts := append(globalArgs(opts), "password", "rotate", "--resume", runID)
 	if opts.Output != "" {
 		parts = append(parts, "--output", shellQuote(opts.Output))
 	}
@@ -445,65 +464,165 @@ func retryCommand(opts *RotateOptions, j *journal.Journal) string {
 	return strings.Join(parts, " ")
 }
 
-// resumeRun finishes every unfinished journal of the active profile (or the
-// one named by --resume=RUN).
+func resumeWithOutput(opts *RotateOptions, runID string) string {
+	return strings.Join(append(globalArgs(opts), "password", "rotate", "--resume", runID, "--output", "FILE"), " ")
+}
+
+// recheckCommand is what re-checks the unverified accounts.
+func recheckCommand(opts *RotateOptions, rep *custody.Report) string {
+	var cmds []string
+	for i, e := range rep.Unverified {
+		if i == 3 {
+			cmds = append(cmds, fmt.Sprintf("(and %d more)", len(rep.Unverified)-3))
+			break
+		}
+		src := " --password-stdin"
+		if rep.Handover != "" {
+			src = " --from-handover " + shellQuote(rep.Handover)
+		}
+		cmds = append(cmds, strings.Join(globalArgs(opts), " ")+" accounts check "+shellQuote(e.Address())+src+opts.Verify.CheckArgs())
+	}
+	return strings.Join(cmds, "; ")
+}
+
+// verifyRotated probes each account rotated once (a user on several of a
+// domain's lists has one password) and returns the outcome by entry ID.
+// Accounts on no domain have no registrar to ask.
+func verifyRotated(ctx context.Context, opts *RotateOptions, run *custody.Run, sum rotate.Summary) map[int]string {
+	done := map[int]journal.Entry{}
+	for _, e := range run.Journal().Entries() {
+		if e.Status == journal.Done {
+			done[e.ID] = e
+		}
+	}
+	for _, e := range sum.Rotated {
+		done[e.ID] = e
+	}
+	var accounts []verify.Account
+	index := map[verify.Account]int{}
+	for _, e := range done {
+		a := verify.Account{Username: e.Username, Domain: e.Domain, Password: e.Password}
+		if _, seen := index[a]; !seen && e.Domain != "" {
+			index[a] = len(accounts)
+			accounts = append(accounts, a)
+		}
+	}
+	results := verify.Run(ctx, opts.Verify, accounts)
+	out := map[int]string{}
+	for id, e := range done {
+		if i, ok := index[verify.Account{Username: e.Username, Domain: e.Domain, Password: e.Password}]; ok {
+			out[id] = string(results[i].Outcome)
+		}
+	}
+	var bad int
+	for _, r := range results {
+		if r.Outcome != sip.Accepted {
+			bad++
+		}
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Verified %d of %d with %s.\n", len(results)-bad, len(results), opts.Verify.Where())
+	shown := 0
+	for i, r := range results {
+		if r.Outcome != sip.Accepted && shown < 20 {
+			shown++
+			fmt.Fprintf(opts.IO.ErrOut, "  not verified: %s@%s: %s\n", accounts[i].Username, accounts[i].Domain, oneLine(verify.Describe(r)))
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, "  Their new passwords are set at the provider and in the handover; a registrar may take a moment to see a change.")
+	}
+	return out
+}
+
+func printTable(opts *RotateOptions, rs []rotate.Record, passwords bool) error {
+	headers := []string{"SID", "USERNAME", "DOMAIN"}
+	if opts.Verify.Enabled {
+		headers = append(headers, "VERIFIED")
+	}
+	if passwords {
+		headers = append(headers, "PASSWORD")
+	}
+	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: true, Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()}, headers...)
+	for _, r := range rs {
+		cells := []output.Cell{output.Text(r.SID), output.Text(r.Username), output.Text(r.Domain)}
+		if opts.Verify.Enabled {
+			v := r.Verified
+			if v == "" {
+				v = "-"
+			}
+			cells = append(cells, output.Text(v))
+		}
+		if passwords {
+			cells = append(cells, output.Text(r.Password))
+		}
+		t.Row(cells...)
+	}
+	return t.Render()
+}
+
+// resumeRun finishes every unfinished run of the active profile (or the
+// one named by --resume RUN-ID). A damaged journal is reported by file and
+// line, kept, and makes the exit status non-zero; it is never "nothing to
+// resume".
 func resumeRun(ctx context.Context, opts *RotateOptions) error {
-	paths, err := journal.List(journal.Dir(opts.StateDir()))
+	cust := custody.New(opts.StateDir())
+	runs, err := cust.Runs()
 	if err != nil {
 		return err
 	}
 	profName, _, _, _ := profileName(opts)
-	var todo []*journal.Journal
-	for _, path := range paths {
-		j, err := journal.Open(path)
-		if err != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "warning: skipping %v\n", err)
-			continue
-		}
-		h := j.Header()
+	var todo []custody.RunInfo
+	var errs []error
+	for _, ri := range runs {
 		switch {
-		case opts.ResumeRun != "" && h.RunID != opts.ResumeRun:
-			j.Close()
-		case opts.ResumeRun == "" && h.Profile != profName:
-			fmt.Fprintf(opts.IO.ErrOut, "Skipping run %s of profile %q (use --profile %s to resume it)\n", h.RunID, h.Profile, h.Profile)
-			j.Close()
+		case opts.ResumeRun != "" && ri.RunID != opts.ResumeRun:
+		case opts.ResumeRun != "" && ri.Damage == "" && ri.Profile != profName:
+			// Its entries belong to another profile's provider account.
+			errs = append(errs, cmdutil.WithHint(fmt.Errorf("run %s belongs to profile %q, not %q", ri.RunID, ri.Profile, profName),
+				fmt.Sprintf("resume it with `sipctl --profile %s password rotate --resume %s`", shellQuote(ri.Profile), ri.RunID)))
+		case opts.ResumeRun == "" && ri.Damage == "" && ri.Profile != profName:
+			fmt.Fprintf(opts.IO.ErrOut, "Skipping run %s of profile %q (use --profile %s to resume it)\n", ri.RunID, ri.Profile, ri.Profile)
+		case ri.Damage != "":
+			errs = append(errs, conflictHint(ri.DamageErr()))
 		default:
-			todo = append(todo, j)
+			todo = append(todo, ri)
 		}
 	}
-	if len(todo) == 0 {
+	if len(todo) == 0 && len(errs) == 0 {
 		if opts.ResumeRun != "" {
-			return fmt.Errorf("no journal for run %s in %s", opts.ResumeRun, journal.Dir(opts.StateDir()))
+			return fmt.Errorf("no unfinished run %s in %s (see `sipctl password runs list`)", opts.ResumeRun, journal.Dir(opts.StateDir()))
 		}
-		fmt.Fprintln(opts.IO.ErrOut, "Nothing to resume: no unfinished rotation.")
+		fmt.Fprintln(opts.IO.ErrOut, "Nothing to resume: no unfinished run.")
 		return nil
 	}
-	p, err := opts.Provider()
-	if err != nil {
-		for _, j := range todo {
-			j.Close()
+	var p provider.SIPAccounts
+	if len(todo) > 0 {
+		if p, err = opts.Provider(); err != nil {
+			return err
 		}
-		return err
 	}
-	var errs []error
-	for i, j := range todo {
-		if j.Header().Output == "" && opts.Output == "" && !opts.Exporter.Enabled() && !(opts.ShowPasswords && opts.IO.IsStdoutTTY()) {
-			j.Close()
-			errs = append(errs, cmdutil.FlagErrorf("run %s has no handover file: pass --output FILE or --json", j.Header().RunID))
-			continue
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "Resuming run %s: %d of %d password%s to set\n", j.Header().RunID, len(j.Unfinished()), len(j.Entries()), plural(len(j.Entries())))
-		if err := execute(ctx, opts, p, j, j.Header().Profile); err != nil {
-			errs = append(errs, err)
-		}
+	for _, ri := range todo {
 		if ctx.Err() != nil {
-			for _, rest := range todo[i+1:] {
-				rest.Close()
-			}
 			break
 		}
+		if ri.Output == "" && opts.Output == "" && !opts.Exporter.Enabled() && !(opts.ShowPasswords && opts.IO.IsStdoutTTY()) && ri.Done+ri.Pending+ri.Failed > 0 {
+			errs = append(errs, cmdutil.FlagErrorf("run %s has no handover file: pass --output FILE or --json", ri.RunID))
+			continue
+		}
+		run, err := cust.Resume(ri.RunID, p, opts.AuditLog, opts.Output)
+		if err != nil {
+			errs = append(errs, conflictHint(err))
+			continue
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "Resuming run %s: %d of %d password%s to set\n", ri.RunID, ri.Pending+ri.Failed, ri.Total, plural(ri.Total))
+		if err := execute(ctx, opts, run); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if len(errs) == 1 {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
 		return errs[0]
 	}
 	return errors.Join(errs...)
@@ -516,7 +635,11 @@ func printDryRun(opts *RotateOptions, targets []rotate.Target, pol password.Poli
 	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()},
 		"SID", "USERNAME", "DOMAIN", "CREDENTIAL LIST")
 	for _, x := range targets {
-		t.Row(output.Text(x.CredentialSID), output.Text(x.Username), output.Text(x.Domain), output.Text(x.ListName))
+		sid := x.SID
+		if sid == "" {
+			sid = x.Ref
+		}
+		t.Row(output.Text(sid), output.Text(x.Username), output.Text(x.Domain), output.Text(x.ListName))
 	}
 	if err := t.Render(); err != nil {
 		return err
@@ -524,16 +647,6 @@ func printDryRun(opts *RotateOptions, targets []rotate.Target, pol password.Poli
 	fmt.Fprintf(opts.IO.ErrOut, "Would rotate %d password%s with the %s policy (%d characters, %.0f bits). Nothing was changed.\n",
 		len(targets), plural(len(targets)), pol.Name, pol.GenLength(), pol.Entropy())
 	return nil
-}
-
-func absPath(p string) string {
-	if p == "" {
-		return ""
-	}
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }
 
 func plural(n int) string {

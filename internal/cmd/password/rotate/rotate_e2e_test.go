@@ -201,7 +201,7 @@ func TestPartialFailureExit3AndRetryCommand(t *testing.T) {
 		t.Fatalf("exit %v, want 3\n%s", err, out)
 	}
 	text := string(out)
-	if !strings.Contains(text, "Rotated 28, failed 2, skipped 0.") || !strings.Contains(text, "failed: ext004@acme.sip.twilio.com") {
+	if !strings.Contains(text, "Rotated 28, failed 2, not attempted 0 (of 30).") || !strings.Contains(text, "failed: ext004@acme.sip.twilio.com") {
 		t.Fatalf("summary:\n%s", text)
 	}
 	_, retry, ok := strings.Cut(text, "retry the failed ones: ")
@@ -209,7 +209,7 @@ func TestPartialFailureExit3AndRetryCommand(t *testing.T) {
 		t.Fatalf("no retry command:\n%s", text)
 	}
 	retry = strings.TrimSpace(strings.SplitN(retry, "\n", 2)[0])
-	if !strings.HasPrefix(retry, "sipctl password rotate --resume=") || !strings.Contains(retry, "--output "+handover) {
+	if !strings.HasPrefix(retry, "sipctl password rotate --resume ") || !strings.Contains(retry, "--output "+handover) {
 		t.Fatalf("retry command %q", retry)
 	}
 	if got := len(readHandover(t, handover)); got != 28 {

@@ -15,7 +15,6 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
-	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/sandbox"
@@ -109,7 +108,7 @@ func (f *verifyFixture) run(t *testing.T, v verify.Options, output string, users
 	ios, _, _, stderr := iostreams.Test()
 	dir := t.TempDir()
 	opts := &RotateOptions{
-		IO: ios, Exporter: &cmdutil.Exporter{}, Provider: func() (provider.Provider, error) { return f.p, nil },
+		IO: ios, Exporter: &cmdutil.Exporter{}, Provider: func() (provider.SIPAccounts, error) { return f.p, nil },
 		StateDir: func() string { return dir }, Users: users, Yes: true, Output: output,
 		Concurrency: 4, AuditLog: filepath.Join(dir, "audit.log"), Verify: v,
 	}
@@ -174,7 +173,7 @@ func TestVerifyRejectedKeepsPassword(t *testing.T) {
 	if pe.RetryCommand != want {
 		t.Fatalf("retry command %q, want %q", pe.RetryCommand, want)
 	}
-	if !strings.Contains(stderr, "Rotated 2, failed 0, skipped 0.") || !strings.Contains(stderr, "Verified 1 of 2") ||
+	if !strings.Contains(stderr, "Rotated 2, failed 0, not attempted 0 (of 2); verified 1, unverified 1.") || !strings.Contains(stderr, "Verified 1 of 2") ||
 		!strings.Contains(stderr, "not verified: carol@calls.sip.twilio.com") || !strings.Contains(stderr, "rejected (404") {
 		t.Fatalf("stderr:\n%s", stderr)
 	}
@@ -288,26 +287,51 @@ func TestVerifyFlags(t *testing.T) {
 
 // A run left unfinished is retried with --resume, and the retry verifies as
 // the run did: --registrar only when the user gave it.
-func TestRetryCommandKeepsVerify(t *testing.T) {
-	j, err := journal.Create(t.TempDir(), journal.Header{RunID: "run1"}, []journal.Entry{{Username: "a", Password: "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+func TestResumeCommandKeepsVerify(t *testing.T) {
 	for _, tc := range []struct {
 		v    verify.Options
 		want string
 	}{
-		{verify.Options{}, "sipctl password rotate --resume=run1 --output h.json"},
-		{verify.Options{Enabled: true, Transport: "udp"}, "sipctl password rotate --resume=run1 --output h.json --verify"},
+		{verify.Options{}, "sipctl password rotate --resume run1 --output h.json"},
+		{verify.Options{Enabled: true, Transport: "udp"}, "sipctl password rotate --resume run1 --output h.json --verify"},
 		{verify.Options{Enabled: true, Registrar: "127.0.0.1:5070", Transport: "tcp"},
-			"sipctl password rotate --resume=run1 --output h.json --verify --registrar 127.0.0.1:5070 --transport tcp"},
+			"sipctl password rotate --resume run1 --output h.json --verify --registrar 127.0.0.1:5070 --transport tcp"},
 		{verify.Options{Enabled: true, Registrar: "127.0.0.1:5070", Transport: "udp", Discovered: true},
-			"sipctl password rotate --resume=run1 --output h.json --verify"},
+			"sipctl password rotate --resume run1 --output h.json --verify"},
 	} {
 		opts := &RotateOptions{Exporter: &cmdutil.Exporter{}, Output: "h.json", Verify: tc.v}
-		if got := retryCommand(opts, j); got != tc.want {
+		if got := resumeCommand(opts, "run1"); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
+
+// --resume RUN-ID works with a space as well as with =, and -y is --yes.
+func TestResumeFlagForms(t *testing.T) {
+	const id = "20260101T120000.000000Z-0123abcd"
+	for _, args := range [][]string{{"--resume", id}, {"--resume=" + id}, {"--resume"}, {"-y", "a@d", "-o", "h.json"}} {
+		ios, _, _, _ := iostreams.Test()
+		var got *RotateOptions
+		cmd := NewCmdRotate(&cmdutil.Factory{IOStreams: ios}, func(o *RotateOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(&strings.Builder{})
+		cmd.SetErr(&strings.Builder{})
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		switch {
+		case args[0] == "-y":
+			if !got.Yes {
+				t.Errorf("-y did not set --yes")
+			}
+		case len(args) == 1 && args[0] == "--resume":
+			if !got.Resume || got.ResumeRun != "" {
+				t.Errorf("%v: %+v", args, got)
+			}
+		default:
+			if !got.Resume || got.ResumeRun != id || len(got.Users) != 0 {
+				t.Errorf("%v: resume %v run %q users %v", args, got.Resume, got.ResumeRun, got.Users)
+			}
 		}
 	}
 }

@@ -1,0 +1,714 @@
+// Package custody keeps every password sipctl sets on record until the user
+// has it, on every path a run can take. It is the one owner of that
+// promise: `accounts create`, `password rotate` and `--resume` call it; a
+// command parses flags, calls custody, and prints.
+//
+// A run goes through these steps, in this order:
+//
+//  1. Check before any change: the audit log opens, the journal directory
+//     takes a file, the handover target is writable and mergeable.
+//  2. Under the ledger lock (flock on custody/ledger.lock in the state
+//     directory): refuse when another run holds a journal for any of the
+//     accounts (live: "in progress"; dead: "unfinished, resume or
+//     discard"), record each account's new generation, and write the
+//     journal (every entry, fsync'd) while holding the run's own lock
+//     (custody/runs/RUN.lock, held for the run's life).
+//  3. Apply the entries (internal/rotate's engine); a journal or audit
+//     write error stops the run at once; a signal stops new requests and
+//     lets the ones in flight finish.
+//  4. Hand over: merge the done entries into the handover file (atomic,
+//  0600. and/or print them; remove the journal only when every password
+//     in it is in the user's hands or was definitely not set.
+//
+// Resume re-opens a journal (refusing a damaged one, naming file and line),
+// takes its run lock, and applies only the entries whose account's
+// generation is still the entry's own.
+package custody
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/rotate"
+)
+
+// ledgerWait bounds the wait for the ledger lock, which is held only for
+// short steps (reading journals, writing one).
+const ledgerWait = 2 * time.Minute
+
+// Custodian works in one state directory.
+type Custodian struct {
+	StateDir string
+}
+
+// New is a custodian of stateDir.
+func New(stateDir string) *Custodian { return &Custodian{StateDir: stateDir} }
+
+// Request is a new run.
+type Request struct {
+	// Command names the run for lock holders and `runs list`.
+	Command  string
+	Profile  string
+	Provider provider.SIPAccounts
+	// AccountSID is the provider account (scope) the run acts in.
+	AccountSID string
+	Entries    []journal.Entry
+	// Output is the handover file ("" for none), as the user gave it.
+	Output   string
+	Policy   string
+	AuditLog string
+}
+
+// Run is a run in custody: its journal is on disk and its lock held.
+type Run struct {
+	c        *Custodian
+	j        *journal.Journal
+	lock     *fileLock
+	audit    *audit.Log
+	p        provider.SIPAccounts
+	resuming bool
+	// Output is the handover file the run writes ("" for none).
+	Output     string
+	superseded []Superseded
+
+	mu      sync.Mutex
+	created map[string]provider.SIPAccount
+}
+
+// Created is the account a create entry made, as the provider described it
+// (zero when this process did not make it).
+func (r *Run) Created(ref string) provider.SIPAccount {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.created[ref]
+}
+
+func (r *Run) noteCreated(a provider.SIPAccount) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.created == nil {
+		r.created = map[string]provider.SIPAccount{}
+	}
+	r.created[a.Ref] = a
+}
+
+// ID is the run ID.
+func (r *Run) ID() string { return r.j.Header().RunID }
+
+// Journal is the run's journal.
+func (r *Run) Journal() *journal.Journal { return r.j }
+
+// Superseded is an entry --resume did not apply: a later run changed the
+// account.
+type Superseded struct {
+	Entry journal.Entry
+	By    journal.Gen
+}
+
+// ConflictError says another run holds a journal for some of the accounts.
+type ConflictError struct {
+	Run      string
+	Live     bool
+	Holder   Holder
+	Accounts []string // USER@DOMAIN, at most a few
+	Count    int
+	Damaged  *journal.DamageError
+}
+
+func (e *ConflictError) Error() string {
+	names := strings.Join(e.Accounts, ", ")
+	if e.Count > len(e.Accounts) {
+		names += fmt.Sprintf(" and %d more", e.Count-len(e.Accounts))
+	}
+	switch {
+	case e.Damaged != nil:
+		return fmt.Sprintf("refusing to start: %v; its accounts cannot be told apart from these", e.Damaged)
+	case e.Live:
+		return fmt.Sprintf("refusing to start: %s is changing %s now", e.Holder, names)
+	}
+	return fmt.Sprintf("refusing to start: run %s has an unfinished journal for %s", e.Run, names)
+}
+
+// Hint is what to do about it.
+func (e *ConflictError) Hint() string {
+	switch {
+	case e.Damaged != nil:
+		return fmt.Sprintf("see `sipctl password runs show %s`; nothing was changed", e.Run)
+	case e.Live:
+		return "wait for it to finish (nothing was changed)"
+	}
+	return fmt.Sprintf("finish it with `sipctl password rotate --resume %s`, or drop it with `sipctl password runs discard %s`; nothing was changed", e.Run, e.Run)
+}
+
+// BusyError says a run to resume is in progress in another process.
+type BusyError struct{ Holder Holder }
+
+func (e *BusyError) Error() string { return fmt.Sprintf("%s is in progress", e.Holder) }
+
+// Check opens what a run needs before any change: the audit log, the
+// journal directory, and the handover file (when given). The caller closes
+// the log.
+func (c *Custodian) Check(auditPath, output string) (*audit.Log, error) {
+	if output != "" {
+		if _, err := rotate.CheckHandover(output); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.checkDir(c.journalDir()); err != nil {
+		return nil, err
+	}
+	if err := c.checkDir(c.dir()); err != nil {
+		return nil, err
+	}
+	return audit.Open(auditPath)
+}
+
+func (c *Custodian) checkDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, unwrap(err))
+	}
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("%s cannot be written: %w", dir, unwrap(err))
+	}
+	_, werr := f.Write(make([]byte, 4096))
+	serr := f.Sync()
+	f.Close()
+	os.Remove(f.Name())
+	if err := firstErr(werr, serr); err != nil {
+		return fmt.Errorf("%s cannot be written: %w", dir, unwrap(err))
+	}
+	return nil
+}
+
+func unwrap(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Begin takes custody of a new run: checks, conflicts, generations and the
+// journal, in that order, before any request. Nothing is changed at the
+// provider when it fails.
+func (c *Custodian) Begin(req Request) (*Run, error) {
+	al, err := c.Check(req.AuditLog, req.Output)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.begin(req)
+	if err != nil {
+		al.Close()
+		return nil, err
+	}
+	r.audit = al
+	return r, nil
+}
+
+func (c *Custodian) begin(req Request) (*Run, error) {
+	ll, err := waitLock(c.ledgerLock(), ledgerWait)
+	if err != nil {
+		return nil, err
+	}
+	defer ll.unlock()
+
+	keys := map[string]bool{}
+	for i := range req.Entries {
+		e := &req.Entries[i]
+		e.Provider, e.Profile = req.Provider.Name(), req.Profile
+		if e.AccountSID == "" {
+			e.AccountSID = req.AccountSID
+		}
+		keys[e.Key()] = true
+	}
+	if err := c.conflicts(keys, ""); err != nil {
+		return nil, err
+	}
+	c.removePartials()
+	run := journal.NewRunID()
+	lock, _, err := c.lockRun(run, req.Command)
+	if err != nil {
+		return nil, err
+	}
+	led, err := c.readLedger()
+	if err != nil {
+		c.releaseRun(lock, run)
+		return nil, err
+	}
+	before := map[string]*journal.Gen{}
+	for i := range req.Entries {
+		e := &req.Entries[i]
+		k := e.Key()
+		if g, ok := led.Gen[k]; ok {
+			if _, seen := before[k]; !seen {
+				before[k] = &g
+			}
+		} else if _, seen := before[k]; !seen {
+			before[k] = nil
+		}
+		e.Prev = before[k]
+		led.Gen[k] = journal.Gen{Run: run, Entry: i}
+	}
+	// The generations first: a crash between the two leaves generations
+	// naming a run without a journal, which nothing can resume.
+	if err := c.writeLedger(led); err != nil {
+		c.releaseRun(lock, run)
+		return nil, err
+	}
+	output := ""
+	if req.Output != "" {
+		output, _ = filepath.Abs(req.Output)
+	}
+	j, err := journal.Create(c.journalDir(), journal.Header{
+		RunID: run, Command: req.Command, Profile: req.Profile, Provider: req.Provider.Name(),
+		AccountSID: req.AccountSID, Output: output, Policy: req.Policy,
+	}, req.Entries)
+	if err != nil {
+		restore(led, req.Entries, run)
+		c.writeLedger(led)
+		c.releaseRun(lock, run)
+		return nil, err
+	}
+	return &Run{c: c, j: j, lock: lock, p: req.Provider, Output: req.Output}, nil
+}
+
+// restore puts back the generations a run had taken for its entries.
+func restore(led *ledger, es []journal.Entry, run string) {
+	for _, e := range es {
+		k := e.Key()
+		if g, ok := led.Gen[k]; ok && g.Run == run && g.Entry == e.ID {
+			if e.Prev != nil {
+				led.Gen[k] = *e.Prev
+			} else {
+				delete(led.Gen, k)
+			}
+		}
+	}
+}
+
+// removePartials deletes journals a killed process left half-written:
+// nothing of them was sent, since a run sends only once its journal is
+// complete. Call it under the ledger lock.
+func (c *Custodian) removePartials() {
+	ps, _ := filepath.Glob(filepath.Join(c.journalDir(), ".*.partial"))
+	for _, p := range ps {
+		run := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "."), ".partial")
+		if !c.live(run) {
+			os.Remove(p)
+		}
+	}
+}
+
+// holdsPassword says an entry may hold the account's live password: it is
+// anything but a definite refusal or a superseded entry.
+func holdsPassword(e journal.Entry) bool {
+	return !(e.Status == journal.Failed && e.Rejected) && e.Status != Superseded_
+}
+
+// Superseded_ is the status of an entry --resume found changed by a later
+// run; it holds no live password.
+const Superseded_ journal.Status = "superseded"
+
+// conflicts refuses when any journal other than skip holds one of keys.
+// Call it under the ledger lock.
+func (c *Custodian) conflicts(keys map[string]bool, skip string) error {
+	paths, err := journal.List(c.journalDir())
+	if err != nil {
+		return fmt.Errorf("reading the journals in %s: %w", c.journalDir(), err)
+	}
+	for _, path := range paths {
+		id := journal.RunIDOf(path)
+		if id == skip {
+			continue
+		}
+		j, err := journal.Read(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // finished meanwhile
+		}
+		if err != nil {
+			var d *journal.DamageError
+			if errors.As(err, &d) {
+				return &ConflictError{Run: id, Damaged: d}
+			}
+			return err
+		}
+		var hit []string
+		for _, e := range j.Entries() {
+			if keys[e.Key()] && holdsPassword(e) {
+				hit = append(hit, e.Address())
+			}
+		}
+		if len(hit) == 0 {
+			if d := j.Damage(); d != nil && j.Header().Provider == "" {
+				return &ConflictError{Run: id, Damaged: d}
+			}
+			continue
+		}
+		slices.Sort(hit)
+		hit = slices.Compact(hit)
+		ce := &ConflictError{Run: id, Accounts: hit[:min(3, len(hit))], Count: len(hit), Damaged: j.Damage()}
+		if c.live(id) {
+			ce.Live, ce.Holder, ce.Damaged = true, c.holder(id), nil
+		}
+		return ce
+	}
+	return nil
+}
+
+// Resume takes custody of an unfinished run again. A damaged journal is an
+// error naming its file and line, and is kept as it is.
+func (c *Custodian) Resume(runID string, p provider.SIPAccounts, auditPath, output string) (*Run, error) {
+	path := journal.PathFor(c.journalDir(), runID)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no journal for run %s in %s", runID, c.journalDir())
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if h := j.Header(); h.Provider != "" && p != nil && h.Provider != p.Name() {
+		j.Close()
+		return nil, fmt.Errorf("run %s was made with provider %s, and the active profile is %s: resume it with `sipctl --profile %s password rotate --resume %s`",
+			runID, h.Provider, p.Name(), h.Profile, runID)
+	}
+	if output == "" {
+		output = j.Header().Output
+	}
+	al, err := c.Check(auditPath, output)
+	if err != nil {
+		j.Close()
+		return nil, err
+	}
+	fail := func(err error) (*Run, error) {
+		j.Close()
+		al.Close()
+		return nil, err
+	}
+	lock, holder, err := c.lockRun(runID, "password rotate --resume")
+	if err != nil {
+		return fail(err)
+	}
+	if holder != nil {
+		return fail(&BusyError{Holder: *holder})
+	}
+	r := &Run{c: c, j: j, lock: lock, audit: al, p: p, resuming: true, Output: output}
+	if err := r.checkGenerations(); err != nil {
+		c.releaseRun(lock, runID)
+		return fail(err)
+	}
+	return r, nil
+}
+
+// checkGenerations marks entries whose account a later run changed.
+func (r *Run) checkGenerations() error {
+	ll, err := waitLock(r.c.ledgerLock(), ledgerWait)
+	if err != nil {
+		return err
+	}
+	defer ll.unlock()
+	led, err := r.c.readLedger()
+	if err != nil {
+		return err
+	}
+	for _, e := range r.j.Unfinished() {
+		if !holdsPassword(e) {
+			continue
+		}
+		g, ok := led.Gen[e.Key()]
+		if !ok || (g.Run == r.ID() && g.Entry == e.ID) {
+			continue
+		}
+		if err := r.j.Mark(e.ID, Superseded_, "changed by run "+g.Run+" after this run journaled it", false, "", ""); err != nil {
+			return err
+		}
+		r.superseded = append(r.superseded, Superseded{Entry: e, By: g})
+	}
+	return nil
+}
+
+// Applier is how an entry reaches the provider: SetSIPPassword for a
+// rotation; CreateSIPAccount for a create, which on --resume finds an
+// account its first attempt may have made and sets the same password.
+func (r *Run) Applier() rotate.Applier {
+	return func(ctx context.Context, e journal.Entry) (string, error) {
+		p := r.p
+		if sc, ok := p.(provider.Scope); ok && e.AccountSID != "" && e.AccountSID != sc.AccountSID() {
+			p = sc.WithAccount(e.AccountSID)
+		}
+		if e.Op == journal.OpCreate && e.Ref == "" {
+			a, err := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
+			if err == nil {
+				r.noteCreated(a)
+				return a.Ref, nil
+			}
+			// It exists: made by an earlier attempt of this entry (a retry,
+			// or a run killed after the request), since custody checked it
+			// was absent while holding the account. Give it this password.
+			if !errors.Is(err, provider.ErrExists) {
+				return "", err
+			}
+			if a.Ref == "" {
+				if a, err = p.GetSIPAccount(ctx, e.Username, e.Domain); err != nil {
+					return "", err
+				}
+			}
+			if err := p.SetSIPPassword(ctx, a, e.Password); err != nil {
+				return "", err
+			}
+			r.noteCreated(a)
+			return a.Ref, nil
+		}
+		err := p.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
+		if err != nil && e.Op == journal.OpCreate && errors.Is(err, provider.ErrNotFound) {
+			// Deleted since it was created: make it again with this password.
+			a, cerr := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
+			return a.Ref, cerr
+		}
+		return "", err
+	}
+}
+
+// Apply sends every unfinished entry (see rotate.Run).
+func (r *Run) Apply(ctx context.Context, o rotate.Options) rotate.Summary {
+	o.Audit = r.audit
+	if o.Profile == "" {
+		o.Profile = r.j.Header().Profile
+	}
+	var ids []int
+	for _, e := range r.j.Unfinished() {
+		if holdsPassword(e) {
+			ids = append(ids, e.ID)
+		}
+	}
+	if ids == nil {
+		ids = []int{}
+	}
+	sum := rotate.Run(ctx, r.Applier(), r.j, ids, o)
+	if sum.Fatal == nil {
+		if err := r.j.Sync(); err != nil {
+			sum.Fatal = err
+		}
+	}
+	return sum
+}
+
+// Delivery is where the passwords go.
+type Delivery struct {
+	// Print writes the records to stdout (nil: nothing printed). A write
+	// error means they did not reach the user.
+	Print func(rs []rotate.Record) error
+	// Verified gives the --verify outcome per entry ID (nil: not checked).
+	Verified map[int]string
+}
+
+// Report is what a run did, for the command to print.
+type Report struct {
+	RunID string
+	Total int
+	// Rotated were set in this run or an earlier attempt of it.
+	Rotated      []journal.Entry
+	Failed       []rotate.Result
+	NotAttempted []journal.Entry
+	Superseded   []Superseded
+	Unverified   []journal.Entry
+	Verified     int
+	// Handover is the file written ("" none); Printed says stdout got them.
+	Handover    string
+	HandoverErr error
+	Printed     bool
+	PrintErr    error
+	// Kept is the journal left on disk ("" when removed).
+	Kept        string
+	Fatal       error
+	Interrupted bool
+}
+
+// Finish hands the passwords over and closes the run: the journal is
+// removed only when every password in it reached the user (or was
+// definitely not set).
+func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
+	defer r.close()
+	rep := &Report{RunID: r.ID(), Failed: sum.Failed, NotAttempted: sum.NotAttempted, Superseded: r.superseded,
+		Fatal: sum.Fatal, Interrupted: sum.Interrupted}
+	entries := r.j.Entries()
+	rep.Total = len(entries)
+	applied := map[int]journal.Entry{}
+	for _, e := range sum.Rotated {
+		e.Status = journal.Done
+		applied[e.ID] = e
+	}
+	var done []journal.Entry
+	for _, e := range entries {
+		if a, ok := applied[e.ID]; ok {
+			e = a
+		}
+		if e.Status == journal.Done {
+			done = append(done, e)
+		}
+	}
+	rep.Rotated = done
+	var records []rotate.Record
+	for _, e := range done {
+		rec := rotate.RecordOf(e)
+		if d.Verified != nil {
+			if v, ok := d.Verified[e.ID]; ok {
+				rec.Verified = v
+				if v == "accepted" {
+					rep.Verified++
+				} else {
+					rep.Unverified = append(rep.Unverified, e)
+				}
+			}
+		}
+		records = append(records, rec)
+	}
+	handedOver := false
+	if r.Output != "" && len(records) > 0 {
+		if err := rotate.WriteHandover(r.Output, records); err != nil {
+			rep.HandoverErr = err
+		} else {
+			rep.Handover = r.Output
+			handedOver = true
+		}
+	}
+	if d.Print != nil && (len(records) > 0 || r.Output == "") {
+		if err := d.Print(records); err != nil {
+			rep.PrintErr = err
+		} else {
+			rep.Printed = true
+			handedOver = true
+		}
+	}
+	if len(records) == 0 {
+		handedOver = true
+	}
+	finished := rep.Fatal == nil && handedOver
+	for _, e := range entries {
+		if _, ok := applied[e.ID]; ok {
+			continue
+		}
+		if e.Status != journal.Done && holdsPassword(e) {
+			finished = false
+		}
+	}
+	if finished {
+		r.releaseGenerationsOfRejected(entries)
+		if err := r.j.Remove(); err == nil {
+			return rep
+		}
+	}
+	rep.Kept = r.j.Path()
+	return rep
+}
+
+// releaseGenerationsOfRejected gives back the generation of accounts whose
+// change the provider refused: their password is still the earlier one.
+func (r *Run) releaseGenerationsOfRejected(entries []journal.Entry) {
+	var rejected []journal.Entry
+	for _, e := range entries {
+		if e.Status == journal.Failed && e.Rejected {
+			rejected = append(rejected, e)
+		}
+	}
+	if len(rejected) == 0 {
+		return
+	}
+	ll, err := waitLock(r.c.ledgerLock(), ledgerWait)
+	if err != nil {
+		return
+	}
+	defer ll.unlock()
+	if led, err := r.c.readLedger(); err == nil {
+		restore(led, rejected, r.ID())
+		r.c.writeLedger(led)
+	}
+}
+
+// Abandon closes a run that will not be applied (a refusal after Begin),
+// removing its journal: nothing of it reached the provider.
+func (r *Run) Abandon() {
+	ll, err := waitLock(r.c.ledgerLock(), ledgerWait)
+	if err == nil {
+		if led, err := r.c.readLedger(); err == nil {
+			restore(led, r.j.Entries(), r.ID())
+			r.c.writeLedger(led)
+		}
+		ll.unlock()
+	}
+	r.j.Remove()
+	r.close()
+}
+
+func (r *Run) close() {
+	r.j.Close()
+	if r.audit != nil {
+		r.audit.Close()
+	}
+	r.c.releaseRun(r.lock, r.ID())
+}
+
+// Summary is the one-line account of a run: every entry counted once.
+func (rep *Report) Summary() string {
+	s := fmt.Sprintf("Rotated %d, failed %d, not attempted %d", len(rep.Rotated), len(rep.Failed), len(rep.NotAttempted))
+	if len(rep.Superseded) > 0 {
+		s += fmt.Sprintf(", superseded %d", len(rep.Superseded))
+	}
+	s += fmt.Sprintf(" (of %d)", rep.Total)
+	if rep.Verified > 0 || len(rep.Unverified) > 0 {
+		s += fmt.Sprintf("; verified %d, unverified %d", rep.Verified, len(rep.Unverified))
+	}
+	return s + "."
+}
+
+// Unfinished is how many entries may hold a live password that is not yet
+// handed over: what --resume would still do.
+func (rep *Report) Unfinished() int {
+	n := len(rep.Failed) + len(rep.NotAttempted)
+	for _, f := range rep.Failed {
+		if f.Entry.Rejected || rotate.Rejected(f.Err) {
+			n--
+		}
+	}
+	return n
+}
+
+// Write prints the summary and the failures to w.
+func (rep *Report) Write(w io.Writer) {
+	fmt.Fprintln(w, rep.Summary())
+	for i, f := range rep.Failed {
+		if i == 20 {
+			fmt.Fprintf(w, "  … and %d more failures (see `sipctl password runs show %s`)\n", len(rep.Failed)-20, rep.RunID)
+			break
+		}
+		fmt.Fprintf(w, "  failed: %s: %s\n", f.Entry.Address(), oneLine(f.Err.Error()))
+	}
+	for _, s := range rep.Superseded {
+		fmt.Fprintf(w, "  superseded: %s was changed by run %s after this run journaled it; its entry was not applied\n", s.Entry.Address(), s.By.Run)
+	}
+	if rep.Fatal != nil {
+		fmt.Fprintf(w, "stopped: %v\n", oneLine(rep.Fatal.Error()))
+	}
+	if rep.HandoverErr != nil {
+		fmt.Fprintf(w, "handover not written: %v\n", oneLine(rep.HandoverErr.Error()))
+	}
+	if rep.PrintErr != nil {
+		fmt.Fprintf(w, "the passwords were not printed: %v\n", oneLine(rep.PrintErr.Error()))
+	}
+	if rep.Kept != "" {
+		fmt.Fprintf(w, "The journal %s keeps the new passwords of run %s (mode 0600).\n", rep.Kept, rep.RunID)
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,0 +1,101 @@
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The on-disk shape, for writing (export) and for the schema's field names.
+type fileOut struct {
+	Provider string      `yaml:"provider,omitempty"`
+	Policy   string      `yaml:"policy,omitempty"`
+	Domains  []domainOut `yaml:"domains,omitempty"`
+	IPACLs   []ipaclOut  `yaml:"ip_acls,omitempty"`
+}
+
+type domainOut struct {
+	Name     string        `yaml:"name"`
+	Accounts []any         `yaml:"accounts"`
+	IPACLs   []string      `yaml:"ip_acls,omitempty"`
+	Twilio   *twilioDomOut `yaml:"twilio,omitempty"`
+}
+
+type twilioDomOut struct {
+	CredentialList string `yaml:"credential_list"`
+}
+
+type accountOut struct {
+	Username string     `yaml:"username"`
+	Telnyx   *telnyxOut `yaml:"telnyx,omitempty"`
+}
+
+type telnyxOut struct {
+	ConnectionName         string `yaml:"connection_name,omitempty"`
+	ChannelLimit           int    `yaml:"channel_limit,omitempty"`
+	CallerID               string `yaml:"caller_id,omitempty"`
+	OutboundVoiceProfileID string `yaml:"outbound_voice_profile_id,omitempty"`
+}
+
+type ipaclOut struct {
+	Name      string   `yaml:"name"`
+	Addresses []string `yaml:"addresses"`
+}
+
+// Encode writes f as YAML, accounts with no settings as bare usernames.
+func Encode(f *File) ([]byte, error) {
+	out := fileOut{Provider: f.Provider, Policy: f.Policy}
+	for _, d := range f.Domains {
+		do := domainOut{Name: d.Name, IPACLs: d.IPACLs, Accounts: []any{}}
+		if d.Twilio != nil {
+			do.Twilio = &twilioDomOut{CredentialList: d.Twilio.CredentialList}
+		}
+		for _, a := range d.Accounts {
+			if a.Telnyx == nil {
+				do.Accounts = append(do.Accounts, a.Username)
+				continue
+			}
+			t := a.Telnyx
+			do.Accounts = append(do.Accounts, accountOut{Username: a.Username,
+				Telnyx: &telnyxOut{ConnectionName: t.ConnectionName, ChannelLimit: t.ChannelLimit, CallerID: t.CallerID, OutboundVoiceProfileID: t.OutboundVoiceProfileID}})
+		}
+		out.Domains = append(out.Domains, do)
+	}
+	for _, acl := range f.IPACLs {
+		ao := ipaclOut{Name: acl.Name, Addresses: []string{}}
+		for _, a := range acl.Addresses {
+			ao.Addresses = append(ao.Addresses, a.String())
+		}
+		out.IPACLs = append(out.IPACLs, ao)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("# sipctl manifest: `sipctl plan -f FILE` shows what applying it would change.\n")
+	buf.WriteString("# Passwords are never written here; new accounts get theirs in the handover.\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// EncodeJSON writes f as JSON, which Parse reads too.
+func EncodeJSON(f *File) ([]byte, error) {
+	y, err := Encode(f)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := yaml.Unmarshal(y, &v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		v = map[string]any{}
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	return append(b, '\n'), err
+}

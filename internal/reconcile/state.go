@@ -1,0 +1,201 @@
+// Package reconcile compares a manifest with what a provider holds and makes
+// the provider match: the engine behind `sipctl plan`, `apply` and `export`.
+// It speaks only the provider-neutral interface and the capabilities a
+// provider has (domains, IP ACLs, mappings), asked for with provider.Require.
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/manifest"
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// State is what the provider holds of what a manifest describes.
+type State struct {
+	Provider string
+	// Domains by canonical name.
+	Domains map[string]*DomainState
+	// IPACLs by name.
+	IPACLs map[string]*ACLState
+	// HasDomains, HasIPACLs and HasMappings say which capabilities the
+	// provider has; without Domains a domain exists when it has accounts.
+	HasDomains, HasIPACLs, HasMappings bool
+}
+
+// DomainState is one domain at the provider.
+type DomainState struct {
+	Name string
+	// SID is the provider's reference ("" without the Domains capability).
+	SID      string
+	Accounts map[string]provider.SIPAccount // by username
+	// ACLs attached for calls, by name, with their SIDs.
+	ACLs map[string]string
+}
+
+// ACLState is one IP ACL at the provider.
+type ACLState struct {
+	SID       string
+	Name      string
+	Addresses map[string]provider.IPAddress // by manifest.Address.String()
+}
+
+func addressKey(a provider.IPAddress) string {
+	p := a.CIDRPrefixLength
+	if p == 0 {
+		p = 32
+	}
+	return manifest.Address{IP: a.IPAddress, Prefix: p}.String()
+}
+
+// ReadOptions say how much of the provider to read.
+type ReadOptions struct {
+	// All reads every domain and IP ACL, not only those the file names
+	// (export, and plan --prune).
+	All bool
+}
+
+// Read lists what the provider holds of the domains and IP ACLs f names
+// (or all of them), through the neutral interface and its capabilities.
+// Nothing is written.
+func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadOptions) (*State, error) {
+	st := &State{Provider: p.Name(), Domains: map[string]*DomainState{}, IPACLs: map[string]*ACLState{}}
+	want := map[string]bool{}
+	wantACL := map[string]bool{}
+	// mapped: domains whose attached IP ACLs the file manages (all of them
+	// for an export); the others' mappings are not read.
+	mapped := map[string]bool{}
+	if f != nil {
+		for _, d := range f.Domains {
+			want[d.Name] = true
+			mapped[d.Name] = d.IPACLsGiven
+		}
+		for _, a := range f.IPACLs {
+			wantACL[a.Name] = true
+		}
+	}
+	doms, hasDomains := p.(provider.Domains)
+	acls, hasACLs := p.(provider.IPACLs)
+	maps, hasMaps := p.(provider.Mappings)
+	st.HasDomains, st.HasIPACLs, st.HasMappings = hasDomains, hasACLs, hasMaps
+
+	if hasACLs && (o.All || len(wantACL) > 0 || fileAttachesACLs(f)) {
+		for a, err := range acls.ListIPACLs(ctx) {
+			if err != nil {
+				return nil, fmt.Errorf("listing IP ACLs: %w", err)
+			}
+			if !o.All && !wantACL[a.FriendlyName] {
+				continue
+			}
+			if _, dup := st.IPACLs[a.FriendlyName]; dup {
+				return nil, fmt.Errorf("the provider has two IP ACLs named %q; rename one (`sipctl ipacls`) so the file can name it", a.FriendlyName)
+			}
+			as := &ACLState{SID: a.SID, Name: a.FriendlyName, Addresses: map[string]provider.IPAddress{}}
+			for ip, err := range acls.ListIPAddresses(ctx, a.SID) {
+				if err != nil {
+					return nil, fmt.Errorf("listing the addresses of IP ACL %q: %w", a.FriendlyName, err)
+				}
+				as.Addresses[addressKey(ip)] = ip
+			}
+			st.IPACLs[a.FriendlyName] = as
+		}
+	}
+
+	if hasDomains {
+		for d, err := range doms.ListDomains(ctx) {
+			if err != nil {
+				return nil, fmt.Errorf("listing domains: %w", err)
+			}
+			name := strings.ToLower(d.DomainName)
+			if !o.All && !want[name] {
+				continue
+			}
+			st.Domains[name] = &DomainState{Name: name, SID: d.SID, Accounts: map[string]provider.SIPAccount{}, ACLs: map[string]string{}}
+		}
+	} else {
+		for name := range want {
+			st.Domains[name] = &DomainState{Name: name, Accounts: map[string]provider.SIPAccount{}, ACLs: map[string]string{}}
+		}
+	}
+	for _, name := range sortedKeys(st.Domains) {
+		ds := st.Domains[name]
+		if hasMaps && ds.SID != "" && (o.All || mapped[name]) {
+			for m, err := range maps.ListIPACLMappings(ctx, ds.SID) {
+				if err != nil {
+					return nil, fmt.Errorf("listing the IP ACLs of %s: %w", name, err)
+				}
+				ds.ACLs[m.FriendlyName] = m.SID
+			}
+		}
+		for a, err := range p.ListSIPAccounts(ctx, provider.AccountQuery{Domain: name}) {
+			if err != nil {
+				if !hasDomains && isNotFound(err) {
+					break
+				}
+				return nil, fmt.Errorf("listing the accounts of %s: %w", name, err)
+			}
+			// A username on several of a domain's lists is one account to
+			// the file; the first found stands for it.
+			if _, seen := ds.Accounts[a.Username]; !seen {
+				ds.Accounts[a.Username] = a
+			}
+		}
+		if !hasDomains && len(ds.Accounts) == 0 {
+			delete(st.Domains, name)
+		}
+	}
+	return st, nil
+}
+
+func fileAttachesACLs(f *manifest.File) bool {
+	if f == nil {
+		return false
+	}
+	for _, d := range f.Domains {
+		if len(d.IPACLs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func isNotFound(err error) bool { return errors.Is(err, provider.ErrNotFound) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Export is the state as a manifest: every domain with its accounts and
+// attached IP ACLs, every IP ACL with its addresses, and no secret (the
+// provider returns none).
+func (st *State) Export() *manifest.File {
+	f := &manifest.File{Provider: st.Provider}
+	for _, name := range sortedKeys(st.Domains) {
+		ds := st.Domains[name]
+		d := manifest.Domain{Name: name, AccountsGiven: true, IPACLsGiven: len(ds.ACLs) > 0}
+		for _, u := range sortedKeys(ds.Accounts) {
+			d.Accounts = append(d.Accounts, manifest.Account{Username: u})
+		}
+		d.IPACLs = sortedKeys(ds.ACLs)
+		f.Domains = append(f.Domains, d)
+	}
+	for _, name := range sortedKeys(st.IPACLs) {
+		as := st.IPACLs[name]
+		acl := manifest.IPACL{Name: name, AddressesGiven: true}
+		for _, k := range sortedKeys(as.Addresses) {
+			a, _ := manifest.ParseAddress(k)
+			acl.Addresses = append(acl.Addresses, a)
+		}
+		f.IPACLs = append(f.IPACLs, acl)
+	}
+	return f
+}

@@ -1,0 +1,44 @@
+package twilio
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// PrepareCreate implements provider.BatchCreator: the domain and its
+// registration list (made when missing, as CreateSIPAccount does) are
+// looked up once; each create is then one POST of the credential. Twilio
+// answers 21240 both for a taken username and for a refused password, so
+// only on that answer is the list read to tell them apart (ErrExists).
+func (c *Client) PrepareCreate(ctx context.Context, domain string, options map[string]string) (provider.CreateFunc, error) {
+	d, err := c.FindDomainByName(ctx, domain)
+	if err != nil {
+		return nil, err
+	}
+	l, err := c.RegistrationList(ctx, d, options[OptionCredentialList])
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, username, password string) (provider.SIPAccount, error) {
+		cr, err := c.CreateCredential(ctx, l.SID, username, password)
+		if err != nil {
+			if !alreadyDone(err) {
+				return provider.SIPAccount{}, err
+			}
+			for cr, lerr := range c.ListCredentials(ctx, l.SID) {
+				if lerr != nil {
+					return provider.SIPAccount{}, err
+				}
+				if cr.Username == username {
+					return sipAccount(cr, l, d), fmt.Errorf("SIP account %q on %s (credential list %s): %w", username, d.DomainName, l.FriendlyName, provider.ErrExists)
+				}
+			}
+			return provider.SIPAccount{}, err
+		}
+		return sipAccount(cr, l, d), nil
+	}, nil
+}
+
+var _ provider.BatchCreator = (*Client)(nil)

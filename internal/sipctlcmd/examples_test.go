@@ -62,7 +62,7 @@ type exampleCase struct {
 // A password that meets every built-in policy, for examples that pipe one in.
 const examplePassword = "Example-Pass-4-Sandbox"
 
-const withAlice = "sipctl accounts create alice --domain office --json > alice.json"
+const withAlice = "sipctl accounts create alice --domain office --json > alice-created.json"
 
 // withProfile makes a saved Twilio-provider profile NAME that reaches the
 // running `sandbox serve` with the sandbox's account (the sandbox
@@ -71,6 +71,9 @@ const withAlice = "sipctl accounts create alice --domain office --json > alice.j
 func withProfile(name string) string {
 	return "sipctl auth login --profile " + name + ` --account-sid "$SANDBOX_SID" --api-url "$SANDBOX_API" --with-token --insecure-storage <<<"$SANDBOX_TOKEN"`
 }
+
+// examplesPending marks examples whose setup is still to be written.
+const examplesPending = "merged from main at 22:05 with the custody/apply work; its setup (a manifest, a run journal, a handover file) is not yet in this table"
 
 const dnsPending = "on the sandbox profile `accounts check` still looks the domain up in DNS (the real office.sip.twilio.com) instead of using `sandbox serve`: issue 14 item 5, another helper's; it would send a sandbox password to Twilio"
 
@@ -110,7 +113,7 @@ var exampleCases = map[string]exampleCase{
 	"sipctl password rotate --domain office --output handover.csv":                          {setup: []string{withAlice}, code: 2}, // no terminal, no --yes
 	"sipctl password rotate alice@office.sip.twilio.com --output alice.json":                {setup: []string{withAlice}, code: 2},
 	"sipctl password rotate --domain office.sip.twilio.com --dry-run":                       {setup: []string{withAlice}},
-	`sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv --yes`: {setup: []string{
+	`sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv -y`: {setup: []string{
 		`sipctl subaccounts create "Acme Dental"`,
 		`sipctl --subaccount "Acme Dental" domains create dental --sip-registration`,
 		`sipctl --subaccount "Acme Dental" accounts create reception --domain dental --json > reception.json`}},
@@ -122,6 +125,15 @@ var exampleCases = map[string]exampleCase{
 	"sipctl profile use acme":                                                         {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060": {skip: "needs a Kamailio with its PostgreSQL database; internal/kamailio's tests run that login against real ones"},
 	`sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`:                                                                                            {skip: "needs a Telnyx API key; internal/sip's Telnyx end-to-end logs in against the sandbox's Telnyx face"},
+	"sipctl accounts check --from-handover handover.json":                                                                                                                           {skip: examplesPending},
+	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {skip: examplesPending},
+	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {skip: examplesPending},
+	"sipctl apply -f office.yaml --dry-run":                                                                                                                                         {skip: examplesPending},
+	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                                                                                                 {skip: examplesPending},
+	"sipctl password runs list --json run_id,live":                                                                                                                                  {skip: examplesPending},
+	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                                                                                                    {skip: examplesPending},
+	"sipctl plan -f office.yaml":                                                                                                                                                    {skip: examplesPending},
+	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {skip: examplesPending},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
 }
 

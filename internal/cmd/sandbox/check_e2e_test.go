@@ -25,7 +25,7 @@ func TestAccountsCheckOnTheSandboxEndToEnd(t *testing.T) {
 		t.Fatalf("without a serve: exit %d, want 6 and a hint\n%s", r.code, r.stderr)
 	}
 
-	_, _, sipAddr := startServe(t, env)
+	_, _, sipAddr := startServeProcess(t, env)
 	r = sipctl(t, env, pw101+"\n", "accounts", "check", "101@hq", "--password-stdin")
 	if r.code != 0 || !strings.Contains(r.stdout, "Account\t101@hq.sip.twilio.com") || !strings.Contains(r.stdout, "Registrar\t"+sipAddr+" (udp)") {
 		t.Fatalf("101@hq on the sandbox: exit %d\n%s%s", r.code, r.stdout, r.stderr)

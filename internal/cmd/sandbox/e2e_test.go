@@ -175,9 +175,9 @@ func TestNewerDatabaseRefused(t *testing.T) {
 	}
 }
 
-// startServe runs `sipctl sandbox serve` on free loopback ports and returns
+// startServeProcess runs `sipctl sandbox serve` on free loopback ports and returns
 // the process and its API and SIP addresses once it serves.
-func startServe(t *testing.T, env *testenv.Env) (*exec.Cmd, string, string) {
+func startServeProcess(t *testing.T, env *testenv.Env) (*exec.Cmd, string, string) {
 	t.Helper()
 	serve := exec.Command(testenv.Binary(t), "sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0")
 	serve.Env = env.Environ()
@@ -217,8 +217,8 @@ func startServe(t *testing.T, env *testenv.Env) (*exec.Cmd, string, string) {
 // first one tracked, by `sandbox status` and by --verify.
 func TestStatusTracksEveryServe(t *testing.T) {
 	env := testenv.NewEnv(t)
-	_, firstURL, firstSIP := startServe(t, env)
-	second, secondURL, _ := startServe(t, env)
+	_, firstURL, firstSIP := startServeProcess(t, env)
+	second, secondURL, _ := startServeProcess(t, env)
 
 	var st struct {
 		Serving bool   `json:"serving"`

@@ -60,6 +60,11 @@ type exampleCase struct {
 }
 
 // A password that meets every built-in policy, for examples that pipe one in.
+// telnyxExample: the settings are Telnyx's, on a Telnyx profile (whose
+// default domain is sip.telnyx.com); internal/cmd/accounts/update's tests
+// run the same commands against the sandbox's Telnyx face.
+const telnyxExample = "a Telnyx profile's example (channel limits and caller ID are Telnyx settings): internal/cmd/accounts/update sets the same values on accounts of the sandbox's Telnyx face"
+
 const examplePassword = "Example-Pass-4-Sandbox"
 
 const withAlice = "sipctl accounts create alice --domain office --json > alice-created.json"
@@ -125,6 +130,9 @@ var exampleCases = map[string]exampleCase{
 	"sipctl profile use acme":                                                         {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060": {skip: "needs a Kamailio with its PostgreSQL database; internal/kamailio's tests run that login against real ones"},
 	`sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`:                                                                                            {skip: "needs a Telnyx API key; internal/sip's Telnyx end-to-end logs in against the sandbox's Telnyx face"},
+	"sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1":                                                                                            {skip: telnyxExample},
+	"sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123":                                                                                                          {skip: telnyxExample},
+	"sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499":                                                                                   {skip: telnyxExample},
 	"sipctl accounts check --from-handover handover.json":                                                                                                                           {skip: examplesPending},
 	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {skip: examplesPending},
 	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {skip: examplesPending},

@@ -199,7 +199,8 @@ func (c *Config) Save() error {
 }
 
 // WriteFileAtomic writes data to a temporary file beside path, syncs it and
-// renames it into place, so readers see the old or the new file, never half.
+// renames it into place and syncs the directory, so readers see the old or
+// the new file, never half, and the new one survives a crash.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -224,11 +225,14 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
+	// The rename is durable only once the directory is synced: a handover
+	// that vanished in a crash would lose passwords.
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
 	}
-	return nil
+	defer d.Close()
+	return d.Sync()
 }
 
 // FixPermissions makes the config file 0600.

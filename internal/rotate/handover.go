@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/journal"
 )
 
@@ -359,42 +360,8 @@ func WriteHandover(path string, rs []Record) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(real, data); err != nil {
+	if err := config.WriteFileAtomic(real, data, 0o600); err != nil {
 		return fmt.Errorf("writing the handover file %s: %w", path, unwrapPath(err))
 	}
 	return nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	done := false
-	defer func() {
-		if !done {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	done = true
-	return journal.SyncDir(dir)
 }

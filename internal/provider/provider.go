@@ -237,3 +237,37 @@ type Scope interface {
 	// capabilities as the parent's client.
 	WithAccount(sid string) SIPAccounts
 }
+
+// AttachedList is a credential list attached to a domain, and for what.
+type AttachedList struct {
+	SID           string
+	FriendlyName  string
+	Calls         bool
+	Registrations bool
+}
+
+// AttachedLists returns the credential lists attached to a domain for
+// registrations and for calls, registrations first, each once.
+func AttachedLists(ctx context.Context, p Mappings, domainSID string) ([]AttachedList, error) {
+	var out []AttachedList
+	index := map[string]int{}
+	for _, kind := range []AuthKind{ForRegistrations, ForCalls} {
+		for m, err := range p.ListCredentialListMappings(ctx, domainSID, kind) {
+			if err != nil {
+				return nil, err
+			}
+			i, seen := index[m.SID]
+			if !seen {
+				i = len(out)
+				index[m.SID] = i
+				out = append(out, AttachedList{SID: m.SID, FriendlyName: m.FriendlyName})
+			}
+			if kind == ForRegistrations {
+				out[i].Registrations = true
+			} else {
+				out[i].Calls = true
+			}
+		}
+	}
+	return out, nil
+}

@@ -102,37 +102,12 @@ func PhoneSettings(d provider.Domain) provider.Registrar {
 }
 
 // AttachedList is a credential list attached to a domain, and for what.
-type AttachedList struct {
-	SID           string
-	FriendlyName  string
-	Calls         bool
-	Registrations bool
-}
+type AttachedList = provider.AttachedList
 
 // AttachedLists returns the credential lists attached to a domain for
 // registrations and for calls, registrations first, each once.
 func (c *Client) AttachedLists(ctx context.Context, domainSID string) ([]AttachedList, error) {
-	var out []AttachedList
-	index := map[string]int{}
-	for _, kind := range []provider.AuthKind{provider.ForRegistrations, provider.ForCalls} {
-		for m, err := range c.ListCredentialListMappings(ctx, domainSID, kind) {
-			if err != nil {
-				return nil, err
-			}
-			i, seen := index[m.SID]
-			if !seen {
-				i = len(out)
-				index[m.SID] = i
-				out = append(out, AttachedList{SID: m.SID, FriendlyName: m.FriendlyName})
-			}
-			if kind == provider.ForRegistrations {
-				out[i].Registrations = true
-			} else {
-				out[i].Calls = true
-			}
-		}
-	}
-	return out, nil
+	return provider.AttachedLists(ctx, c, domainSID)
 }
 
 // FindDomainByName finds a domain by its SID or name (completed as

@@ -34,10 +34,10 @@ var (
 
 // Settings are the profile keys, in the order help lists them.
 var Settings = []Setting{
-	{Key: "provider", Help: "the provider the profile's account is at", Allowed: strings.Join(providerNames, ", "),
+	{Key: "provider", Help: "the provider the profile's account is at", Allowed: strings.Join(ProviderNames, ", "),
 		Check: func(v string) (string, error) {
 			v = strings.ToLower(v)
-			for _, n := range providerNames {
+			for _, n := range ProviderNames {
 				if v == n {
 					return v, nil
 				}
@@ -94,7 +94,8 @@ var Settings = []Setting{
 		}, field: func(p *Profile) *string { return &p.RPCURL }, providers: []string{ProviderKamailio}},
 }
 
-var providerNames = []string{ProviderTwilio, ProviderSandbox, ProviderKamailio, ProviderTelnyx}
+// ProviderNames are the providers a profile may name.
+var ProviderNames = []string{ProviderTwilio, ProviderSandbox, ProviderKamailio, ProviderTelnyx}
 
 // appliesTo reports whether the setting's rule holds for p's provider.
 func (s Setting) appliesTo(p *Profile) bool {

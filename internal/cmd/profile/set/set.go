@@ -70,7 +70,7 @@ func SettingsHelp() string {
 func ValueChoices(key string) []cobra.Completion {
 	switch key {
 	case "provider":
-		return []cobra.Completion{config.ProviderTwilio, config.ProviderSandbox}
+		return config.ProviderNames
 	case "password_policy":
 		return passwordPolicies()
 	}

@@ -34,20 +34,25 @@ type RotateOptions struct {
 	// Globals carry --profile and --audit-log.
 	Globals *cmdutil.Globals
 
-	Users         []string
-	List          string
-	Domain        string
-	All           bool
-	Resume        bool
-	ResumeRun     string
-	DryRun        bool
-	Yes           bool
-	Policy        string
-	Length        int
-	Output        string
-	ShowPasswords bool
-	Concurrency   int
-	AuditLog      string
+	Users  []string
+	List   string
+	Domain string
+	All    bool
+	// AllSubaccounts is --all-subaccounts: every account of every
+	// subaccount, with a handover file per subaccount in OutputDir.
+	AllSubaccounts bool
+	OutputDir      string
+	OutputFormat   string
+	Resume         bool
+	ResumeRun      string
+	DryRun         bool
+	Yes            bool
+	Policy         string
+	Length         int
+	Output         string
+	ShowPasswords  bool
+	Concurrency    int
+	AuditLog       string
 	// Verify is --verify: a REGISTER with each new password once set.
 	Verify verify.Options
 }
@@ -127,7 +132,7 @@ them again), but it is set at the provider and kept in the handover.`,
 				}
 			}
 			modes := 0
-			for _, set := range []bool{len(args) > 0, opts.List != "", opts.Domain != "", opts.All} {
+			for _, set := range []bool{len(args) > 0, opts.List != "", opts.Domain != "", opts.All, opts.AllSubaccounts} {
 				if set {
 					modes++
 				}
@@ -138,19 +143,22 @@ them again), but it is set at the provider and kept in the handover.`,
 			case opts.Resume && (opts.DryRun || opts.Policy != "" || opts.Length != 0):
 				return cmdutil.FlagErrorf("--resume re-applies journaled passwords; --dry-run, --policy and --length do not apply")
 			case !opts.Resume && modes == 0:
-				return cmdutil.FlagErrorf("choose accounts: USER@DOMAIN arguments, --domain, --all or --credential-list (or --resume)")
+				return cmdutil.FlagErrorf("choose accounts: USER@DOMAIN arguments, --domain, --all, --all-subaccounts or --credential-list (or --resume)")
 			case modes > 1:
-				return cmdutil.FlagErrorf("use only one of USER@DOMAIN arguments, --credential-list, --domain and --all")
+				return cmdutil.FlagErrorf("use only one of USER@DOMAIN arguments, --credential-list, --domain, --all and --all-subaccounts")
+			}
+			if err := validateAllSubaccounts(cmd, opts); err != nil {
+				return err
 			}
 			if opts.Output != "" {
 				if err := rotate.CheckHandoverPath(opts.Output); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
 				}
 			}
-			if !opts.DryRun && !opts.Resume && !hasDestination(opts) {
+			if !opts.DryRun && !opts.Resume && !opts.AllSubaccounts && !hasDestination(opts) {
 				return cmdutil.FlagErrorf("the new passwords need somewhere to go: pass --output FILE, --json, or --show-passwords on a terminal")
 			}
-			if !opts.DryRun {
+			if !opts.DryRun && !opts.AllSubaccounts {
 				if err := custody.CheckExport(opts.Exporter, opts.Output != "", sampleRecords); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
 				}
@@ -177,6 +185,11 @@ them again), but it is set at the provider and kept in the handover.`,
 	fl.StringVar(&opts.List, "credential-list", "", "Rotate every credential in this Twilio credential list (`NAME or SID`)")
 	fl.StringVar(&opts.Domain, "domain", "", "Rotate every account on this `domain`")
 	fl.BoolVar(&opts.All, "all", false, "Rotate every account in the account (or --subaccount)")
+	fl.BoolVar(&opts.AllSubaccounts, "all-subaccounts", false, "Rotate every account of every active subaccount, one handover file per subaccount in --output-dir")
+	fl.StringVar(&opts.OutputDir, "output-dir", "", "With --all-subaccounts: write each subaccount's new passwords to its own file in `directory` (mode 0600)")
+	fl.StringVar(&opts.OutputFormat, "output-format", "csv", "With --output-dir: handover files in `format` csv or json")
+	cmd.RegisterFlagCompletionFunc("output-format", cobra.FixedCompletions([]string{"csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagDirname("output-dir")
 	fl.StringVar(&opts.ResumeRun, "resume", "", "Finish unfinished runs from their journals (all of the profile's, or one `RUN-ID`)")
 	fl.Lookup("resume").NoOptDefVal = "all"
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Show which accounts would get new passwords, and change nothing")
@@ -234,6 +247,9 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 	if opts.Resume {
 		return resumeRun(ctx, opts)
+	}
+	if opts.AllSubaccounts {
+		return allSubaccountsRun(ctx, opts)
 	}
 	profName, provName, profPolicy, defDomain := profileName(opts)
 	pol, err := password.Resolve(opts.Policy, profPolicy, provName)
@@ -369,6 +385,9 @@ func execute(ctx context.Context, opts *RotateOptions, run *custody.Run) error {
 	if opts.IO.ProgressEnabled() {
 		ro.Progress = opts.IO.ErrOut
 	}
+	if len(run.Handovers) > 0 {
+		return executeAcross(ctx, opts, run, ro, nil)
+	}
 	sum := run.Apply(ctx, ro)
 	d := custody.Delivery{}
 	if opts.Verify.Enabled && ctx.Err() == nil && sum.Fatal == nil {
@@ -416,7 +435,7 @@ func result(opts *RotateOptions, rep *custody.Report) error {
 	case rep.Fatal != nil:
 		return cmdutil.WithHint(fmt.Errorf("run %s stopped: %s", rep.RunID, oneLine(rep.Fatal.Error())),
 			"free the space or fix the error, then finish with `"+resume+"`")
-	case rep.Kept != "" && rep.Handover == "" && !rep.Printed && len(rep.Rotated) > 0:
+	case rep.Kept != "" && rep.Handover == "" && len(rep.Handovers) == 0 && !rep.Printed && len(rep.Rotated) > 0:
 		return cmdutil.WithHint(errors.New("the new passwords were not handed over"),
 			fmt.Sprintf("they are in the journal; run `%s`", resumeWithOutput(opts, rep.RunID)))
 	case rep.Interrupted && rep.Kept != "":
@@ -606,7 +625,7 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 		if ctx.Err() != nil {
 			break
 		}
-		if ri.Output == "" && opts.Output == "" && !opts.Exporter.Enabled() && !(opts.ShowPasswords && opts.IO.IsStdoutTTY()) && ri.Done+ri.Pending+ri.Failed > 0 {
+		if ri.Output == "" && len(ri.Handovers) == 0 && opts.Output == "" && !opts.Exporter.Enabled() && !(opts.ShowPasswords && opts.IO.IsStdoutTTY()) && ri.Done+ri.Pending+ri.Failed > 0 {
 			errs = append(errs, cmdutil.FlagErrorf("run %s has no handover file: pass --output FILE or --json", ri.RunID))
 			continue
 		}

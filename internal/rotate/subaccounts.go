@@ -1,0 +1,69 @@
+package rotate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sipctl/sipctl/internal/provider"
+)
+
+// Customer is one subaccount of a run across subaccounts.
+type Customer struct {
+	SID    string `json:"subaccount_sid"`
+	Name   string `json:"subaccount"`
+	Status string `json:"status"`
+	// Accounts is how many SIP accounts it has to rotate.
+	Accounts int `json:"accounts"`
+	// Skipped says why it is not rotated ("" when it is): a suspended or
+	// closed subaccount is left alone.
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// SubaccountsOf returns p's Scope and Accounts capabilities, the two a run
+// across subaccounts needs; the error names what the provider lacks.
+func SubaccountsOf(p provider.SIPAccounts) (provider.Scope, provider.Accounts, error) {
+	sc, err := provider.Require[provider.Scope](p, provider.WhatSubaccounts)
+	if err != nil {
+		return nil, nil, err
+	}
+	ac, err := provider.Require[provider.Accounts](p, provider.WhatSubaccounts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sc, ac, nil
+}
+
+// ForSubaccounts is every account of every active subaccount of p, each
+// target carrying its subaccount's SID; suspended and closed subaccounts
+// are listed as skipped, with no targets.
+func ForSubaccounts(ctx context.Context, p provider.SIPAccounts) ([]Customer, []Target, error) {
+	sc, ac, err := SubaccountsOf(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	var customers []Customer
+	for a, err := range ac.ListSubaccounts(ctx) {
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing subaccounts: %w", err)
+		}
+		c := Customer{SID: a.SID, Name: a.FriendlyName, Status: a.Status}
+		if a.Status != "" && a.Status != "active" {
+			c.Skipped = a.Status
+		}
+		customers = append(customers, c)
+	}
+	var all []Target
+	for i := range customers {
+		c := &customers[i]
+		if c.Skipped != "" {
+			continue
+		}
+		ts, err := ForAll(ctx, sc.WithAccount(c.SID), c.SID)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing the accounts of subaccount %s (%s): %w", c.Name, c.SID, err)
+		}
+		c.Accounts = len(ts)
+		all = append(all, ts...)
+	}
+	return customers, all, nil
+}

@@ -2,7 +2,9 @@ package rotate
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -35,8 +37,10 @@ func SubaccountsOf(p provider.SIPAccounts) (provider.Scope, provider.Accounts, e
 
 // ForSubaccounts is every account of every active subaccount of p, each
 // target carrying its subaccount's SID; suspended and closed subaccounts
-// are listed as skipped, with no targets.
-func ForSubaccounts(ctx context.Context, p provider.SIPAccounts) ([]Customer, []Target, error) {
+// are listed as skipped, with no targets. Up to workers subaccounts are
+// listed at once (each listing is sequential, so at most workers requests
+// are in flight), in the provider's order.
+func ForSubaccounts(ctx context.Context, p provider.SIPAccounts, workers int) ([]Customer, []Target, error) {
 	sc, ac, err := SubaccountsOf(p)
 	if err != nil {
 		return nil, nil, err
@@ -52,18 +56,43 @@ func ForSubaccounts(ctx context.Context, p provider.SIPAccounts) ([]Customer, []
 		}
 		customers = append(customers, c)
 	}
-	var all []Target
-	for i := range customers {
-		c := &customers[i]
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	found := make([][]Target, len(customers))
+	errs := make([]error, len(customers))
+	sem := make(chan struct{}, max(1, workers))
+	var wg sync.WaitGroup
+	for i, c := range customers {
 		if c.Skipped != "" {
 			continue
 		}
-		ts, err := ForAll(ctx, sc.WithAccount(c.SID), c.SID)
-		if err != nil {
-			return nil, nil, fmt.Errorf("listing the accounts of subaccount %s (%s): %w", c.Name, c.SID, err)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			ts, err := ForAll(ctx, sc.WithAccount(c.SID), c.SID)
+			if err != nil {
+				errs[i] = fmt.Errorf("listing the accounts of subaccount %s (%s): %w", c.Name, c.SID, err)
+				cancel()
+				return
+			}
+			found[i] = ts
+		})
+	}
+	wg.Wait()
+	// The first failure, not a listing it cancelled.
+	var first error
+	for _, err := range errs {
+		if err != nil && (first == nil || errors.Is(first, context.Canceled) && !errors.Is(err, context.Canceled)) {
+			first = err
 		}
-		c.Accounts = len(ts)
-		all = append(all, ts...)
+	}
+	if first != nil {
+		return nil, nil, first
+	}
+	var all []Target
+	for i := range customers {
+		customers[i].Accounts = len(found[i])
+		all = append(all, found[i]...)
 	}
 	return customers, all, nil
 }

@@ -82,6 +82,14 @@ const examplesPending = "merged from main at 22:05 with the custody/apply work; 
 
 const dnsPending = "on the sandbox profile `accounts check` still looks the domain up in DNS (the real office.sip.twilio.com) instead of using `sandbox serve`: issue 14 item 5, another helper's; it would send a sandbox password to Twilio"
 
+// withCustomer is a reseller's customer: a subaccount with a registrable
+// domain and one account.
+var withCustomer = []string{
+	`sipctl subaccounts create "Acme Dental"`,
+	`sipctl --subaccount "Acme Dental" domains create dental --sip-registration`,
+	`sipctl --subaccount "Acme Dental" accounts create reception --domain dental --json > reception.json`,
+}
+
 // exampleCases: every example not listed runs on the seeded sandbox and
 // must exit 0.
 var exampleCases = map[string]exampleCase{
@@ -123,6 +131,8 @@ var exampleCases = map[string]exampleCase{
 		`sipctl --subaccount "Acme Dental" domains create dental --sip-registration`,
 		`sipctl --subaccount "Acme Dental" accounts create reception --domain dental --json > reception.json`}},
 	"sipctl password rotate alice@office.sip.twilio.com --output alice.json --verify": {setup: []string{withAlice}, serve: true, code: 2},
+	"sipctl password rotate --all-subaccounts --dry-run":                              {setup: withCustomer},
+	"sipctl password rotate --all-subaccounts --output-dir handovers -y":              {setup: withCustomer},
 	"sipctl profile delete old-customer --yes":                                        {serve: true, setup: []string{withProfile("old-customer")}},
 	"sipctl profile get api_url --profile acme":                                       {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl profile set password_policy strict --profile acme":                        {serve: true, setup: []string{withProfile("acme")}},

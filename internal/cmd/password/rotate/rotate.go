@@ -66,13 +66,14 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Co
 		Provider: f.Provider,
 		StateDir: config.StateDir, Globals: f.Globals}
 	cmd := &cobra.Command{
-		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --credential-list NAME|SID]",
+		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --all-subaccounts | --credential-list NAME|SID]",
 		Short: "Give SIP accounts new generated passwords, without ever losing one",
 		Long: `Generate a new password for each chosen account and set it at the provider.
 
 Choose accounts as USER@DOMAIN arguments (USER alone uses the profile's default domain), every
 account on a domain (--domain), every account (--all; --subaccount picks a reseller's customer),
-or, on Twilio, every credential of one credential list (--credential-list).
+every account of every customer (--all-subaccounts), or, on Twilio, every credential of one
+credential list (--credential-list).
 
 Each rotation unregisters a device until someone enters its new password, so no password may be
 lost. Before the first request sipctl checks that the audit log, the journal directory and the
@@ -112,11 +113,25 @@ finishes them.
 registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar of a
 running ` + "`sipctl sandbox serve`" + `. The handover gains a verified field per account. A password
 the registrar does not accept counts as unverified (exit status 3, with the commands that check
-them again), but it is set at the provider and kept in the handover.`,
+them again), but it is set at the provider and kept in the handover.
+
+--all-subaccounts is a reseller's rotation of every customer in one run: every account of every
+active subaccount of the profile's account, with one --concurrency budget shared by all of them
+(not one per customer). Suspended and closed subaccounts are skipped, each named on stderr and
+in the summary. Each customer's new passwords go to a file of its own in --output-dir DIR, named
+after the subaccount and its SID (acme-dental-AC….csv, or .json with --output-format json), in
+the format of --output, so each customer can be given only their own passwords. On a terminal
+the progress names each customer as it finishes. --json prints one object per subaccount, not
+passwords: subaccount_sid, subaccount, account_status, outcome (rotated, incomplete, skipped or
+empty), accounts, rotated, failed, not_attempted, handover. An interrupted run is finished with
+--resume RUN-ID, which sets only what its journal has not done and writes the same files. A
+provider without subaccounts refuses --all-subaccounts before any request.`,
 		Example: `  $ sipctl password rotate alice@office.sip.twilio.com --output alice.json
   $ sipctl password rotate --domain office.sip.twilio.com --dry-run
   $ sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv -y
   $ sipctl password rotate alice@office.sip.twilio.com --output alice.json --verify
+  $ sipctl password rotate --all-subaccounts --dry-run
+  $ sipctl password rotate --all-subaccounts --output-dir handovers -y
   $ sipctl password runs list
   $ sipctl password rotate --resume`,
 		RunE: func(cmd *cobra.Command, args []string) error {

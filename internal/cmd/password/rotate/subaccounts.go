@@ -134,7 +134,7 @@ func allSubaccountsRun(ctx context.Context, opts *RotateOptions) error {
 		}
 		al.Close()
 	}
-	customers, targets, err := rotate.ForSubaccounts(ctx, p)
+	customers, targets, err := rotate.ForSubaccounts(ctx, p, opts.Concurrency)
 	if err != nil {
 		return err
 	}

@@ -23,12 +23,17 @@ import (
 type countingRT struct {
 	rt          http.RoundTripper
 	all, writes atomic.Int64
+	// onWrite, when set, sees the running count of writes.
+	onWrite atomic.Pointer[func(n int64)]
 }
 
 func (c *countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.all.Add(1)
 	if r.Method != http.MethodGet {
-		c.writes.Add(1)
+		n := c.writes.Add(1)
+		if f := c.onWrite.Load(); f != nil {
+			(*f)(n)
+		}
 	}
 	return c.rt.RoundTrip(r)
 }
@@ -238,6 +243,70 @@ func TestHandoverName(t *testing.T) {
 	} {
 		if got := handoverName(rotate.Customer{SID: "AC1", Name: tc.name}, "csv"); got != tc.want {
 			t.Errorf("%q: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Ctrl-C (the context ending) mid-run: the customers' files get what was
+// done, the journal keeps the rest, the error names the --resume command,
+// and that command completes every customer's file.
+func TestAllSubaccountsInterruptedThenResumed(t *testing.T) {
+	p, rt := resellerFixture(t, 4, 10)
+	ios, _, _, stderr := iostreams.Test()
+	out := filepath.Join(t.TempDir(), "out")
+	opts := acrossOptions(t, p, ios, out)
+	opts.Yes, opts.Concurrency = true, 2
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := func(n int64) {
+		if n == 15 {
+			cancel()
+		}
+	}
+	rt.onWrite.Store(&stop)
+	err := rotateRun(ctx, opts)
+	rt.onWrite.Store(nil)
+	var ee *cmdutil.ExitError
+	var he *cmdutil.HintError
+	if !errors.As(err, &ee) || ee.Code != cmdutil.ExitUsage || !errors.As(err, &he) {
+		t.Fatalf("err = %#v\n%s", err, stderr)
+	}
+	_, runID, ok := strings.Cut(he.Hint, "sipctl password rotate --resume ")
+	if !ok {
+		t.Fatalf("no resume command in %q", he.Hint)
+	}
+	runID = strings.Fields(strings.Trim(runID, "`"))[0]
+	written := 0
+	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+	for _, f := range files {
+		rs, err := rotate.ReadHandover(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		written += len(rs)
+	}
+	if written == 0 || written >= 40 {
+		t.Fatalf("%d passwords handed over at the interrupt; want some, not all", written)
+	}
+
+	ios, _, _, stderr = iostreams.Test()
+	resume := acrossOptions(t, p, ios, "")
+	resume.StateDir = opts.StateDir
+	resume.AllSubaccounts, resume.OutputFormat = false, ""
+	resume.Resume, resume.ResumeRun = true, runID
+	if err := rotateRun(context.Background(), resume); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr.String(), "Rotated 40, failed 0, not attempted 0 (of 40).") {
+		t.Fatalf("resume:\n%s", stderr)
+	}
+	files, _ = filepath.Glob(filepath.Join(out, "*.csv"))
+	if len(files) != 4 {
+		t.Fatalf("files after resume: %v", files)
+	}
+	for _, f := range files {
+		if rs, _ := rotate.ReadHandover(f); len(rs) != 10 {
+			t.Fatalf("%s: %d records after resume", f, len(rs))
 		}
 	}
 }

@@ -644,6 +644,10 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 			errs = append(errs, cmdutil.FlagErrorf("run %s has no handover file: pass --output FILE or --json", ri.RunID))
 			continue
 		}
+		if len(ri.Handovers) > 0 && opts.Verify.Enabled {
+			errs = append(errs, cmdutil.FlagErrorf("run %s is across subaccounts, where --verify is not supported yet: resume it without --verify", ri.RunID))
+			continue
+		}
 		run, err := cust.Resume(ri.RunID, p, opts.AuditLog, opts.Output)
 		if err != nil {
 			errs = append(errs, conflictHint(err))

@@ -291,6 +291,9 @@ func TestAllSubaccountsKilledAndResumed(t *testing.T) {
 	setsAtKill := s.sets.Load()
 
 	runID := journal.RunIDOf(journals[0])
+	if show, errOut, code := s.run("password", "runs", "show", runID); code != 0 || !strings.Contains(show, "20 files (one per subaccount) in "+outDir) {
+		t.Fatalf("runs show: exit %d\n%s%s", code, show, errOut)
+	}
 	out, errOut, code := s.run("password", "rotate", "--resume", runID, "--json")
 	if code != 0 {
 		t.Fatalf("--resume: exit %d\n%s", code, errOut)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/password"
 )
 
 // Entries of several groups (a run across subaccounts) share one limiter:
@@ -64,5 +65,26 @@ func TestGroupsShareOneLimiter(t *testing.T) {
 	}
 	if !strings.Contains(progress.String(), "120/120 done, 0 failed; 4 of 4 customers finished") {
 		t.Fatalf("progress:\n%q", progress.String())
+	}
+}
+
+// One user on one domain shares one password within an account, never
+// across customers with the same username on a shared domain.
+func TestPlanSharesPasswordsOnlyWithinAnAccount(t *testing.T) {
+	pol, _ := password.Builtin("twilio")
+	ts := []Target{
+		{AccountSID: "ACa", Ref: "CLa1/CR1", Username: "desk", Domain: "sip.example.com"},
+		{AccountSID: "ACa", Ref: "CLa2/CR2", Username: "desk", Domain: "sip.example.com"},
+		{AccountSID: "ACb", Ref: "CLb1/CR3", Username: "desk", Domain: "sip.example.com"},
+	}
+	es, err := Plan(ts, pol, "twilio", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if es[0].Password != es[1].Password {
+		t.Error("one account's user on two lists got two passwords")
+	}
+	if es[0].Password == es[2].Password {
+		t.Error("two customers got the same password")
 	}
 }

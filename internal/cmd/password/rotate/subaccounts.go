@@ -123,10 +123,15 @@ func allSubaccountsRun(ctx context.Context, opts *RotateOptions) error {
 	cust := custody.New(opts.StateDir())
 	if !opts.DryRun {
 		if err := os.MkdirAll(opts.OutputDir, 0o700); err != nil {
-			return fmt.Errorf("--output-dir: %w", err)
+			return cmdutil.FlagErrorf("--output-dir: %v", err)
 		}
 		if st, err := os.Stat(opts.OutputDir); err != nil || !st.IsDir() {
 			return fmt.Errorf("--output-dir %s is not a directory", opts.OutputDir)
+		}
+		// The files are named once the customers are known; that they can
+		// be written is known now, before any request.
+		if _, err := rotate.CheckHandover(filepath.Join(opts.OutputDir, ".sipctl-check."+opts.OutputFormat)); err != nil {
+			return fmt.Errorf("--output-dir %s cannot take the handover files: %w", opts.OutputDir, err)
 		}
 		al, err := cust.Check(opts.AuditLog, "")
 		if err != nil {

@@ -162,6 +162,22 @@ func TestAllSubaccountsNeedsTheCapability(t *testing.T) {
 	}
 }
 
+// An --output-dir that cannot hold the files is refused before any request.
+func TestAllSubaccountsOutputDirCheckedFirst(t *testing.T) {
+	p, rt := resellerFixture(t, 1, 1)
+	file := filepath.Join(t.TempDir(), "taken")
+	os.WriteFile(file, []byte("x"), 0o600)
+	ios, _, _, _ := iostreams.Test()
+	opts := acrossOptions(t, p, ios, file)
+	opts.Yes = true
+	if err := rotateRun(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "--output-dir") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := rt.all.Load(); n != 0 {
+		t.Fatalf("%d requests before the refusal", n)
+	}
+}
+
 // Without --yes and no terminal to ask on, nothing changes.
 func TestAllSubaccountsNeedsConfirmation(t *testing.T) {
 	p, rt := resellerFixture(t, 2, 3)

@@ -326,3 +326,72 @@ func TestAllSubaccountsInterruptedThenResumed(t *testing.T) {
 		}
 	}
 }
+
+// A customer's handover file that cannot be written at the end (here a
+// directory appeared in its place mid-run) loses nothing: the other
+// customers' files are written, the journal keeps every password, the error
+// names the --resume command, and once the cause is gone it writes the
+// missing file.
+func TestAllSubaccountsHandoverFailureKeepsJournal(t *testing.T) {
+	p, rt := resellerFixture(t, 3, 5)
+	var second rotate.Customer
+	i := 0
+	for a, err := range p.ListSubaccounts(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			second = rotate.Customer{SID: a.SID, Name: a.FriendlyName}
+		}
+		i++
+	}
+	ios, _, _, stderr := iostreams.Test()
+	out := filepath.Join(t.TempDir(), "out")
+	blocked := filepath.Join(out, handoverName(second, "csv"))
+	opts := acrossOptions(t, p, ios, out)
+	opts.Yes = true
+	block := func(n int64) {
+		if n == 1 {
+			os.Mkdir(blocked, 0o700)
+		}
+	}
+	rt.onWrite.Store(&block)
+	err := rotateRun(context.Background(), opts)
+	rt.onWrite.Store(nil)
+	var he *cmdutil.HintError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "not every handover file was written") || !strings.Contains(he.Hint, "password rotate --resume ") {
+		t.Fatalf("err = %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr.String(), "The journal ") {
+		t.Fatalf("the journal was not kept:\n%s", stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+	var regular int
+	for _, f := range files {
+		if st, _ := os.Stat(f); st.Mode().IsRegular() {
+			regular++
+		}
+	}
+	if regular != 2 {
+		t.Fatalf("%d customers' files written, want the 2 others: %v", regular, files)
+	}
+
+	os.Remove(blocked)
+	_, cmdline, _ := strings.Cut(he.Hint, "sipctl password rotate --resume ")
+	runID := strings.Fields(strings.Trim(cmdline, "`"))[0]
+	ios, _, _, stderr = iostreams.Test()
+	resume := acrossOptions(t, p, ios, "")
+	resume.StateDir = opts.StateDir
+	resume.AllSubaccounts, resume.OutputFormat = false, ""
+	resume.Resume, resume.ResumeRun = true, runID
+	before := rt.writes.Load()
+	if err := rotateRun(context.Background(), resume); err != nil {
+		t.Fatalf("resume: %v\n%s", err, stderr)
+	}
+	if n := rt.writes.Load() - before; n != 0 {
+		t.Fatalf("the resume sent %d writes; every password was already set", n)
+	}
+	if rs, err := rotate.ReadHandover(blocked); err != nil || len(rs) != 5 {
+		t.Fatalf("%s after resume: %d records, %v", blocked, len(rs), err)
+	}
+}

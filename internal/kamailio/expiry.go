@@ -15,7 +15,7 @@ import (
 // Kamailio keeps per-user attributes: avpops' usr_preferences table, one
 // row per account with attribute sipctl_expires and an RFC 3339 value
 // (type 0: string name, string value). kamdbctl creates the table with the
-// standard schema; kamcli (`kamcli avp db-list`) and kamctl show the rows,
+// standard tables; `kamctl avp list` and `kamcli db show` show the rows,
 // and a kamailio.cfg can load them (avp_db_load) to refuse expired accounts
 // at once. Deleting an account through sipctl deletes its row; creating one
 // without an expiry deletes a stale row left by others.

@@ -195,6 +195,12 @@ func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) i
 			}
 			for _, l := range lists {
 				for cr, err := range c.ListCredentials(ctx, l.SID) {
+					if errors.Is(err, provider.ErrNotFound) {
+						// Deleted since the mappings were read (a
+						// concurrent cleanup removing an emptied expiry
+						// list): its accounts are gone.
+						break
+					}
 					if err != nil {
 						yield(provider.SIPAccount{}, err)
 						return

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -268,6 +270,26 @@ func TestCleanupTwilioSandbox(t *testing.T) {
 	lists := w.must(nil, "credlists", "list")
 	if strings.Contains(lists, "ci-exp-20260601T1210Z") || !strings.Contains(lists, "ci-exp-20260608T1200Z") || !strings.Contains(lists, "ci-users") {
 		t.Fatalf("credential lists after cleanup:\n%s", lists)
+	}
+
+	// ttl: in an apply file: the same expiry, from apply's clock.
+	file := filepath.Join(t.TempDir(), "ci.yaml")
+	os.WriteFile(file, []byte("domains:\n  - name: ci\n    accounts:\n      - {username: job1, ttl: 10m}\n      - {username: job2, ttl: 10m}\n      - keep9\n"), 0o644)
+	w.must(at(0), "apply", "-f", file, "--output", filepath.Join(t.TempDir(), "handover.json"))
+	rs, errOut, code := w.run(at(11*time.Minute), "accounts", "cleanup", "--expired", "--domain", "ci", "--yes", "--json=username,result")
+	var got []Result
+	if code != 0 || json.Unmarshal([]byte(rs), &got) != nil {
+		t.Fatalf("cleanup after apply: exit %d\n%s%s", code, rs, errOut)
+	}
+	var names []string
+	for _, r := range got {
+		if r.Result == ResultDeleted {
+			names = append(names, r.Username)
+		}
+	}
+	sort.Strings(names)
+	if len(got) != 2 || !slices.Equal(names, []string{"job1", "job2"}) {
+		t.Fatalf("cleanup after apply deleted %v of %+v", names, got)
 	}
 }
 

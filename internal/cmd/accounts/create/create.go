@@ -410,7 +410,7 @@ func printCreated(opts *CreateOptions, a lookup.Account) error {
 		fields = append(fields, output.Field{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")})
 	}
 	if a.ExpiresAt != nil {
-		fields = append(fields, output.Field{Label: "Expires", Value: output.Time(*a.ExpiresAt)})
+		fields = append(fields, output.Field{Label: "Account expires", Value: output.Time(*a.ExpiresAt)})
 	}
 	fields = append(fields, output.Field{Label: "SID", Value: output.Text(a.SID)})
 	if ios.IsStdoutTTY() {

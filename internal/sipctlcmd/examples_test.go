@@ -89,21 +89,16 @@ const dnsPending = "on the sandbox profile `accounts check` still looks the doma
 // exampleCases: every example not listed runs on the seeded sandbox and
 // must exit 0.
 var exampleCases = map[string]exampleCase{
-	"sipctl accounts create alice --domain office":                                               {},
-	"sipctl accounts list --domain office":                                                       {setup: []string{withAlice}},
-	"sipctl accounts list --domain office --json":                                                {setup: []string{withAlice}},
-	"sipctl accounts list --domain office --json=username,credential_list":                       {setup: []string{withAlice}},
-	"sipctl accounts show alice --domain office":                                                 {setup: []string{withAlice}},
-	"sipctl accounts show alice@office.sip.twilio.com --json":                                    {setup: []string{withAlice}},
-	"sipctl accounts delete alice --domain office":                                               {setup: []string{withAlice}, code: 2}, // no terminal, no --yes
-	"sipctl accounts delete alice@office.sip.twilio.com --yes":                                   {setup: []string{withAlice}},
-	`printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json`: {env: map[string]string{"PW": examplePassword}},
-	"sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060":            {serve: true},
-	// Throwaway accounts: made an hour long at a past clock (SIPCTL_NOW), so they have expired by
-	// the real one the cleanup reads.
-	"sipctl accounts cleanup --expired --domain office --dry-run":                                                  {setup: []string{withExpired}},
-	"sipctl accounts cleanup --expired --domain office --yes":                                                      {setup: []string{withExpired}},
-	"sipctl accounts cleanup --expired --all --yes --json=username,domain,result":                                  {setup: []string{withExpired}},
+	"sipctl accounts create alice --domain office":                                                                 {},
+	"sipctl accounts list --domain office":                                                                         {setup: []string{withAlice}},
+	"sipctl accounts list --domain office --json":                                                                  {setup: []string{withAlice}},
+	"sipctl accounts list --domain office --json=username,credential_list":                                         {setup: []string{withAlice}},
+	"sipctl accounts show alice --domain office":                                                                   {setup: []string{withAlice}},
+	"sipctl accounts show alice@office.sip.twilio.com --json":                                                      {setup: []string{withAlice}},
+	"sipctl accounts delete alice --domain office":                                                                 {setup: []string{withAlice}, code: 2}, // no terminal, no --yes
+	"sipctl accounts delete alice@office.sip.twilio.com --yes":                                                     {setup: []string{withAlice}},
+	`printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json`:                   {env: map[string]string{"PW": examplePassword}},
+	"sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060":                              {serve: true},
 	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {skip: dnsPending},
 	`printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin`:                     {skip: dnsPending},
 	"sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls":              {skip: "the sandbox registrar serves UDP and TCP, not TLS; and " + dnsPending},
@@ -152,6 +147,12 @@ var exampleCases = map[string]exampleCase{
 	"sipctl plan -f office.yaml":                                                                                                                                                    {skip: examplesPending},
 	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {skip: examplesPending},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
+
+	// Throwaway accounts: made an hour long at a past clock (SIPCTL_NOW), so they have
+	// expired by the real one the cleanup reads.
+	"sipctl accounts cleanup --expired --domain office --dry-run":                 {setup: []string{withExpired}},
+	"sipctl accounts cleanup --expired --domain office --yes":                     {setup: []string{withExpired}},
+	"sipctl accounts cleanup --expired --all --yes --json=username,domain,result": {setup: []string{withExpired}},
 }
 
 // seedSandbox is what every example may presume: the sandbox with a domain

@@ -69,6 +69,10 @@ const examplePassword = "Example-Pass-4-Sandbox"
 
 const withAlice = "sipctl accounts create alice --domain office --json > alice-created.json"
 
+// withExpired makes ci1 on office with a TTL that ended long before the
+// real clock.
+const withExpired = "SIPCTL_NOW=2026-01-01T00:00:00Z sipctl accounts create ci1 --domain office --ttl 1h --json > ci1-created.json"
+
 // withProfile makes a saved Twilio-provider profile NAME that reaches the
 // running `sandbox serve` with the sandbox's account (the sandbox
 // equivalent of a real account); $SANDBOX_SID, $SANDBOX_API, $SANDBOX_TOKEN
@@ -153,6 +157,12 @@ var exampleCases = map[string]exampleCase{
 	"sipctl plan -f office.yaml":                                                                                                                                                    {skip: examplesPending},
 	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {skip: examplesPending},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
+
+	// Throwaway accounts: made an hour long at a past clock (SIPCTL_NOW), so they have
+	// expired by the real one the cleanup reads.
+	"sipctl accounts cleanup --expired --domain office --dry-run":                 {setup: []string{withExpired}},
+	"sipctl accounts cleanup --expired --domain office --yes":                     {setup: []string{withExpired}},
+	"sipctl accounts cleanup --expired --all --yes --json=username,domain,result": {setup: []string{withExpired}},
 }
 
 // seedSandbox is what every example may presume: the sandbox with a domain

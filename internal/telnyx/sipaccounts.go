@@ -101,6 +101,7 @@ func toAccount(cc CredentialConnection) provider.SIPAccount {
 		},
 	}
 	a.Created = parseTime(cc.CreatedAt)
+	a.ExpiresAt = TagExpiry(cc.Tags)
 	if cc.Inbound.ChannelLimit != nil {
 		a.Attributes[AttrInboundLimit] = strconv.Itoa(*cc.Inbound.ChannelLimit)
 	}
@@ -190,8 +191,12 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 	if n := a.Options[OptionConnectionName]; n != "" {
 		name = n
 	}
+	tags, err := expiryTags(a.Options)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
 	user, pw := a.Username, a.Password
-	cc, err := c.CreateConnection(ctx, ConnectionParams{UserName: &user, Password: &pw, ConnectionName: &name})
+	cc, err := c.CreateConnection(ctx, ConnectionParams{UserName: &user, Password: &pw, ConnectionName: &name, Tags: tags})
 	if err != nil {
 		return provider.SIPAccount{}, err
 	}

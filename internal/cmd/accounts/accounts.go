@@ -3,6 +3,7 @@ package accounts
 
 import (
 	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/cleanup"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/create"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
@@ -27,6 +28,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		delete.NewCmdDelete(f, nil),
 		check.NewCmdCheck(f, nil),
 		update.NewCmdUpdate(f, nil),
+		cleanup.NewCmdCleanup(f, nil),
 	)
 	return cmd
 }

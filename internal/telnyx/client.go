@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/httpapi"
@@ -73,6 +74,11 @@ type Client struct {
 	name        string
 	statusLimit int
 	pageSize    int
+	// managed is the managed account this client acts in ("" for the key's
+	// own); parent is the manager's client, which fetches its key.
+	managed string
+	parent  *Client
+	keyMu   *keyCache
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -227,6 +233,12 @@ func retryAfter(h http.Header) string {
 }
 
 func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, int, http.Header, error) {
+	// A managed account's key is fetched before taking a slot: the fetch
+	// takes one of its own.
+	key, err := c.apiKey(ctx)
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -246,7 +258,7 @@ func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, i
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	logged := ""
@@ -301,6 +313,12 @@ func (c *Client) url(path string, q url.Values) (*url.URL, error) {
 func encodeQuery(q url.Values) string {
 	s := q.Encode()
 	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(s)
+}
+
+// keyCache holds a managed account's API key once fetched.
+type keyCache struct {
+	sync.Mutex
+	key string
 }
 
 // UnreachableError says the API host could not be reached, and why.

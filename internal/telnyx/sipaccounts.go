@@ -81,8 +81,6 @@ func (c *Client) Lacks(what string) string {
 		return Registrar + " is Telnyx's one registrar and has no settings; per-account settings are on the connection"
 	case provider.WhatCallerIDs:
 		return "a connection's outbound caller ID is one of its settings (ani_override)"
-	case provider.WhatSubaccounts:
-		return "Telnyx managed accounts are not supported by sipctl yet"
 	}
 	return ""
 }

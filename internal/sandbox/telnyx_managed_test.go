@@ -95,3 +95,57 @@ func TestTelnyxFaceManagedAccounts(t *testing.T) {
 		t.Fatalf("the debug log shows a key:\n%s", log)
 	}
 }
+
+// IP authentication maps onto IP ACLs: an IP connection per list, its
+// /ips as the addresses; a range is refused before any request.
+func TestTelnyxFaceIPConnectionsAsIPACLs(t *testing.T) {
+	s := openTest(t)
+	c := telnyxClient(t, s, HandlerOptions{}, "")
+	ctx := context.Background()
+	acl, err := c.CreateIPACL(ctx, "office-ips")
+	if err != nil || !telnyx.ValidID(acl.SID) || acl.FriendlyName != "office-ips" {
+		t.Fatalf("%+v %v", acl, err)
+	}
+	other, _ := c.CreateIPACL(ctx, "lab-ips")
+	for _, ip := range []string{"203.0.113.10", "203.0.113.11"} {
+		if _, err := c.AddIPAddress(ctx, acl.SID, "", ip, 32); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.AddIPAddress(ctx, other.SID, "", "198.51.100.1", 0)
+	if _, err := c.AddIPAddress(ctx, acl.SID, "", "203.0.113.0", 24); err == nil || !strings.Contains(err.Error(), "single addresses") {
+		t.Fatalf("range: %v", err)
+	}
+	var addrs []provider.IPAddress
+	for a, err := range c.ListIPAddresses(ctx, acl.SID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs = append(addrs, a)
+	}
+	if len(addrs) != 2 || addrs[0].IPAddress != "203.0.113.10" || addrs[0].CIDRPrefixLength != 32 {
+		t.Fatalf("%+v", addrs)
+	}
+	if err := c.RemoveIPAddress(ctx, acl.SID, addrs[0].SID); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.GetIPACL(ctx, acl.SID); err != nil || got.FriendlyName != "office-ips" {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if err := c.DeleteIPACL(ctx, acl.SID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetIPACL(ctx, acl.SID); !errors.Is(err, provider.ErrNotFound) {
+		t.Fatalf("after delete: %v", err)
+	}
+	n := 0
+	for _, err := range c.ListIPACLs(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("%d IP connections left", n)
+	}
+}

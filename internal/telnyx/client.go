@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/httpapi"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -196,6 +197,11 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 		retryable := apiErr.RateLimited() || (status >= 500 && safe)
 		if !retryable || attempt >= c.maxRetries {
 			return apiErr
+		}
+		// A server asking for a longer wait than httpsafe's cap fails the
+		// request as temporary, for bulk work to retry later, as Twilio's does.
+		if d, ok := httpsafe.RetryAfter(header, time.Now()); ok && d > httpsafe.MaxRetryAfter {
+			return &httpsafe.RetryAfterError{Wait: d, Err: apiErr}
 		}
 		if err := c.sleep(ctx, httpapi.Backoff(attempt, retryAfter(header))); err != nil {
 			return apiErr

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -274,5 +275,22 @@ func TestProfileParamsRefusedBeforeAnyRequest(t *testing.T) {
 		if _, err := c.CreateProfile(context.Background(), p); err == nil {
 			t.Errorf("%+v accepted", p)
 		}
+	}
+}
+
+// A Retry-After beyond httpsafe's cap is not slept through: the request
+// fails at once as temporary, for the bulk engine to retry later.
+func TestRetryAfterBeyondTheCapFailsAsTemporary(t *testing.T) {
+	var calls atomic.Int32
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(429)
+		fmt.Fprint(w, `{"errors":[{"code":"10011","title":"Too many requests"}]}`)
+	}, Options{})
+	_, err := c.GetConnection(context.Background(), "7")
+	var ra *httpsafe.RetryAfterError
+	if !errors.As(err, &ra) || !ra.Temporary() || ra.Wait != time.Hour || calls.Load() != 1 {
+		t.Fatalf("err %v after %d calls", err, calls.Load())
 	}
 }

@@ -148,8 +148,8 @@ func (c *Client) CheckAccountStatus(status string) error {
 	case StatusActive, StatusDisabled:
 		return nil
 	}
-	return &provider.MissingCapabilityError{Provider: c.name, What: "closing managed accounts",
-		Why: "Telnyx's API can disable a managed account (`sipctl subaccounts suspend`) but not cancel it; ask Telnyx support, or cancel it in the portal"}
+	return &provider.MissingCapabilityError{Provider: c.name, What: "way to close a managed account through its API",
+		Why: "it can only disable one (`sipctl subaccounts suspend`); cancel it in the Telnyx portal or through Telnyx support"}
 }
 
 // SetAccountStatus implements provider.Accounts: suspended is

@@ -27,7 +27,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List outbound profiles: allowed countries, daily spend limit, accounts using each",
-		Example: "  $ sipctl outbound-profiles list\n  $ sipctl outbound-profiles list --json name,whitelisted_destinations",
+		Example: "  $ sipctl outbound-profiles list\n  $ sipctl outbound-profiles list --json=name,whitelisted_destinations",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

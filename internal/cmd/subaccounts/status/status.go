@@ -114,7 +114,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	if rules, ok := p.(provider.AccountStatusRules); ok {
 		if err := rules.CheckAccountStatus(opts.Status); err != nil {
-			return err
+			return cmdutil.WithHint(err, "nothing was changed; `sipctl subaccounts suspend "+opts.Ref+"` stops its calls and registrations")
 		}
 	}
 	a, err := Find(ctx, p, opts.Ref)

@@ -99,13 +99,9 @@ func New(o Options) (*Client, error) {
 	if strings.ContainsAny(o.APIKey, " \t\r\n") {
 		return nil, errors.New("the Telnyx API key contains whitespace: copy it again from the portal (API Keys)")
 	}
-	hc := &http.Client{}
-	if o.HTTPClient != nil {
-		cp := *o.HTTPClient
-		hc = &cp
-	}
-	// Requests stay on the configured origin, redirects included.
-	hc.CheckRedirect = httpapi.SameOriginRedirects(base)
+	// Requests stay on the configured origin, redirects included: the
+	// same guard (httpsafe) as the Twilio client's.
+	hc := httpsafe.Client(o.HTTPClient, httpsafe.OriginOf(base))
 	if o.MaxConcurrency <= 0 {
 		o.MaxConcurrency = 50
 	}
@@ -280,7 +276,7 @@ func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, i
 		if ctx.Err() != nil {
 			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
 		}
-		if errors.Is(err, httpapi.ErrCrossOriginRedirect) {
+		if off := (*httpsafe.OffOriginError)(nil); errors.As(err, &off) {
 			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
 		}
 		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}

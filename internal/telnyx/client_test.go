@@ -201,7 +201,8 @@ func TestRequestsStayOnOrigin(t *testing.T) {
 	}, Options{})
 	pw := "Secret-pass-1"
 	_, err := c.UpdateConnection(context.Background(), "1", ConnectionParams{Password: &pw})
-	if err == nil || !strings.Contains(err.Error(), "another origin") {
+	var off *httpsafe.OffOriginError
+	if !errors.As(err, &off) || off.What != "redirect" {
 		t.Errorf("redirect: %v", err)
 	}
 	if err := c.Do(context.Background(), Request{Method: "GET", Path: "//evil.example/v2/x"}, nil); err == nil {

@@ -69,7 +69,7 @@ func TestTelnyxCommandsThroughPrism(t *testing.T) {
 	}
 	mustRun(t, env, "", "subaccounts", "activate", "Acme Dental")
 	before := prism.Requests()
-	if r := sipctl(t, env, "", "subaccounts", "close", "Acme Dental", "--yes"); r.code != 2 || !strings.Contains(r.stderr, "no way to close") || prism.Requests() != before {
+	if r := sipctl(t, env, "", "subaccounts", "close", "Acme Dental", "--yes"); r.code != 2 || !strings.Contains(r.stderr, "no way to close") || !strings.Contains(r.stderr, "suspend 'Acme Dental'") || prism.Requests() != before {
 		t.Fatalf("close: exit %d after %d requests\n%s", r.code, prism.Requests()-before, r.stderr)
 	}
 	mustRun(t, env, "", "--subaccount", "Acme Dental", "accounts", "create", "acmedesk1")

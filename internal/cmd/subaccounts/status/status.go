@@ -114,7 +114,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	if rules, ok := p.(provider.AccountStatusRules); ok {
 		if err := rules.CheckAccountStatus(opts.Status); err != nil {
-			return cmdutil.WithHint(err, "nothing was changed; `sipctl subaccounts suspend "+opts.Ref+"` stops its calls and registrations")
+			return cmdutil.WithHint(err, "nothing was changed; `sipctl subaccounts suspend "+shellWord(opts.Ref)+"` stops its calls and registrations")
 		}
 	}
 	a, err := Find(ctx, p, opts.Ref)
@@ -184,3 +184,11 @@ type notFound string
 
 func (e notFound) Error() string        { return string(e) }
 func (e notFound) Is(target error) bool { return target == provider.ErrNotFound }
+
+// shellWord is s as one shell word, for a hint to copy.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t'\"\\$`!*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

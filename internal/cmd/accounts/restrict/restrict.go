@@ -37,6 +37,8 @@ type RestrictOptions struct {
 	FromHandover string
 	Countries    []string
 	Concurrency  int
+	// Quiet silences the note naming the profile made (--quiet).
+	Quiet bool
 }
 
 // NewCmdRestrict is `accounts restrict USERNAME... --countries CODES`.
@@ -70,6 +72,7 @@ ISO 3166-1 alpha-2 codes, checked before any request. Telnyx has outbound profil
 				return err
 			}
 			opts.Countries = codes
+			opts.Quiet = f.Globals != nil && f.Globals.QuietNotes()
 			if opts.Concurrency < 1 {
 				return cmdutil.FlagErrorf("--concurrency must be 1 or more")
 			}
@@ -179,9 +182,9 @@ func restrictRun(ctx context.Context, opts *RestrictOptions) error {
 	if err != nil {
 		return err
 	}
-	if created {
+	if created && !opts.Quiet {
 		fmt.Fprintf(opts.IO.ErrOut, "Created outbound profile %q (%s) allowing %s\n", op.Name, op.ID, strings.Join(op.Countries, ", "))
-	} else if opts.IO.IsStderrTTY() {
+	} else if opts.IO.IsStderrTTY() && !opts.Quiet {
 		fmt.Fprintf(opts.IO.ErrOut, "Using outbound profile %q (%s)\n", op.Name, op.ID)
 	}
 

@@ -35,7 +35,7 @@ const DBName = "sandbox.db"
 // schemaVersion is written to PRAGMA user_version. Bump it with a migration
 // step in migrate; an older sipctl refuses a newer database instead of
 // misreading it.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // ErrNewerSchema is returned by Open for a database written by a newer sipctl.
 var ErrNewerSchema = errors.New("sandbox database is from a newer sipctl")
@@ -128,7 +128,7 @@ func (s *Sandbox) Account() (sid, token string) { return s.sid, s.tok }
 func (s *Sandbox) Reset() error {
 	return s.tx(context.Background(), func(tx *sql.Tx) error {
 		for _, t := range []string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
-			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles"} {
+			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles", "telnyx_managed_accounts", "telnyx_ips", "telnyx_ip_connections"} {
 			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
 				return err
 			}
@@ -164,6 +164,11 @@ func (s *Sandbox) migrate(ctx context.Context) error {
 		if v < 3 {
 			if _, err := tx.Exec(schemaTelnyxProfiles); err != nil {
 				return fmt.Errorf("adding outbound voice profiles to the sandbox schema: %w", err)
+			}
+		}
+		if v < 4 {
+			if _, err := tx.Exec(schemaTelnyxAccounts); err != nil {
+				return fmt.Errorf("adding managed accounts and IP connections to the sandbox schema: %w", err)
 			}
 		}
 		_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))

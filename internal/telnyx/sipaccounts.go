@@ -73,16 +73,12 @@ func (c *Client) Lacks(what string) string {
 	switch what {
 	case provider.WhatCredentialLists, provider.WhatCredentials:
 		return "each credential connection is one SIP account with its own username and password; use `sipctl accounts`"
-	case provider.WhatIPACLs, provider.WhatIPAddresses:
-		return "Telnyx authenticates by IP with IP connections (/ip_connections and /ips), which sipctl does not manage yet; use the Telnyx portal"
 	case provider.WhatMappings:
 		return "credential connections register at " + Registrar + " without being attached to a domain"
 	case provider.WhatDomainSettings:
 		return Registrar + " is Telnyx's one registrar and has no settings; per-account settings are on the connection"
 	case provider.WhatCallerIDs:
 		return "a connection's outbound caller ID is one of its settings (ani_override)"
-	case provider.WhatSubaccounts:
-		return "Telnyx managed accounts are not supported by sipctl yet"
 	}
 	return ""
 }

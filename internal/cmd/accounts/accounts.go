@@ -7,6 +7,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/accounts/create"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/restrict"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/show"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/update"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -29,6 +30,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		check.NewCmdCheck(f, nil),
 		update.NewCmdUpdate(f, nil),
 		cleanup.NewCmdCleanup(f, nil),
+		restrict.NewCmdRestrict(f, nil),
 	)
 	return cmd
 }

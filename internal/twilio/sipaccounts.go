@@ -120,6 +120,9 @@ func (c *Client) FindDomainByName(ctx context.Context, name string) (provider.Do
 	if err != nil {
 		return provider.Domain{}, err
 	}
+	if d, ok := c.domains.lookup(c.accountSID, full); ok {
+		return d, nil
+	}
 	for d, err := range c.ListDomains(ctx) {
 		if err != nil {
 			return provider.Domain{}, err

@@ -58,11 +58,8 @@ func BenchmarkTelnyxRotateCommand(b *testing.B) {
 	dir := b.TempDir()
 	for b.Loop() {
 		start := time.Now()
-		r := sipctl(b, env, "", "password", "rotate", "--all", os.Getenv("XDBG"), "--yes", "--concurrency", strconv.Itoa(limit), "--output", filepath.Join(dir, "h.csv"))
+		r := sipctl(b, env, "", "password", "rotate", "--all", "--yes", "--concurrency", strconv.Itoa(limit), "--output", filepath.Join(dir, "h.csv"))
 		elapsed := time.Since(start)
-		if os.Getenv("XDBG") != "" {
-			b.Log(r.stderr)
-		}
 		if r.code != 0 || !strings.Contains(r.stderr, fmt.Sprintf("Rotated %d, failed 0, not attempted 0", n)) {
 			b.Fatalf("rotate: exit %d\n%s", r.code, r.stderr)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -38,7 +39,16 @@ type CreateOptions struct {
 	// StateDir holds the journal; "" means config.StateDir().
 	StateDir string
 
-	Account       string
+	Account string
+	// Accounts are the arguments when there are several (or --from-file
+	// is given): then the accounts are made in one bulk run.
+	Accounts []string
+	// FromFile is --from-file: a CSV of username and optional domain.
+	FromFile string
+	// Output is --output, the handover file of a bulk run.
+	Output string
+	// Concurrency is --concurrency, the most creates in flight in a bulk run.
+	Concurrency   int
 	Domain        string
 	List          string
 	Policy        string
@@ -56,7 +66,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 		Provider: func() (provider.SIPAccounts, error) { p, err := f.Provider(); return p, err }}
 	var ttlFlag string
 	cmd := &cobra.Command{
-		Use:   "create USERNAME[@DOMAIN]",
+		Use:   "create USERNAME[@DOMAIN]...",
 		Short: "Create a SIP account and print what a phone needs to register",
 		Long: `Create a SIP account: a username and password on a domain.
 
@@ -80,6 +90,14 @@ sipctl-expires=TIME, on Kamailio a usr_preferences row (attribute sipctl_expires
 Nothing is deleted by the provider: ` + "`sipctl accounts cleanup --expired`" + ` deletes the accounts whose
 expiry has passed.
 
+Several usernames, or --from-file FILE (a CSV with a username column and an optional domain
+column; "-" reads stdin), make the accounts in one run, many at once (--concurrency), with
+progress on a terminal: every problem in the input is reported at once before any request,
+the accounts that already exist are named before any change, and the new passwords go to the
+--output handover file (.csv or .json, mode 0600) only. An interrupted run is finished with
+` + "`sipctl password rotate --resume RUN-ID`" + `; check the passwords with
+` + "`sipctl accounts check --from-handover FILE`" + `.
+
 --verify then sends a query REGISTER (no registration changes) with the new password to the
 domain's registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar
 of a running ` + "`sipctl sandbox serve`" + `. If it does not accept, the account still exists with the
@@ -88,10 +106,41 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
   $ sipctl accounts create bob@office.sip.twilio.com --policy device-safe
   $ printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json
   $ sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060
-  $ sipctl accounts create ci4711 --domain office --ttl 2h --json=username,password,expires_at`,
-		Args: cobra.ExactArgs(1),
+  $ sipctl accounts create ci4711 --domain office --ttl 2h --json=username,password,expires_at
+  $ sipctl accounts create 101 102 103 --domain office --output office-passwords.csv
+  $ sipctl accounts create --from-file extensions.csv --domain office --output office-passwords.json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && opts.FromFile == "" {
+				return cmdutil.FlagErrorf("give a USERNAME (or several), or --from-file FILE")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Account = args[0]
+			bulkRun := len(args) > 1 || opts.FromFile != ""
+			if bulkRun {
+				opts.Accounts = args
+				for _, f := range []string{"password-stdin", "verify", "json", "jq"} {
+					if cmd.Flags().Changed(f) {
+						return cmdutil.FlagErrorf("--%s makes one account; several go through --output FILE (then `sipctl accounts check --from-handover FILE` checks them)", f)
+					}
+				}
+				if opts.Output == "" {
+					return cmdutil.FlagErrorf("several accounts: give --output FILE (.csv or .json) to hand their new passwords over; nothing was created")
+				}
+				if ext := strings.ToLower(filepath.Ext(opts.Output)); ext != ".csv" && ext != ".json" {
+					return cmdutil.FlagErrorf("--output %s: the handover file ends in .csv or .json", opts.Output)
+				}
+				if opts.Concurrency < 1 {
+					return cmdutil.FlagErrorf("--concurrency must be 1 or more, not %d", opts.Concurrency)
+				}
+			} else {
+				for _, f := range []string{"output", "concurrency"} {
+					if cmd.Flags().Changed(f) {
+						return cmdutil.FlagErrorf("--%s is for several accounts (or --from-file): one account's password is printed", f)
+					}
+				}
+				opts.Account = args[0]
+			}
 			if f.Globals != nil {
 				opts.AuditLog = f.Globals.AuditLog
 			}
@@ -118,6 +167,9 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if bulkRun {
+				return bulkCreate(cmd.Context(), opts)
+			}
 			return createRun(cmd.Context(), opts)
 		},
 	}
@@ -126,6 +178,9 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
 	cmd.Flags().StringVar(&ttlFlag, "ttl", "", "Expire the account after this `duration` (like 30m, 2h or 7d), recorded at the provider; see `accounts cleanup --expired`")
+	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "Create the accounts of a CSV `file` (username and optional domain columns; - for stdin)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "With several accounts: merge their new passwords into `file` (.csv or .json, mode 0600)")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", rotate.DefaultConcurrency, "With several accounts: at most `N` creates at once (lowered when the provider answers 429)")
 	verify.AddFlags(cmd, &opts.Verify)
 	cmdutil.AddJSONFlags(cmd, opts.Exporter)
 	return cmd

@@ -62,6 +62,7 @@ func answer(status int, code int, msg string) *http.Response {
 }
 
 type fixture struct {
+	sb       *sandbox.Sandbox
 	p        provider.Provider
 	rec      *recorder
 	opts     *CreateOptions
@@ -88,7 +89,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	ios, in, out, errOut := iostreams.Test()
-	fx := &fixture{p: c, rec: rec, out: out, err: errOut, in: in, ios: ios,
+	fx := &fixture{sb: sb, p: c, rec: rec, out: out, err: errOut, in: in, ios: ios,
 		state: filepath.Join(dir, "state"), audit: filepath.Join(dir, "audit.log")}
 	fx.opts = &CreateOptions{
 		IO:       ios,

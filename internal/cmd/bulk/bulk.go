@@ -1,0 +1,129 @@
+// Package bulk creates many SIP accounts in one run through
+// internal/custody, the engine rotation uses: every new password is
+// generated and journaled (fsync'd, under the run's lock) before anything
+// changes at the provider, then sent with bounded adaptive concurrency and
+// retries, audited, and merged into the handover file; a run that does not
+// finish is resumed with `sipctl password rotate --resume RUN-ID`. It is
+// what `sipctl apply` and `sipctl accounts create A B C` share.
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/custody"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/password"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/reconcile"
+	"github.com/sipctl/sipctl/internal/rotate"
+)
+
+// Account is one account to create.
+type Account struct {
+	Username, Domain string
+	// Options are provider create options (a Twilio list, an expiry).
+	Options map[string]string
+}
+
+// Options say how to run the creates.
+type Options struct {
+	IO *iostreams.IOStreams
+	// Command names the run in the journal ("apply", "accounts create").
+	Command  string
+	StateDir string
+	Profile  string
+	Policy   password.Policy
+	AuditLog string
+	// Output is the handover file (an absolute path).
+	Output string
+	// Concurrency is the most creates in flight (0: rotate's default).
+	Concurrency int
+}
+
+// Begin generates and journals a password for each account and returns
+// create, which makes the accounts at the provider and writes the handover,
+// and abandon, which gives the run up before create (nothing was sent).
+func Begin(o Options, p provider.SIPAccounts, as []Account) (create func(context.Context) error, abandon func(), err error) {
+	acct := ""
+	if sc, ok := p.(provider.Scope); ok {
+		acct = sc.AccountSID()
+	}
+	entries := make([]journal.Entry, len(as))
+	for i, a := range as {
+		pw, err := Generate(o.Policy)
+		if err != nil {
+			return nil, nil, err
+		}
+		entries[i] = journal.Entry{Op: journal.OpCreate, Username: a.Username, Domain: a.Domain, Options: a.Options, Password: pw}
+	}
+	run, err := custody.New(o.StateDir).Begin(custody.Request{
+		Command: o.Command, Profile: o.Profile, Provider: reconcile.Batched(p), AccountSID: acct,
+		Entries: entries, Output: o.Output, Policy: o.Policy.Name, AuditLog: o.AuditLog,
+	})
+	if err != nil {
+		return nil, nil, ConflictHint(err)
+	}
+	create = func(ctx context.Context) error {
+		ro := rotate.Options{Concurrency: o.Concurrency}
+		if o.IO.ProgressEnabled() {
+			ro.Progress = o.IO.ErrOut
+		}
+		sum := run.Apply(ctx, ro)
+		rep := run.Finish(sum, custody.Delivery{})
+		if rep.Handover != "" {
+			fmt.Fprintf(o.IO.ErrOut, "Wrote %d new password(s) to %s\n", len(rep.Rotated), rep.Handover)
+		}
+		rep.Write(o.IO.ErrOut)
+		return result(rep)
+	}
+	return create, run.Abandon, nil
+}
+
+// Generate draws a password a CSV handover holds as it is (no leading
+// formula character), as rotation's plan does.
+func Generate(pol password.Policy) (string, error) {
+	for range 1000 {
+		pw, err := pol.Generate()
+		if err != nil || !rotate.FormulaStart(pw) {
+			return pw, err
+		}
+	}
+	return "", fmt.Errorf("the %s policy generates only passwords that start with = + - or @", pol.Name)
+}
+
+func result(rep *custody.Report) error {
+	resume := "sipctl password rotate --resume " + rep.RunID
+	switch {
+	case rep.Fatal != nil:
+		return cmdutil.WithHint(fmt.Errorf("run %s stopped: %s", rep.RunID, strings.Join(strings.Fields(rep.Fatal.Error()), " ")),
+			"fix the error, then finish with `"+resume+"`")
+	case rep.Interrupted && rep.Kept != "":
+		return cmdutil.WithHint(&cmdutil.ExitError{Code: cmdutil.ExitPartial,
+			Err: fmt.Errorf("interrupted: %d of %d accounts not attempted, %d failed", len(rep.NotAttempted), rep.Total, len(rep.Failed))},
+			"finish with `"+resume+"`")
+	case rep.Kept != "":
+		return &cmdutil.PartialError{Failed: len(rep.Failed) + len(rep.NotAttempted), Total: rep.Total, RetryCommand: resume}
+	case len(rep.Failed) > 0:
+		// Only definite refusals: nothing was set, nothing to resume.
+		return &cmdutil.PartialError{Failed: len(rep.Failed), Total: rep.Total}
+	}
+	return nil
+}
+
+// ConflictHint adds what to do to custody's refusals to start a run.
+func ConflictHint(err error) error {
+	var ce *custody.ConflictError
+	if errors.As(err, &ce) {
+		return cmdutil.WithHint(err, ce.Hint())
+	}
+	var be *custody.BusyError
+	if errors.As(err, &be) {
+		return cmdutil.WithHint(err, "wait for it to finish; nothing was changed")
+	}
+	return err
+}

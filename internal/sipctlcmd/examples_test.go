@@ -102,7 +102,9 @@ var exampleCases = map[string]exampleCase{
 	"sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef":                                           {code: 2}, // asks for the token on a terminal
 	"sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt":               {skip: "AC… and SK… stand for a real Twilio account and API key; the sandbox has no API keys"},
 	`sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"`: {serve: true, code: 4}, // run with no Secret Service: refused, nothing saved (the keyring path is internal/cmd/auth's Secret Service test)
-	"sipctl auth logout --profile acme":                                                                            {serve: true, setup: []string{withProfile("acme")}},
+	"sipctl auth logout --profile acme --yes":                                                                      {serve: true, setup: []string{withProfile("acme")}},
+	"sipctl detach credlist staff --domain office --for registrations --yes":                                       {setup: []string{"sipctl attach credlist staff --domain office"}},
+	"sipctl detach ipacl office-ips --domain office --yes":                                                         {setup: []string{"sipctl attach ipacl office-ips --domain office"}},
 	"sipctl auth token --profile acme | other-tool --token-stdin":                                                  {skip: "other-tool stands for the program that takes the token"},
 	"sipctl callerid remove +14155550100 --yes":                                                                    {setup: []string{`sipctl callerid add +14155550100 --name "front desk"`}},
 	`sipctl callerid rename +14155550100 "reception"`:                                                              {setup: []string{`sipctl callerid add +14155550100 --name "front desk"`}},

@@ -142,7 +142,7 @@ account), 6 no answer.`,
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin")
 	fl.StringVar(&opts.FromHandover, "from-handover", "", "Take the password from a handover `file` (.json or .csv)")
 	fl.BoolVar(&opts.FromJournal, "from-journal", false, "Take the password from the newest rotation journal entry for the account")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
 	return cmd
 }
 

@@ -102,7 +102,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
 	verify.AddFlags(cmd, &opts.Verify)
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
 	return cmd
 }
 

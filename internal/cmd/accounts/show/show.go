@@ -47,7 +47,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID), when the username is on several")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
 	return cmd
 }
 

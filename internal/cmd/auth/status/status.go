@@ -89,7 +89,7 @@ itself is never printed. Exits 4 when a profile has no working credentials.
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Show every profile, not only the active one")
 	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "Do not call the API to check the credentials")
 	cmd.Flags().BoolVar(&opts.FixPermissions, "fix-permissions", false, "Make the config file readable only by you (0600)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Report{})
 	return cmd
 }
 

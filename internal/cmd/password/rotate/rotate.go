@@ -150,6 +150,14 @@ them again), but it is set at the provider and kept in the handover.`,
 			if !opts.DryRun && !opts.Resume && !hasDestination(opts) {
 				return cmdutil.FlagErrorf("the new passwords need somewhere to go: pass --output FILE, --json, or --show-passwords on a terminal")
 			}
+			// --json names a record's fields; a dry run prints targets.
+			known := output.FieldsOf(rotate.Record{})
+			if opts.DryRun {
+				known = output.FieldsOf(rotate.Target{})
+			}
+			if err := opts.Exporter.CheckFields(known); err != nil {
+				return cmdutil.FlagErrorf("%v", err)
+			}
 			if !opts.DryRun {
 				if err := custody.CheckExport(opts.Exporter, opts.Output != "", sampleRecords); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
@@ -192,7 +200,7 @@ them again), but it is set at the provider and kept in the handover.`,
 		// keeps the command usable on its own (tests, embedding).
 		fl.StringVar(&opts.AuditLog, "audit-log", "", "Append the audit log to `path`")
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, rotate.Record{}, rotate.Target{})
 	return cmd
 }
 

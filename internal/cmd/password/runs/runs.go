@@ -60,7 +60,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			return listRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, custody.RunInfo{})
 	return cmd
 }
 
@@ -123,7 +123,7 @@ hands them over. A damaged journal shows what could be read and the line where i
 			return showRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, custody.RunInfo{})
 	return cmd
 }
 

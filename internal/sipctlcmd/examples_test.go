@@ -69,6 +69,13 @@ const examplePassword = "Example-Pass-4-Sandbox"
 
 const withAlice = "sipctl accounts create alice --domain office --json > alice-created.json"
 
+// withAlicePassword creates alice with the password in $PW.
+const withAlicePassword = `printf '%s\n' "$PW" | sipctl accounts create alice --domain office --password-stdin`
+
+// withOfficeYAML writes the manifest the apply and plan examples read: the
+// seeded domain office with accounts alice and bob.
+const withOfficeYAML = `printf 'domains:\n  - name: office\n    accounts: [alice, bob]\n' > office.yaml`
+
 // withProfile makes a saved Twilio-provider profile NAME that reaches the
 // running `sandbox serve` with the sandbox's account (the sandbox
 // equivalent of a real account); $SANDBOX_SID, $SANDBOX_API, $SANDBOX_TOKEN
@@ -79,8 +86,6 @@ func withProfile(name string) string {
 
 // examplesPending marks examples whose setup is still to be written.
 const examplesPending = "merged from main at 22:05 with the custody/apply work; its setup (a manifest, a run journal, a handover file) is not yet in this table"
-
-const dnsPending = "on the sandbox profile `accounts check` still looks the domain up in DNS (the real office.sip.twilio.com) instead of using `sandbox serve`: issue 14 item 5, another helper's; it would send a sandbox password to Twilio"
 
 // exampleCases: every example not listed runs on the seeded sandbox and
 // must exit 0.
@@ -95,9 +100,9 @@ var exampleCases = map[string]exampleCase{
 	"sipctl accounts delete alice@office.sip.twilio.com --yes":                                                     {setup: []string{withAlice}},
 	`printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json`:                   {env: map[string]string{"PW": examplePassword}},
 	"sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060":                              {serve: true},
-	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {skip: dnsPending},
-	`printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin`:                     {skip: dnsPending},
-	"sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls":              {skip: "the sandbox registrar serves UDP and TCP, not TLS; and " + dnsPending},
+	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {serve: true, setup: []string{"sipctl accounts create alice --domain office --jq .password > pw.txt"}},
+	`printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin`:                     {serve: true, env: map[string]string{"PW": examplePassword}, setup: []string{withAlicePassword}},
+	"sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls":              {skip: "the sandbox registrar serves UDP and TCP, not TLS; `accounts check --from-handover handover.json` runs the same check over UDP"},
 	"sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json":           {skip: "needs the journal of an interrupted run, which only a killed rotation leaves"},
 	"sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef":                                           {code: 2}, // asks for the token on a terminal
 	"sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt":               {skip: "AC… and SK… stand for a real Twilio account and API key; the sandbox has no API keys"},
@@ -135,15 +140,15 @@ var exampleCases = map[string]exampleCase{
 	"sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1":                                                                                            {skip: telnyxExample},
 	"sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123":                                                                                                          {skip: telnyxExample},
 	"sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499":                                                                                   {skip: telnyxExample},
-	"sipctl accounts check --from-handover handover.json":                                                                                                                           {skip: examplesPending},
-	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {skip: examplesPending},
-	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {skip: examplesPending},
-	"sipctl apply -f office.yaml --dry-run":                                                                                                                                         {skip: examplesPending},
+	"sipctl accounts check --from-handover handover.json":                                                                                                                           {serve: true, setup: []string{withAlice, "sipctl password rotate alice@office.sip.twilio.com --output handover.json --yes"}},
+	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {setup: []string{withOfficeYAML}},
+	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {setup: []string{withOfficeYAML, "sipctl accounts create carol --domain office --json > carol.json"}},
+	"sipctl apply -f office.yaml --dry-run":                                                                                                                                         {setup: []string{withOfficeYAML}, code: 7}, // changes pending
 	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                                                                                                 {skip: examplesPending},
 	"sipctl password runs list --json run_id,live":                                                                                                                                  {skip: examplesPending},
 	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                                                                                                    {skip: examplesPending},
-	"sipctl plan -f office.yaml":                                                                                                                                                    {skip: examplesPending},
-	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {skip: examplesPending},
+	"sipctl plan -f office.yaml":                                                                                                                                                    {setup: []string{withOfficeYAML}, code: 7},
+	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {setup: []string{withOfficeYAML, withAlice, "sipctl accounts create carol --domain office --json > carol.json"}, code: 7},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
+	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/testenv"
 	"github.com/spf13/cobra"
 )
@@ -57,6 +58,8 @@ type exampleCase struct {
 	// ports instead of those shown), then stop cleanly on Ctrl-C.
 	server bool
 	skip   string // why it cannot run here
+	// state prepares the state directory before the setup lines run.
+	state func(t *testing.T, stateDir string)
 }
 
 // A password that meets every built-in policy, for examples that pipe one in.
@@ -84,8 +87,23 @@ func withProfile(name string) string {
 	return "sipctl auth login --profile " + name + ` --account-sid "$SANDBOX_SID" --api-url "$SANDBOX_API" --with-token --insecure-storage <<<"$SANDBOX_TOKEN"`
 }
 
-// examplesPending marks examples whose setup is still to be written.
-const examplesPending = "merged from main at 22:05 with the custody/apply work; its setup (a manifest, a run journal, a handover file) is not yet in this table"
+// exampleRunID is the run the `password runs` examples name.
+const exampleRunID = "20260101T120000.000000Z-0123abcd"
+
+// interruptedRun leaves in the state directory what a rotation of alice
+// that died after journaling its new password leaves: the journal (written
+// by the journal package, as custody writes it) with the entry pending and
+// no lock held. The run's ID is the one the examples show.
+func interruptedRun(t *testing.T, stateDir string) {
+	t.Helper()
+	h := journal.Header{RunID: exampleRunID, Command: "password rotate", Profile: "sandbox", Provider: "sandbox"}
+	j, err := journal.Create(journal.Dir(stateDir), h, []journal.Entry{{Op: journal.OpRotate, Provider: "sandbox", Profile: "sandbox",
+		Username: "alice", Domain: "office.sip.twilio.com", Password: examplePassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+}
 
 // exampleCases: every example not listed runs on the seeded sandbox and
 // must exit 0.
@@ -103,8 +121,8 @@ var exampleCases = map[string]exampleCase{
 	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {serve: true, setup: []string{"sipctl accounts create alice --domain office --jq .password > pw.txt"}},
 	`printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin`:                     {serve: true, env: map[string]string{"PW": examplePassword}, setup: []string{withAlicePassword}},
 	"sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls":              {skip: "the sandbox registrar serves UDP and TCP, not TLS; `accounts check --from-handover handover.json` runs the same check over UDP"},
-	"sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json":           {skip: "needs the journal of an interrupted run, which only a killed rotation leaves"},
-	"sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef":                                           {code: 2}, // asks for the token on a terminal
+	"sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json":           {serve: true, state: interruptedRun, env: map[string]string{"PW": examplePassword}, setup: []string{withAlicePassword}}, // the interrupted run journaled $PW for alice
+	"sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef":                                           {code: 2},                                                                                                               // asks for the token on a terminal
 	"sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt":               {skip: "AC… and SK… stand for a real Twilio account and API key; the sandbox has no API keys"},
 	`sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"`: {serve: true, code: 4}, // run with no Secret Service: refused, nothing saved (the keyring path is internal/cmd/auth's Secret Service test)
 	"sipctl auth logout --profile acme --yes":                                                                      {serve: true, setup: []string{withProfile("acme")}},
@@ -144,9 +162,9 @@ var exampleCases = map[string]exampleCase{
 	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {setup: []string{withOfficeYAML}},
 	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {setup: []string{withOfficeYAML, "sipctl accounts create carol --domain office --json > carol.json"}},
 	"sipctl apply -f office.yaml --dry-run":                                                                                                                                         {setup: []string{withOfficeYAML}, code: 7}, // changes pending
-	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                                                                                                 {skip: examplesPending},
-	"sipctl password runs list --json run_id,live":                                                                                                                                  {skip: examplesPending},
-	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                                                                                                    {skip: examplesPending},
+	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                                                                                                 {code: 2, state: interruptedRun},           // no terminal, no --yes
+	"sipctl password runs list --json=run_id,live":                                                                                                                                  {state: interruptedRun},
+	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                                                                                                    {state: interruptedRun},
 	"sipctl plan -f office.yaml":                                                                                                                                                    {setup: []string{withOfficeYAML}, code: 7},
 	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {setup: []string{withOfficeYAML, withAlice, "sipctl accounts create carol --domain office --json > carol.json"}, code: 7},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
@@ -205,6 +223,9 @@ func TestHelpExamplesRun(t *testing.T) {
 				for i := range setup {
 					setup[i] = r.Replace(setup[i])
 				}
+			}
+			if c.state != nil {
+				c.state(t, filepath.Join(env.StateHome, "sipctl"))
 			}
 			for _, s := range setup {
 				if out, code := shell(t, env, bin, dir, s, vars); code != 0 {

@@ -51,7 +51,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short:   "List unfinished runs",
 		Long:    "List the unfinished runs of every profile, oldest first, with how many of their passwords may be live.",
 		Example: `  $ sipctl password runs list
-  $ sipctl password runs list --json run_id,live`,
+  $ sipctl password runs list --json=run_id,live`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

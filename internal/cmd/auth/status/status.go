@@ -72,7 +72,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Short: "Show where each credential comes from and whether it works",
 		Long: `For the active profile (or --profile, or every profile with --all), show where its credentials come
 from (environment, OS keyring, plain-text config) and check them with one API call. The secret
-itself is never printed. Exits 4 when a profile has no working credentials.
+itself is never printed. For a Kamailio profile it names where the database password comes from
+(SIPCTL_DB_PASSWORD, OS keyring, plain-text config; none for SQLite) without contacting the
+database. Exits 4 when a profile has no working credentials.
 
 --fix-permissions makes a config file that others can read private (0600).`,
 		Example: `  $ sipctl auth status

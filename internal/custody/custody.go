@@ -66,9 +66,13 @@ type Request struct {
 	AccountSID string
 	Entries    []journal.Entry
 	// Output is the handover file ("" for none), as the user gave it.
-	Output   string
-	Policy   string
-	AuditLog string
+	Output string
+	// Handovers, instead of Output, split the handover by subaccount: each
+	// entry's record goes to the file of its AccountSID (a run across
+	// subaccounts). Every file is checked before any request.
+	Handovers []journal.Handover
+	Policy    string
+	AuditLog  string
 }
 
 // Run is a run in custody: its journal is on disk and its lock held.
@@ -80,7 +84,10 @@ type Run struct {
 	p        provider.SIPAccounts
 	resuming bool
 	// Output is the handover file the run writes ("" for none).
-	Output     string
+	Output string
+	// Handovers are the per-subaccount handover files of a run across
+	// subaccounts (nil otherwise).
+	Handovers  []journal.Handover
 	superseded []Superseded
 
 	mu      sync.Mutex
@@ -209,6 +216,10 @@ func (c *Custodian) Begin(req Request) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkHandovers(req.Handovers); err != nil {
+		al.Close()
+		return nil, err
+	}
 	r, err := c.begin(req)
 	if err != nil {
 		al.Close()
@@ -272,9 +283,14 @@ func (c *Custodian) begin(req Request) (*Run, error) {
 	if req.Output != "" {
 		output, _ = filepath.Abs(req.Output)
 	}
+	var handovers []journal.Handover
+	for _, h := range req.Handovers {
+		h.Path, _ = filepath.Abs(h.Path)
+		handovers = append(handovers, h)
+	}
 	j, err := journal.Create(c.journalDir(), journal.Header{
 		RunID: run, Command: req.Command, Profile: req.Profile, Provider: req.Provider.Name(),
-		AccountSID: req.AccountSID, Output: output, Policy: req.Policy,
+		AccountSID: req.AccountSID, Output: output, Handovers: handovers, Policy: req.Policy,
 	}, req.Entries)
 	if err != nil {
 		restore(led, req.Entries, run)
@@ -282,7 +298,24 @@ func (c *Custodian) begin(req Request) (*Run, error) {
 		c.releaseRun(lock, run)
 		return nil, err
 	}
-	return &Run{c: c, j: j, lock: lock, p: req.Provider, Output: req.Output}, nil
+	return &Run{c: c, j: j, lock: lock, p: req.Provider, Output: req.Output, Handovers: handovers}, nil
+}
+
+// checkHandovers checks every per-subaccount handover file as Check checks
+// one, and that no two subaccounts share a file.
+func checkHandovers(hs []journal.Handover) error {
+	seen := map[string]string{}
+	for _, h := range hs {
+		if _, err := rotate.CheckHandover(h.Path); err != nil {
+			return err
+		}
+		abs, _ := filepath.Abs(h.Path)
+		if other, dup := seen[abs]; dup {
+			return fmt.Errorf("subaccounts %s and %s would share the handover file %s", other, h.AccountSID, h.Path)
+		}
+		seen[abs] = h.AccountSID
+	}
+	return nil
 }
 
 // restore puts back the generations a run had taken for its entries.
@@ -384,10 +417,16 @@ func (c *Custodian) Resume(runID string, p provider.SIPAccounts, auditPath, outp
 		return nil, fmt.Errorf("run %s was made with provider %s, and the active profile is %s: resume it with `sipctl --profile %s password rotate --resume %s`",
 			runID, h.Provider, p.Name(), h.Profile, runID)
 	}
+	handovers := j.Header().Handovers
 	if output == "" {
 		output = j.Header().Output
 	}
 	al, err := c.Check(auditPath, output)
+	if err == nil {
+		if err = checkHandovers(handovers); err != nil {
+			al.Close()
+		}
+	}
 	if err != nil {
 		j.Close()
 		return nil, err
@@ -404,7 +443,7 @@ func (c *Custodian) Resume(runID string, p provider.SIPAccounts, auditPath, outp
 	if holder != nil {
 		return fail(&BusyError{Holder: *holder})
 	}
-	r := &Run{c: c, j: j, lock: lock, audit: al, p: p, resuming: true, Output: output}
+	r := &Run{c: c, j: j, lock: lock, audit: al, p: p, resuming: true, Output: output, Handovers: handovers}
 	if err := r.checkGenerations(); err != nil {
 		c.releaseRun(lock, runID)
 		return fail(err)
@@ -526,7 +565,10 @@ type Report struct {
 	Unverified   []journal.Entry
 	Verified     int
 	// Handover is the file written ("" none); Printed says stdout got them.
-	Handover    string
+	Handover string
+	// Handovers are the per-subaccount files written, with how many
+	// records each got (a run across subaccounts).
+	Handovers   []Written
 	HandoverErr error
 	Printed     bool
 	PrintErr    error
@@ -534,6 +576,43 @@ type Report struct {
 	Kept        string
 	Fatal       error
 	Interrupted bool
+}
+
+// Written is one per-subaccount handover file written by Finish.
+type Written struct {
+	journal.Handover
+	Records int
+}
+
+// writeHandovers writes each subaccount's records to its own file. It
+// reports whether every record is now in a file.
+func (r *Run) writeHandovers(done []journal.Entry, records []rotate.Record, rep *Report) bool {
+	index := map[string]int{}
+	for i, h := range r.Handovers {
+		index[h.AccountSID] = i
+	}
+	groups := make([][]rotate.Record, len(r.Handovers))
+	var errs []error
+	for i, e := range done {
+		k, ok := index[e.AccountSID]
+		if !ok {
+			errs = append(errs, fmt.Errorf("no handover file for account %s (entry %s)", e.AccountSID, e.Address()))
+			continue
+		}
+		groups[k] = append(groups[k], records[i])
+	}
+	for k, rs := range groups {
+		if len(rs) == 0 {
+			continue
+		}
+		if err := rotate.WriteHandover(r.Handovers[k].Path, rs); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rep.Handovers = append(rep.Handovers, Written{Handover: r.Handovers[k], Records: len(rs)})
+	}
+	rep.HandoverErr = errors.Join(errs...)
+	return len(errs) == 0
 }
 
 // Finish hands the passwords over and closes the run: the journal is
@@ -576,6 +655,9 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 		records = append(records, rec)
 	}
 	handedOver := false
+	if len(r.Handovers) > 0 && len(records) > 0 {
+		handedOver = r.writeHandovers(done, records, rep)
+	}
 	if r.Output != "" && len(records) > 0 {
 		if err := rotate.WriteHandover(r.Output, records); err != nil {
 			rep.HandoverErr = err
@@ -584,7 +666,7 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 			handedOver = true
 		}
 	}
-	if d.Print != nil && (len(records) > 0 || r.Output == "") {
+	if d.Print != nil && (len(records) > 0 || (r.Output == "" && len(r.Handovers) == 0)) {
 		if err := d.Print(records); err != nil {
 			rep.PrintErr = err
 		} else {

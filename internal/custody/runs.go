@@ -18,7 +18,9 @@ type RunInfo struct {
 	AccountSID string    `json:"account_sid,omitempty"`
 	Created    time.Time `json:"created"`
 	Output     string    `json:"output,omitempty"`
-	Path       string    `json:"journal"`
+	// Handovers are the per-subaccount files of a run across subaccounts.
+	Handovers []journal.Handover `json:"handovers,omitempty"`
+	Path      string             `json:"journal"`
 	// InProgress says a process is running it now.
 	InProgress bool `json:"in_progress"`
 	Total      int  `json:"total"`
@@ -71,6 +73,7 @@ func (c *Custodian) info(path string, withEntries bool) (RunInfo, error) {
 	}
 	h := j.Header()
 	ri.Command, ri.Profile, ri.Provider, ri.AccountSID, ri.Created, ri.Output = h.Command, h.Profile, h.Provider, h.AccountSID, h.Created, h.Output
+	ri.Handovers = h.Handovers
 	if d := j.Damage(); d != nil {
 		ri.Damage, ri.damage = d.Error(), d
 	}

@@ -138,7 +138,7 @@ func inSubaccount(p provider.SIPAccounts, ref string) (provider.SIPAccounts, err
 	if err != nil {
 		return nil, fmt.Errorf("--subaccount: %w", err)
 	}
-	if twilio.ValidAccountSID(ref) {
+	if provider.IsID(p, provider.WhatSubaccounts, ref) {
 		return scope.WithAccount(ref), nil
 	}
 	accts, err := provider.Require[provider.Accounts](p, provider.WhatSubaccounts)

@@ -28,7 +28,8 @@ type DebugLog struct {
 // Redacted replaces every secret in the log.
 const Redacted = "[REDACTED]"
 
-var secretWords = []string{"password", "secret", "token", "auth"}
+// api_key: Telnyx hands a managed account's own key to its manager.
+var secretWords = []string{"password", "secret", "token", "auth", "api_key"}
 
 // NewDebugLog logs to w, replacing each of secrets wherever it appears.
 func NewDebugLog(w io.Writer, secrets ...string) *DebugLog {

@@ -1,11 +1,11 @@
 // Package httpapi holds what sipctl's REST clients (Twilio, Telnyx) share:
 // the base-URL rule (https, or http on loopback only), retry back-off, and a
-// debug log that redacts every secret.
+// debug log that redacts every secret. The origin guard for redirects and
+// page links, the Retry-After cap and page-loop limits are httpsafe's.
 package httpapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -49,25 +49,6 @@ func IsLoopback(host string) bool {
 // SameOrigin reports whether u has base's scheme and host (port included).
 func SameOrigin(base, u *url.URL) bool {
 	return strings.EqualFold(base.Scheme, u.Scheme) && strings.EqualFold(base.Host, u.Host)
-}
-
-// ErrCrossOriginRedirect is returned for a redirect off the configured origin.
-var ErrCrossOriginRedirect = errors.New("refusing to follow a redirect to another origin")
-
-// SameOriginRedirects is an http.Client CheckRedirect that follows a
-// redirect only within base's origin: an API answer that moves elsewhere
-// would carry the credentials (or a password in the body) to a host nobody
-// configured.
-func SameOriginRedirects(base *url.URL) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if !SameOrigin(base, req.URL) {
-			return fmt.Errorf("%w (%s)", ErrCrossOriginRedirect, req.URL.Host)
-		}
-		if len(via) >= 5 {
-			return errors.New("stopped after 5 redirects")
-		}
-		return nil
-	}
 }
 
 // Backoff is exponential with full jitter, capped; Retry-After wins when set.

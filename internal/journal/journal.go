@@ -132,10 +132,22 @@ type Header struct {
 	// Output is the handover file the run was asked to write, so --resume
 	// writes the same one.
 	Output string `json:"output,omitempty"`
+	// Handovers are the handover files of a run across subaccounts
+	// (password rotate --all-subaccounts): one per account SID, so --resume
+	// writes each customer's passwords to that customer's file.
+	Handovers []Handover `json:"handovers,omitempty"`
 	// Policy is the password policy the run generated with.
 	Policy string `json:"policy,omitempty"`
 	// Entries is how many entry lines follow the header.
 	Entries int `json:"entries"`
+}
+
+// Handover is one subaccount's handover file in a run across subaccounts.
+type Handover struct {
+	AccountSID string `json:"account_sid"`
+	// Name is the subaccount's friendly name when the run began.
+	Name string `json:"name,omitempty"`
+	Path string `json:"path"`
 }
 
 // record is one line of the file.

@@ -107,6 +107,11 @@ func (u DBURL) open(password string) (*sql.DB, error) {
 		// Kamailio has the file open too: wait for its locks rather than fail.
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Set("mode", "rw") // never create an empty database by mistake
+		// Transactions that read, then write (create checks, then inserts)
+		// take the write lock when they begin: a deferred one would fail at
+		// once with SQLITE_BUSY, without waiting, when another process
+		// (twenty CI jobs creating accounts at once) writes meanwhile.
+		q.Set("_txlock", "immediate")
 		db, err := sql.Open("sqlite", "file:"+u.Path+"?"+q.Encode())
 		if err != nil {
 			return nil, err

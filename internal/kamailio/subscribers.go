@@ -10,6 +10,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -125,13 +126,13 @@ func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) i
 }
 
 func (c *Client) listPage(ctx context.Context, domain string, after int64) ([]provider.SIPAccount, error) {
-	query := "SELECT id, username, domain FROM subscriber WHERE id > ?"
+	query := "SELECT s.id, s.username, s.domain" + c.expirySelect() + " FROM subscriber s WHERE s.id > ?"
 	args := []any{after}
 	if domain != "" {
-		query += " AND domain = ?"
+		query += " AND s.domain = ?"
 		args = append(args, domain)
 	}
-	query += " ORDER BY id LIMIT " + strconv.Itoa(c.pageSize)
+	query += " ORDER BY s.id LIMIT " + strconv.Itoa(c.pageSize)
 	rows, err := c.db.QueryContext(ctx, c.url.rebind(query), args...)
 	if err != nil {
 		return nil, c.dbError(err)
@@ -141,10 +142,13 @@ func (c *Client) listPage(ctx context.Context, domain string, after int64) ([]pr
 	for rows.Next() {
 		var id int64
 		var u, d string
-		if err := rows.Scan(&id, &u, &d); err != nil {
+		var exp sql.NullString
+		if err := rows.Scan(&id, &u, &d, &exp); err != nil {
 			return nil, c.dbError(err)
 		}
-		page = append(page, c.account(id, u, d))
+		a := c.account(id, u, d)
+		a.ExpiresAt = parseExpiry(exp)
+		page = append(page, a)
 	}
 	return page, c.dbError(rows.Err())
 }
@@ -166,7 +170,11 @@ func (c *Client) GetSIPAccount(ctx context.Context, username, domain string) (pr
 	if err != nil {
 		return provider.SIPAccount{}, c.dbError(err)
 	}
-	return c.account(id, username, d), nil
+	a := c.account(id, username, d)
+	if a.ExpiresAt, err = c.expiryOf(ctx, username, d); err != nil {
+		return provider.SIPAccount{}, err
+	}
+	return a, nil
 }
 
 // CreateSIPAccount inserts a subscriber on a domain of the domain table.
@@ -179,7 +187,18 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 		return provider.SIPAccount{}, err
 	}
 	for k := range a.Options {
-		return provider.SIPAccount{}, fmt.Errorf("kamailio accounts have no option %q", k)
+		if k != provider.OptionExpires {
+			return provider.SIPAccount{}, fmt.Errorf("kamailio accounts have no option %q", k)
+		}
+	}
+	expires, err := provider.ExpiryOption(a.Options)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
+	if !expires.IsZero() {
+		if err := c.requirePrefs(); err != nil {
+			return provider.SIPAccount{}, err
+		}
 	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -218,13 +237,20 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 		}
 		return provider.SIPAccount{}, c.dbError(err)
 	}
+	// In the same transaction: an account never exists without the
+	// expiry it was created with.
+	if err := c.setExpiry(ctx, tx, a.Username, d, expires); err != nil {
+		return provider.SIPAccount{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		if isUniqueViolation(err) {
 			return provider.SIPAccount{}, fmt.Errorf("subscriber %s@%s %w", a.Username, d, provider.ErrExists)
 		}
 		return provider.SIPAccount{}, c.dbError(err)
 	}
-	return c.account(id, a.Username, d), nil
+	acct := c.account(id, a.Username, d)
+	acct.ExpiresAt = expires
+	return acct, nil
 }
 
 // domainServed checks d is in the domain table, when the database has one.
@@ -246,14 +272,22 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// DeleteSIPAccount removes the subscriber.
+// DeleteSIPAccount removes the subscriber, and its expiry row with it.
 func (c *Client) DeleteSIPAccount(ctx context.Context, a provider.SIPAccount) error {
-	res, err := c.db.ExecContext(ctx, c.url.rebind("DELETE FROM subscriber WHERE username = ? AND domain = ?"), a.Username, a.Domain)
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return c.dbError(err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, c.url.rebind("DELETE FROM subscriber WHERE username = ? AND domain = ?"), a.Username, a.Domain)
 	if err != nil {
 		return c.dbError(err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
 		return fmt.Errorf("no subscriber %s: %w", a.Address(), provider.ErrNotFound)
 	}
-	return nil
+	if err := c.setExpiry(ctx, tx, a.Username, a.Domain, time.Time{}); err != nil {
+		return err
+	}
+	return c.dbError(tx.Commit())
 }

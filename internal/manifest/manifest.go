@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // File is a parsed manifest. Names are as written; Resolve completes them
@@ -59,6 +60,10 @@ type TwilioDomain struct {
 // Account is one SIP account on a domain.
 type Account struct {
 	Username string
+	// TTL, when set, makes a new account expire this long after apply
+	// creates it (recorded at the provider, like `accounts create --ttl`).
+	// It applies to creation only: an existing account keeps its expiry.
+	TTL time.Duration
 	// Telnyx holds settings only Telnyx has.
 	Telnyx *TelnyxAccount
 

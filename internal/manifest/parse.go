@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/password"
+	"github.com/sipctl/sipctl/internal/provider"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -268,7 +269,7 @@ func (p *parser) account(n *yaml.Node) (Account, bool) {
 		a.Username = s
 		return a, ok
 	}
-	fs := p.fields(n, "an account", "username", "telnyx")
+	fs := p.fields(n, "an account", "username", "ttl", "telnyx")
 	if fs == nil {
 		return a, false
 	}
@@ -281,6 +282,15 @@ func (p *parser) account(n *yaml.Node) (Account, bool) {
 		return a, false
 	}
 	a.Pos = Pos{v.Line, v.Column}
+	if v, ok := fs["ttl"]; ok {
+		if s, ok := p.str(v, "ttl"); ok {
+			ttl, err := provider.ParseTTL(s)
+			if err != nil {
+				p.probs.add(v, "ttl: %v", err)
+			}
+			a.TTL = ttl
+		}
+	}
 	if v, ok := fs["telnyx"]; ok {
 		tf := p.fields(v, "an account's telnyx settings", "connection_name", "channel_limit", "caller_id", "outbound_voice_profile_id")
 		t := &TelnyxAccount{Pos: Pos{v.Line, v.Column}}

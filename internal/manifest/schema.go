@@ -25,6 +25,8 @@ func Schema() ([]byte, error) {
 			str("The account's username"),
 			obj("An account with settings", []string{"username"}, map[string]any{
 				"username": str("The account's username"),
+				"ttl": map[string]any{"type": "string", "pattern": `^([0-9]+d|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$`,
+					"description": "Throwaway account: it expires this long after apply creates it (like 30m, 2h or 7d), as recorded at the provider; `sipctl accounts cleanup --expired` deletes it then. Only for creation: an existing account keeps its expiry."},
 				"telnyx": obj("Settings only Telnyx has (ignored by other providers)", nil, map[string]any{
 					"connection_name":           str("The credential connection's name (default: the username)"),
 					"channel_limit":             map[string]any{"type": "integer", "minimum": 1, "description": "Most simultaneous calls"},

@@ -22,6 +22,9 @@ type SIPAccount struct {
 	// can tell (the Registrations capability); nil when unknown.
 	Registration *Registration `json:"registration,omitempty"`
 	Created      time.Time     `json:"date_created"`
+	// ExpiresAt is when the account expires, as recorded at the provider
+	// (the Expiry capability); zero when it does not.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 	// Attributes are provider-specific facts, shown by `accounts show` and
 	// kept in --json under their names (Twilio: credential_list,
 	// credential_list_sid; Telnyx: channel limits, caller ID).

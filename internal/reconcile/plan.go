@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -35,6 +37,8 @@ type Change struct {
 	// ACLs attached to a domain; a created IP ACL's addresses.
 	Add    []string `json:"add,omitempty"`
 	Remove []string `json:"remove,omitempty"`
+	// ExpiresAt is a created account's expiry (its ttl: from now).
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 
 	// what apply needs
 	username, domain string
@@ -50,6 +54,9 @@ func (c Change) Detail() string {
 	}
 	for _, r := range c.Remove {
 		parts = append(parts, "-"+r)
+	}
+	if c.ExpiresAt != nil {
+		parts = append(parts, "expires "+provider.FormatExpiry(*c.ExpiresAt))
 	}
 	return strings.Join(parts, " ")
 }
@@ -123,6 +130,7 @@ func Diff(f *manifest.File, st *State, prune bool) (*Plan, error) {
 			}
 		}
 	}
+	var now time.Time // read once, for every ttl
 	for _, d := range f.Domains {
 		cur := st.Domains[d.Name]
 		named := map[string]bool{}
@@ -133,8 +141,21 @@ func Diff(f *manifest.File, st *State, prune bool) (*Plan, error) {
 					continue
 				}
 			}
-			pl.add(Change{Action: Create, Kind: KindAccount, Name: a.Username + "@" + d.Name,
-				username: a.Username, domain: d.Name, options: a.Options(d)})
+			c := Change{Action: Create, Kind: KindAccount, Name: a.Username + "@" + d.Name,
+				username: a.Username, domain: d.Name, options: a.Options(d)}
+			if a.TTL > 0 {
+				if now.IsZero() {
+					var err error
+					if now, err = clock.Now(); err != nil {
+						return nil, err
+					}
+				}
+				exp := provider.ExpiryAt(now, a.TTL)
+				c.ExpiresAt = &exp
+				// Journaled with the create: a resumed apply keeps it.
+				c.options = provider.WithExpiry(c.options, exp)
+			}
+			pl.add(c)
 		}
 		if cur == nil || !d.AccountsGiven {
 			continue
@@ -195,7 +216,21 @@ func (s Summary) String() string {
 func Supports(f *manifest.File, p provider.SIPAccounts) error {
 	_, acls := p.(provider.IPACLs)
 	_, maps := p.(provider.Mappings)
+	if _, ok := p.(provider.Expiry); !ok && fileHasTTL(f) {
+		return &provider.MissingCapabilityError{Provider: p.Name(), What: provider.WhatExpiry, Why: "remove ttl from the file"}
+	}
 	return requireCapabilities(f, p.Name(), acls, maps)
+}
+
+func fileHasTTL(f *manifest.File) bool {
+	for _, d := range f.Domains {
+		for _, a := range d.Accounts {
+			if a.TTL > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func requireCapabilities(f *manifest.File, name string, acls, maps bool) error {

@@ -49,6 +49,10 @@ type Options struct {
 	// Progress, when set, receives a status line as work proceeds (pass
 	// stderr only when it is a terminal).
 	Progress io.Writer
+	// Group, when set, names the group an entry belongs to (a run across
+	// subaccounts: the customer); progress then also says when each group
+	// is finished. All groups share the one concurrency limit.
+	Group func(journal.Entry) string
 	// sleep waits between retries; tests shorten it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -146,6 +150,13 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 	lim := newLimiter(min(8, o.Concurrency), o.Concurrency)
 	reqCtx = provider.WithThrottleObserver(reqCtx, lim.congested)
 	prog := newProgress(o.Progress, len(ids))
+	groupOf := func(journal.Entry) string { return "" }
+	if o.Group != nil {
+		groupOf = o.Group
+		for _, id := range ids {
+			prog.group(groupOf(j.Entry(id)))
+		}
+	}
 	defer prog.finish()
 
 	var (
@@ -198,7 +209,7 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 			if merr != nil {
 				fatal(merr)
 			}
-			prog.step(err == nil)
+			prog.step(groupOf(e), err == nil)
 		})
 	}
 	wg.Wait()

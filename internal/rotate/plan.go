@@ -23,7 +23,10 @@ func Plan(targets []Target, pol password.Policy, provider, profile string) ([]jo
 	shared := map[string]string{}
 	out := make([]journal.Entry, 0, len(targets))
 	for _, t := range targets {
-		key := t.Domain + "\x00" + t.Username
+		// Per account too: two customers may have the same username on a
+		// shared domain (Telnyx's sip.telnyx.com), and must not share a
+		// password.
+		key := t.AccountSID + "\x00" + t.Domain + "\x00" + t.Username
 		pw, ok := shared[key]
 		if !ok || t.Domain == "" {
 			var err error

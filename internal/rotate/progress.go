@@ -8,18 +8,37 @@ import (
 )
 
 // progress rewrites one status line on a terminal, at most ten times a
-// second.
+// second. With groups (a run across subaccounts) it also prints one line
+// per group as the group finishes.
 type progress struct {
 	mu         sync.Mutex
 	w          io.Writer
 	total      int
 	done, fail int
 	last       time.Time
+
+	groups   map[string]*groupCount
+	finished int
 }
+
+type groupCount struct{ total, done, fail int }
 
 func newProgress(w io.Writer, total int) *progress { return &progress{w: w, total: total} }
 
-func (p *progress) step(ok bool) {
+// group counts an entry of group g towards that group's total.
+func (p *progress) group(g string) {
+	if p.groups == nil {
+		p.groups = map[string]*groupCount{}
+	}
+	c := p.groups[g]
+	if c == nil {
+		c = &groupCount{}
+		p.groups[g] = c
+	}
+	c.total++
+}
+
+func (p *progress) step(g string, ok bool) {
 	if p.w == nil {
 		return
 	}
@@ -30,9 +49,24 @@ func (p *progress) step(ok bool) {
 	} else {
 		p.fail++
 	}
+	if c := p.groups[g]; c != nil {
+		if ok {
+			c.done++
+		} else {
+			c.fail++
+		}
+		if c.done+c.fail == c.total {
+			p.finished++
+			fmt.Fprintf(p.w, "\r\033[K  %s: %d rotated, %d failed\n", g, c.done, c.fail)
+			p.last = time.Time{}
+		}
+	}
 	if time.Since(p.last) >= 100*time.Millisecond || p.done+p.fail == p.total {
 		p.last = time.Now()
 		fmt.Fprintf(p.w, "\r\033[KRotating passwords: %d/%d done, %d failed", p.done, p.total, p.fail)
+		if len(p.groups) > 0 {
+			fmt.Fprintf(p.w, "; %d of %d customers finished", p.finished, len(p.groups))
+		}
 	}
 }
 

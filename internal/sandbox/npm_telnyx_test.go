@@ -54,6 +54,12 @@ func TestOfficialTelnyxNodeLibrary(t *testing.T) {
 		Updated      map[string]any    `json:"updated"`
 		Registration map[string]string `json:"registration"`
 		Remaining    int               `json:"remaining"`
+		Countries    []string          `json:"profileCountries"`
+		Profiles     int               `json:"profiles"`
+		Disabled     []string          `json:"disabled"`
+		Enabled      []string          `json:"enabled"`
+		InsideCount  int               `json:"insideCount"`
+		ManagerCount int               `json:"managerCount"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatalf("script output %q: %v", stdout.String(), err)
@@ -83,6 +89,15 @@ func TestOfficialTelnyxNodeLibrary(t *testing.T) {
 	}
 	var n int
 	s.db.QueryRow("SELECT COUNT(*) FROM telnyx_connections").Scan(&n)
+	if !reflect.DeepEqual(out.Countries, []string{"US", "GB"}) || out.Profiles != 1 {
+		t.Errorf("outbound voice profile %v, %d listed", out.Countries, out.Profiles)
+	}
+	if !reflect.DeepEqual(out.Disabled, []string{"npm dental"}) || !reflect.DeepEqual(out.Enabled, []string{"npm dental"}) {
+		t.Errorf("managed accounts disabled %v, enabled %v", out.Disabled, out.Enabled)
+	}
+	if out.InsideCount != 1 || out.ManagerCount != 0 {
+		t.Errorf("inside the managed account %d connections, the manager sees %d", out.InsideCount, out.ManagerCount)
+	}
 	if out.Remaining != 0 || n != 0 {
 		t.Errorf("remaining %d, %d rows left", out.Remaining, n)
 	}

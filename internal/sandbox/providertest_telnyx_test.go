@@ -26,6 +26,22 @@ func TestTelnyxProviderConformance(t *testing.T) {
 		hc := &http.Client{Transport: sb.RoundTripperWith(sandbox.HandlerOptions{Bindings: reg.Bindings})}
 		runTelnyxConformance(t, sb, "http://127.0.0.1"+sandbox.TelnyxPrefix, hc, regAddr)
 	})
+	// --subaccount on Telnyx: the same suite inside a managed account, with
+	// the key Telnyx hands its manager.
+	t.Run("inside-a-managed-account", func(t *testing.T) {
+		sb, reg, regAddr := telnyxSandbox(t)
+		hc := &http.Client{Transport: sb.RoundTripperWith(sandbox.HandlerOptions{Bindings: reg.Bindings})}
+		manager, err := telnyx.New(telnyx.Options{BaseURL: "http://127.0.0.1" + sandbox.TelnyxPrefix, APIKey: sb.TelnyxAPIKey(), HTTPClient: hc, MaxRetries: -1, PageSize: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acme, err := manager.CreateSubaccount(context.Background(), "Acme Dental")
+		if err != nil {
+			t.Fatal(err)
+		}
+		inside := manager.WithAccount(acme.SID)
+		providertest.Run(t, func(*testing.T) provider.SIPAccounts { return inside }, telnyxSuite(regAddr))
+	})
 	t.Run("through-prism", func(t *testing.T) {
 		spec := testenv.TelnyxSpec(t)
 		sb, reg, regAddr := telnyxSandbox(t)
@@ -75,7 +91,11 @@ func runTelnyxConformance(t *testing.T, sb *sandbox.Sandbox, baseURL string, hc 
 	if err != nil {
 		t.Fatal(err)
 	}
-	providertest.Run(t, func(*testing.T) provider.SIPAccounts { return c }, providertest.Options{
+	providertest.Run(t, func(*testing.T) provider.SIPAccounts { return c }, telnyxSuite(registrar))
+}
+
+func telnyxSuite(registrar string) providertest.Options {
+	return providertest.Options{
 		Domain:    telnyx.Registrar,
 		Accounts:  5,
 		Registrar: registrar,
@@ -83,5 +103,5 @@ func runTelnyxConformance(t *testing.T, sb *sandbox.Sandbox, baseURL string, hc 
 		Refuses:          []string{"101", "a.b-c_d", "x!y~z*'()"},
 		ValidUsernames:   []string{"alice01", "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"},
 		InvalidUsernames: []string{"bob", "a_b_c", "abcdefghijklmnopqrstuvwxyz0123456"},
-	})
+	}
 }

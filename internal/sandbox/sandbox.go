@@ -35,7 +35,10 @@ const DBName = "sandbox.db"
 // schemaVersion is written to PRAGMA user_version. Bump it with a migration
 // step in migrate; an older sipctl refuses a newer database instead of
 // misreading it.
-const schemaVersion = 3
+const schemaVersion = 4
+
+// maxIdleConns is how many open connections the pool keeps.
+const maxIdleConns = 64
 
 // ErrNewerSchema is returned by Open for a database written by a newer sipctl.
 var ErrNewerSchema = errors.New("sandbox database is from a newer sipctl")
@@ -53,6 +56,9 @@ type Sandbox struct {
 	// which under a hundred concurrent requests costs more than the
 	// writes. Other processes still wait through busy_timeout.
 	writeMu sync.Mutex
+	// queue holds the writes waiting for the next group commit (tx).
+	queueMu sync.Mutex
+	queue   []*write
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600
@@ -85,6 +91,10 @@ func Open(dir string) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the sandbox database: %w", err)
 	}
+	// database/sql keeps 2 idle connections by default: a hundred
+	// concurrent requests would open (and apply the pragmas to) a new
+	// connection for nearly every query, which costs more than the query.
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Sandbox{db: db, path: path, now: time.Now}
 	// The first opens of a new file race to switch it to WAL; SQLite answers
 	// the loser SQLITE_BUSY at once, without the busy handler (waiting could
@@ -128,7 +138,7 @@ func (s *Sandbox) Account() (sid, token string) { return s.sid, s.tok }
 func (s *Sandbox) Reset() error {
 	return s.tx(context.Background(), func(tx *sql.Tx) error {
 		for _, t := range []string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
-			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles"} {
+			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles", "telnyx_managed_accounts", "telnyx_ips", "telnyx_ip_connections"} {
 			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
 				return err
 			}
@@ -166,6 +176,11 @@ func (s *Sandbox) migrate(ctx context.Context) error {
 				return fmt.Errorf("adding outbound voice profiles to the sandbox schema: %w", err)
 			}
 		}
+		if v < 4 {
+			if _, err := tx.Exec(schemaTelnyxAccounts); err != nil {
+				return fmt.Errorf("adding managed accounts and IP connections to the sandbox schema: %w", err)
+			}
+		}
 		_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
 		return err
 	})
@@ -188,19 +203,91 @@ func (s *Sandbox) ensureAccount(ctx context.Context) error {
 	})
 }
 
-// tx runs fn in one IMMEDIATE transaction.
+// tx runs fn in an IMMEDIATE transaction, as one savepoint of a group
+// commit: the writes that queue while another batch commits go in the next
+// transaction together, each in its own savepoint, so fn failing rolls back
+// fn's writes alone, and tx returns only once the batch is committed. One
+// commit per batch rather than per request is what lets a hundred
+// concurrent creates through at the rate the bulk commands send them.
 func (s *Sandbox) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.queueMu.Lock()
+	s.queue = append(s.queue, w)
+	s.queueMu.Unlock()
+	// Whoever holds writeMu commits everything queued: w was queued before
+	// writeMu was taken, so it is either in a batch already done, or in the
+	// queue this holder takes.
 	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	select {
+	case err := <-w.done:
+		s.writeMu.Unlock()
+		return err
+	default:
+	}
+	s.queueMu.Lock()
+	batch := s.queue
+	s.queue = nil
+	s.queueMu.Unlock()
+	s.commit(batch)
+	s.writeMu.Unlock()
+	return <-w.done
+}
+
+// write is one caller's transaction waiting for its batch.
+type write struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// commit runs a batch of writes in one transaction and tells each caller
+// its outcome. The transaction itself is not bound to any caller's
+// context: one client going away must not roll back the others.
+func (s *Sandbox) commit(batch []*write) {
+	tx, err := s.db.BeginTx(context.Background(), nil)
 	if err != nil {
-		return err
+		for _, w := range batch {
+			w.done <- err
+		}
+		return
 	}
-	if err := fn(tx); err != nil {
+	var kept []*write
+	fail := func(err error) {
 		tx.Rollback()
-		return err
+		for _, w := range kept {
+			w.done <- err
+		}
 	}
-	return tx.Commit()
+	for i, w := range batch {
+		if err := w.ctx.Err(); err != nil {
+			w.done <- err
+			continue
+		}
+		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+			kept = append(kept, batch[i:]...)
+			fail(err)
+			return
+		}
+		if err := w.fn(tx); err != nil {
+			w.done <- err
+			if _, rerr := tx.Exec(`ROLLBACK TO w`); rerr != nil {
+				kept = append(kept, batch[i+1:]...)
+				fail(rerr)
+				return
+			}
+		} else {
+			kept = append(kept, w)
+		}
+		if _, err := tx.Exec(`RELEASE w`); err != nil {
+			kept = append(kept, batch[i+1:]...)
+			fail(err)
+			return
+		}
+	}
+	err = tx.Commit()
+	for _, w := range kept {
+		w.done <- err
+	}
 }
 
 const schemaV1 = `

@@ -110,17 +110,58 @@ func (h *txHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeTxError(w, txErr(http.StatusInternalServerError, "10007", "Unexpected error", "Injected by --fail-rate."))
 		return
 	}
-	if !h.authenticated(r) {
+	who, ok, err := h.authenticate(r)
+	if err != nil {
+		writeTxError(w, err)
+		return
+	}
+	if !ok {
 		writeTxError(w, txErr(http.StatusUnauthorized, "10009", "Authentication failed",
 			"The required authentication headers were either invalid or not included in the request."))
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ownerKey{}, who)))
 }
 
-func (h *txHandler) authenticated(r *http.Request) bool {
+// authenticate says whose key a request carries: "" for the sandbox's
+// own account, a managed account's id for its key (a disabled one is
+// refused, as Telnyx forbids it its services).
+func (h *txHandler) authenticate(r *http.Request) (string, bool, error) {
 	key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(key)), []byte(h.s.TelnyxAPIKey())) == 1
+	if !ok {
+		return "", false, nil
+	}
+	key = strings.TrimSpace(key)
+	if subtle.ConstantTimeCompare([]byte(key), []byte(h.s.TelnyxAPIKey())) == 1 {
+		return "", true, nil
+	}
+	if !strings.HasPrefix(key, managedKeyPrefix) {
+		return "", false, nil
+	}
+	var id string
+	var disabled bool
+	err := h.s.db.QueryRowContext(r.Context(), `SELECT id, disabled FROM telnyx_managed_accounts WHERE api_key = ?`, key).Scan(&id, &disabled)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if disabled {
+		return "", false, txErr(http.StatusForbidden, "10010", "Authorization failed", "This managed account is disabled.")
+	}
+	return id, true, nil
+}
+
+type ownerKey struct{}
+
+// owner is the account a request acts in: "" for the sandbox's own, or a
+// managed account's id.
+func owner(r *http.Request) string { return ownerOf(r.Context()) }
+
+func ownerOf(ctx context.Context) string {
+	s, _ := ctx.Value(ownerKey{}).(string)
+	return s
 }
 
 type txEndpoint func(r *http.Request) (int, any, error)
@@ -146,6 +187,8 @@ func (h *txHandler) routes() {
 	h.handle("DELETE "+p+"/{id}", h.deleteConnection)
 	h.handle("POST "+p+"/{id}/actions/check_registration_status", h.registrationStatus)
 	h.profileRoutes()
+	h.managedRoutes()
+	h.ipRoutes()
 }
 
 // connectionJSON is a connection as Telnyx writes it (never the password).
@@ -242,6 +285,7 @@ func (h *txHandler) listConnections(r *http.Request) (int, any, error) {
 		args = append(args, v)
 	}
 	var total int
+	where, args = where+` AND owner = ?`, append(args, owner(r))
 	if err := h.s.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM telnyx_connections WHERE `+where, args...).Scan(&total); err != nil {
 		return 0, nil, err
 	}
@@ -268,7 +312,7 @@ func (h *txHandler) listConnections(r *http.Request) (int, any, error) {
 }
 
 func (h *txHandler) connection(ctx context.Context, id string) (txConnection, error) {
-	c, err := scanTx(h.s.db.QueryRowContext(ctx, `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ?`, id))
+	c, err := scanTx(h.s.db.QueryRowContext(ctx, `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ? AND owner = ?`, id, ownerOf(ctx)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, txNotFound()
 	}
@@ -470,9 +514,9 @@ func (h *txHandler) createConnection(r *http.Request) (int, any, error) {
 	digest := ha1(c.UserName, TelnyxRealm, *pw)
 	h.s.writeMu.Lock()
 	defer h.s.writeMu.Unlock()
-	_, err = h.s.db.ExecContext(r.Context(), `INSERT INTO telnyx_connections (id, ha1, created, updated, user_name, connection_name, active,
+	_, err = h.s.db.ExecContext(r.Context(), `INSERT INTO telnyx_connections (id, owner, ha1, created, updated, user_name, connection_name, active,
 		inbound_channel_limit, outbound_channel_limit, ani_override, ani_override_type, outbound_voice_profile_id, tags)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{c.ID, digest, now, now}, c.columns()...)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append([]any{c.ID, owner(r), digest, now, now}, c.columns()...)...)
 	if isUnique(err) {
 		return 0, nil, userNameTaken()
 	}
@@ -489,7 +533,7 @@ func (h *txHandler) updateConnection(r *http.Request) (int, any, error) {
 	}
 	var out txConnection
 	err = h.s.tx(r.Context(), func(tx *sql.Tx) error {
-		c, err := scanTx(tx.QueryRowContext(r.Context(), `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ?`, r.PathValue("id")))
+		c, err := scanTx(tx.QueryRowContext(r.Context(), `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ? AND owner = ?`, r.PathValue("id"), owner(r)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return txNotFound()
 		}
@@ -533,7 +577,7 @@ func (h *txHandler) deleteConnection(r *http.Request) (int, any, error) {
 	var c txConnection
 	err := h.s.tx(r.Context(), func(tx *sql.Tx) error {
 		var err error
-		c, err = scanTx(tx.QueryRowContext(r.Context(), `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ?`, r.PathValue("id")))
+		c, err = scanTx(tx.QueryRowContext(r.Context(), `SELECT `+txColumns+` FROM telnyx_connections WHERE id = ? AND owner = ?`, r.PathValue("id"), owner(r)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return txNotFound()
 		}

@@ -93,6 +93,48 @@ func TestTelnyxPrismProxyConformance(t *testing.T) {
 		step("ListProfiles", err)
 	}
 	step("DeleteProfile", c.DeleteProfile(ctx, ovp.ID))
+
+	// Outbound profiles through the neutral capability (accounts restrict's requests).
+	codes := []string{"US", "CA"}
+	op, err := c.CreateOutboundProfile(ctx, provider.OutboundProfileParams{Name: &name, Enabled: &enabled, Countries: codes})
+	step("CreateOutboundProfile", err)
+	_, err = c.UpdateSIPAccount(ctx, got, provider.AccountSettings{OutboundProfile: &op.ID})
+	step("UpdateSIPAccount (restrict)", err)
+	off := false
+	_, err = c.UpdateOutboundProfile(ctx, op.ID, provider.OutboundProfileParams{DailySpendLimitEnabled: &off, Countries: []string{"GB"}})
+	step("UpdateOutboundProfile", err)
+
+	// Managed accounts: create, list with status (filter[status][eq]), get
+	// (with its api_key), disable, enable, and act inside one with its key.
+	ma, err := c.CreateSubaccount(ctx, "Prism Dental")
+	step("CreateSubaccount", err)
+	step("SetAccountStatus suspended", func() error { _, err := c.SetAccountStatus(ctx, ma.SID, "suspended"); return err }())
+	for _, err := range c.ListSubaccounts(ctx) {
+		step("ListSubaccounts", err)
+	}
+	_, err = c.GetAccount(ctx, ma.SID)
+	step("GetAccount", err)
+	step("SetAccountStatus active", func() error { _, err := c.SetAccountStatus(ctx, ma.SID, "active"); return err }())
+	inside := c.WithAccount(ma.SID)
+	inA, err := inside.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "prismacme1", Password: "Prism-acme-1"})
+	step("CreateSIPAccount inside the managed account", err)
+	step("DeleteSIPAccount inside the managed account", inside.DeleteSIPAccount(ctx, inA))
+
+	// IP connections and IPs as IP ACLs.
+	acl, err := c.CreateIPACL(ctx, "prism-ips")
+	step("CreateIPACL", err)
+	ip, err := c.AddIPAddress(ctx, acl.SID, "", "203.0.113.7", 32)
+	step("AddIPAddress", err)
+	for _, err := range c.ListIPACLs(ctx) {
+		step("ListIPACLs", err)
+	}
+	for _, err := range c.ListIPAddresses(ctx, acl.SID) {
+		step("ListIPAddresses", err)
+	}
+	_, err = c.GetIPACL(ctx, acl.SID)
+	step("GetIPACL", err)
+	step("RemoveIPAddress", c.RemoveIPAddress(ctx, acl.SID, ip.SID))
+	step("DeleteIPACL", c.DeleteIPACL(ctx, acl.SID))
 	for _, a := range accounts {
 		step("DeleteSIPAccount", c.DeleteSIPAccount(ctx, a))
 	}
@@ -105,7 +147,7 @@ func TestTelnyxPrismProxyConformance(t *testing.T) {
 	if _, err := bad.GetConnection(ctx, accounts[0].Ref); !errors.As(err, &ae) || !ae.Unauthorized() {
 		t.Fatalf("wrong key: %v", err)
 	}
-	if r := prism.Requests(); r < 20 {
+	if r := prism.Requests(); r < 40 {
 		t.Fatalf("only %d requests went through Prism", r)
 	}
 }

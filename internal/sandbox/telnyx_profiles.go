@@ -61,7 +61,7 @@ func scanProfile(sc interface{ Scan(...any) error }) (txProfile, error) {
 
 func (h *txHandler) profileJSON(ctx context.Context, p txProfile) map[string]any {
 	var n int
-	h.s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM telnyx_connections WHERE outbound_voice_profile_id = ?`, p.ID).Scan(&n)
+	h.s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM telnyx_connections WHERE outbound_voice_profile_id = ? AND owner = ?`, p.ID, ownerOf(ctx)).Scan(&n)
 	dest := p.Destinations
 	if dest == nil {
 		dest = []string{}
@@ -91,7 +91,7 @@ func (h *txHandler) profileRoutes() {
 }
 
 func (h *txHandler) profile(ctx context.Context, id string) (txProfile, error) {
-	p, err := scanProfile(h.s.db.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM telnyx_profiles WHERE id = ?`, id))
+	p, err := scanProfile(h.s.db.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM telnyx_profiles WHERE id = ? AND owner = ?`, id, ownerOf(ctx)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, txNotFound()
 	}
@@ -115,10 +115,10 @@ func (h *txHandler) listProfiles(r *http.Request) (int, any, error) {
 		}
 	}
 	var total int
-	if err := h.s.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM telnyx_profiles`).Scan(&total); err != nil {
+	if err := h.s.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM telnyx_profiles WHERE owner = ?`, owner(r)).Scan(&total); err != nil {
 		return 0, nil, err
 	}
-	rows, err := h.s.db.QueryContext(r.Context(), `SELECT `+profileColumns+` FROM telnyx_profiles ORDER BY created, seq LIMIT ? OFFSET ?`, size, (number-1)*size)
+	rows, err := h.s.db.QueryContext(r.Context(), `SELECT `+profileColumns+` FROM telnyx_profiles WHERE owner = ? ORDER BY created, seq LIMIT ? OFFSET ?`, owner(r), size, (number-1)*size)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -190,11 +190,11 @@ func (h *txHandler) writeProfile(r *http.Request, id string) (int, any, error) {
 		p.Concurrent = b.ConcurrentCallLimit
 	}
 	dest, _ := json.Marshal(p.Destinations)
-	_, err := h.s.db.ExecContext(r.Context(), `INSERT INTO telnyx_profiles (`+profileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := h.s.db.ExecContext(r.Context(), `INSERT INTO telnyx_profiles (owner, `+profileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, enabled = excluded.enabled, destinations = excluded.destinations,
 		daily_spend_limit = excluded.daily_spend_limit, daily_spend_limit_enabled = excluded.daily_spend_limit_enabled,
 		concurrent_call_limit = excluded.concurrent_call_limit, updated = excluded.updated`,
-		p.ID, p.Name, p.Enabled, string(dest), p.Spend, p.SpendOn, p.Concurrent, p.Created, p.Updated)
+		owner(r), p.ID, p.Name, p.Enabled, string(dest), p.Spend, p.SpendOn, p.Concurrent, p.Created, p.Updated)
 	if err != nil {
 		return 0, nil, err
 	}

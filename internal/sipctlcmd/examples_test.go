@@ -57,17 +57,19 @@ type exampleCase struct {
 	// server: the example is a server; it must come up serving (on free
 	// ports instead of those shown), then stop cleanly on Ctrl-C.
 	server bool
+	// telnyx: the example is a Telnyx profile's; it runs (after its setup)
+	// against the running `sandbox serve`'s Telnyx face, with
+	// TELNYX_API_KEY and SIPCTL_API_URL set as a Telnyx user's CI would.
+	telnyx bool
 	skip   string // why it cannot run here
 	// state prepares the state directory before the setup lines run.
 	state func(t *testing.T, stateDir string)
 }
 
-// A password that meets every built-in policy, for examples that pipe one in.
-// telnyxExample: the settings are Telnyx's, on a Telnyx profile (whose
-// default domain is sip.telnyx.com); internal/cmd/accounts/update's tests
-// run the same commands against the sandbox's Telnyx face.
-const telnyxExample = "a Telnyx profile's example (channel limits and caller ID are Telnyx settings): internal/cmd/accounts/update sets the same values on accounts of the sandbox's Telnyx face"
+// withDesks makes credential connections desk01 to desk03 on the Telnyx face.
+var withDesks = []string{"sipctl accounts create desk01", "sipctl accounts create desk02", "sipctl accounts create desk03"}
 
+// A password that meets every built-in policy, for examples that pipe one in.
 const examplePassword = "Example-Pass-4-Sandbox"
 
 const withAlice = "sipctl accounts create alice --domain office --json > alice-created.json"
@@ -78,6 +80,10 @@ const withAlicePassword = `printf '%s\n' "$PW" | sipctl accounts create alice --
 // withOfficeYAML writes the manifest the apply and plan examples read: the
 // seeded domain office with accounts alice and bob.
 const withOfficeYAML = `printf 'domains:\n  - name: office\n    accounts: [alice, bob]\n' > office.yaml`
+
+// withExpired makes ci1 on office with a TTL that ended long before the
+// real clock.
+const withExpired = "SIPCTL_NOW=2026-01-01T00:00:00Z sipctl accounts create ci1 --domain office --ttl 1h --json > ci1-created.json"
 
 // withProfile makes a saved Twilio-provider profile NAME that reaches the
 // running `sandbox serve` with the sandbox's account (the sandbox
@@ -103,6 +109,14 @@ func interruptedRun(t *testing.T, stateDir string) {
 		t.Fatal(err)
 	}
 	j.Close()
+}
+
+// withCustomer is a reseller's customer: a subaccount with a registrable
+// domain and one account.
+var withCustomer = []string{
+	`sipctl subaccounts create "Acme Dental"`,
+	`sipctl --subaccount "Acme Dental" domains create dental --sip-registration`,
+	`sipctl --subaccount "Acme Dental" accounts create reception --domain dental --json > reception.json`,
 }
 
 // exampleCases: every example not listed runs on the seeded sandbox and
@@ -148,6 +162,8 @@ var exampleCases = map[string]exampleCase{
 		`sipctl --subaccount "Acme Dental" domains create dental --sip-registration`,
 		`sipctl --subaccount "Acme Dental" accounts create reception --domain dental --json > reception.json`}},
 	"sipctl password rotate alice@office.sip.twilio.com --output alice.json --verify": {setup: []string{withAlice}, serve: true, code: 2},
+	"sipctl password rotate --all-subaccounts --dry-run":                              {setup: withCustomer},
+	"sipctl password rotate --all-subaccounts --output-dir handovers -y":              {setup: withCustomer},
 	"sipctl profile delete old-customer --yes":                                        {serve: true, setup: []string{withProfile("old-customer")}},
 	"sipctl profile get api_url --profile acme":                                       {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl profile set password_policy strict --profile acme":                        {serve: true, setup: []string{withProfile("acme")}},
@@ -155,9 +171,6 @@ var exampleCases = map[string]exampleCase{
 	"sipctl profile use acme":                                                         {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060": {skip: "needs a Kamailio with its PostgreSQL database; internal/kamailio's tests run that login against real ones"},
 	`sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`:                                                                                            {skip: "needs a Telnyx API key; internal/sip's Telnyx end-to-end logs in against the sandbox's Telnyx face"},
-	"sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1":                                                                                            {skip: telnyxExample},
-	"sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123":                                                                                                          {skip: telnyxExample},
-	"sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499":                                                                                   {skip: telnyxExample},
 	"sipctl accounts check --from-handover handover.json":                                                                                                                           {serve: true, setup: []string{withAlice, "sipctl password rotate alice@office.sip.twilio.com --output handover.json --yes"}},
 	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {setup: []string{withOfficeYAML}},
 	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {setup: []string{withOfficeYAML, "sipctl accounts create carol --domain office --json > carol.json"}},
@@ -167,7 +180,26 @@ var exampleCases = map[string]exampleCase{
 	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                                                                                                    {state: interruptedRun},
 	"sipctl plan -f office.yaml":                                                                                                                                                    {setup: []string{withOfficeYAML}, code: 7},
 	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {setup: []string{withOfficeYAML, withAlice, "sipctl accounts create carol --domain office --json > carol.json"}, code: 7},
+	"sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1":                                                                                            {telnyx: true, setup: withDesks},
+	"sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123":                                                                                                          {telnyx: true, setup: withDesks},
+	"sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499":                                                                                   {telnyx: true, setup: withDesks},
+	"sipctl accounts restrict desk01 desk02 --countries US,CA":                                                                                                                      {telnyx: true, setup: withDesks},
+	"sipctl accounts restrict --from-handover handover.json --countries GB": {telnyx: true,
+		setup: append(append([]string{}, withDesks...), "sipctl password rotate desk01 desk02 --output handover.json --yes")},
+	"sipctl outbound-profiles list":                                                       {telnyx: true},
+	"sipctl outbound-profiles list --json=name,whitelisted_destinations":                  {telnyx: true},
+	`sipctl outbound-profiles show "North America"`:                                       {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
+	`sipctl outbound-profiles create "North America" --countries US,CA`:                   {telnyx: true},
+	`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`: {telnyx: true},
+	`sipctl outbound-profiles update "North America" --countries US,CA,MX`:                {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
+	`sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false`: {telnyx: true, setup: []string{`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`}},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
+
+	// Throwaway accounts: made an hour long at a past clock (SIPCTL_NOW), so they have
+	// expired by the real one the cleanup reads.
+	"sipctl accounts cleanup --expired --domain office --dry-run":                 {setup: []string{withExpired}},
+	"sipctl accounts cleanup --expired --domain office --yes":                     {setup: []string{withExpired}},
+	"sipctl accounts cleanup --expired --all --yes --json=username,domain,result": {setup: []string{withExpired}},
 }
 
 // seedSandbox is what every example may presume: the sandbox with a domain
@@ -214,10 +246,13 @@ func TestHelpExamplesRun(t *testing.T) {
 				vars[k] = v
 			}
 			setup := append([]string(nil), c.setup...)
-			if c.serve {
+			if c.serve || c.telnyx {
 				api, sip := serveSandbox(t, env, bin)
 				sid, token := sandboxAccount(t, env, bin, dir)
 				vars["SANDBOX_SID"], vars["SANDBOX_API"], vars["SANDBOX_TOKEN"], vars["TOKEN"] = sid, api, token, token
+				if c.telnyx {
+					vars["TELNYX_API_KEY"], vars["SIPCTL_API_URL"] = telnyxKey(t, env, bin, dir), api+"/v2"
+				}
 				r := strings.NewReplacer("127.0.0.1:5060", sip, "http://127.0.0.1:8080", api, "AC…", sid)
 				line = r.Replace(line)
 				for i := range setup {
@@ -290,6 +325,16 @@ func sandboxAccount(t *testing.T, env *testenv.Env, bin, dir string) (string, st
 		t.Fatalf("sandbox status: exit %d: %s", code, out)
 	}
 	return sid, token
+}
+
+// telnyxKey is the API key of the sandbox's Telnyx face.
+func telnyxKey(t *testing.T, env *testenv.Env, bin, dir string) string {
+	t.Helper()
+	out, code := shell(t, env, bin, dir, "sipctl sandbox status --json --jq .telnyx_api_key", nil)
+	if code != 0 || strings.TrimSpace(out) == "" {
+		t.Fatalf("sandbox status: exit %d: %s", code, out)
+	}
+	return strings.TrimSpace(out)
 }
 
 // copyEnv is a fresh home holding a copy of seed's configuration and state.

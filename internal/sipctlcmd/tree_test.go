@@ -153,7 +153,7 @@ func TestCommandTreeExitCodes(t *testing.T) {
 
 // destructiveVerbs are the commands that delete or stop service: they
 // confirm on a terminal and need -y/--yes otherwise.
-var destructiveVerbs = []string{"delete", "remove", "close", "suspend", "reset", "rotate", "discard", "logout"}
+var destructiveVerbs = []string{"delete", "remove", "close", "suspend", "reset", "rotate", "discard", "logout", "cleanup"}
 
 // destructive: a destructive verb, a `detach` (the devices using the list
 // stop working), a --prune that deletes (apply's; plan's only shows it), or

@@ -16,9 +16,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/httpapi"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -73,6 +75,11 @@ type Client struct {
 	name        string
 	statusLimit int
 	pageSize    int
+	// managed is the managed account this client acts in ("" for the key's
+	// own); parent is the manager's client, which fetches its key.
+	managed string
+	parent  *Client
+	keyMu   *keyCache
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -92,13 +99,9 @@ func New(o Options) (*Client, error) {
 	if strings.ContainsAny(o.APIKey, " \t\r\n") {
 		return nil, errors.New("the Telnyx API key contains whitespace: copy it again from the portal (API Keys)")
 	}
-	hc := &http.Client{}
-	if o.HTTPClient != nil {
-		cp := *o.HTTPClient
-		hc = &cp
-	}
-	// Requests stay on the configured origin, redirects included.
-	hc.CheckRedirect = httpapi.SameOriginRedirects(base)
+	// Requests stay on the configured origin, redirects included: the
+	// same guard (httpsafe) as the Twilio client's.
+	hc := httpsafe.Client(o.HTTPClient, httpsafe.OriginOf(base))
 	if o.MaxConcurrency <= 0 {
 		o.MaxConcurrency = 50
 	}
@@ -191,6 +194,11 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 		if !retryable || attempt >= c.maxRetries {
 			return apiErr
 		}
+		// A server asking for a longer wait than httpsafe's cap fails the
+		// request as temporary, for bulk work to retry later, as Twilio's does.
+		if d, ok := httpsafe.RetryAfter(header, time.Now()); ok && d > httpsafe.MaxRetryAfter {
+			return &httpsafe.RetryAfterError{Wait: d, Err: apiErr}
+		}
 		if err := c.sleep(ctx, httpapi.Backoff(attempt, retryAfter(header))); err != nil {
 			return apiErr
 		}
@@ -227,6 +235,12 @@ func retryAfter(h http.Header) string {
 }
 
 func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, int, http.Header, error) {
+	// A managed account's key is fetched before taking a slot: the fetch
+	// takes one of its own.
+	key, err := c.apiKey(ctx)
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -246,7 +260,7 @@ func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, i
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
+	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	logged := ""
@@ -262,7 +276,7 @@ func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, i
 		if ctx.Err() != nil {
 			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
 		}
-		if errors.Is(err, httpapi.ErrCrossOriginRedirect) {
+		if off := (*httpsafe.OffOriginError)(nil); errors.As(err, &off) {
 			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
 		}
 		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
@@ -301,6 +315,12 @@ func (c *Client) url(path string, q url.Values) (*url.URL, error) {
 func encodeQuery(q url.Values) string {
 	s := q.Encode()
 	return strings.NewReplacer("%5B", "[", "%5D", "]").Replace(s)
+}
+
+// keyCache holds a managed account's API key once fetched.
+type keyCache struct {
+	sync.Mutex
+	key string
 }
 
 // UnreachableError says the API host could not be reached, and why.

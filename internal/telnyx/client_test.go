@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 )
 
@@ -200,7 +201,8 @@ func TestRequestsStayOnOrigin(t *testing.T) {
 	}, Options{})
 	pw := "Secret-pass-1"
 	_, err := c.UpdateConnection(context.Background(), "1", ConnectionParams{Password: &pw})
-	if err == nil || !strings.Contains(err.Error(), "another origin") {
+	var off *httpsafe.OffOriginError
+	if !errors.As(err, &off) || off.What != "redirect" {
 		t.Errorf("redirect: %v", err)
 	}
 	if err := c.Do(context.Background(), Request{Method: "GET", Path: "//evil.example/v2/x"}, nil); err == nil {
@@ -260,21 +262,6 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 	}
 }
 
-func TestCountryCodes(t *testing.T) {
-	if n := len(strings.Fields(iso3166)); n != 249 {
-		t.Errorf("%d ISO 3166-1 codes, want the 249 assigned", n)
-	}
-	got, err := CountryCodes([]string{"us", " GB", "US"})
-	if err != nil || strings.Join(got, ",") != "US,GB" {
-		t.Errorf("%v %v", got, err)
-	}
-	for _, bad := range []string{"UK", "XX", "USA", ""} {
-		if _, err := CountryCodes([]string{bad}); err == nil || !strings.Contains(err.Error(), "unknown country code") {
-			t.Errorf("%q: %v", bad, err)
-		}
-	}
-}
-
 func TestProfileParamsRefusedBeforeAnyRequest(t *testing.T) {
 	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("unexpected request %s %s", r.Method, r.URL)
@@ -289,5 +276,22 @@ func TestProfileParamsRefusedBeforeAnyRequest(t *testing.T) {
 		if _, err := c.CreateProfile(context.Background(), p); err == nil {
 			t.Errorf("%+v accepted", p)
 		}
+	}
+}
+
+// A Retry-After beyond httpsafe's cap is not slept through: the request
+// fails at once as temporary, for the bulk engine to retry later.
+func TestRetryAfterBeyondTheCapFailsAsTemporary(t *testing.T) {
+	var calls atomic.Int32
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(429)
+		fmt.Fprint(w, `{"errors":[{"code":"10011","title":"Too many requests"}]}`)
+	}, Options{})
+	_, err := c.GetConnection(context.Background(), "7")
+	var ra *httpsafe.RetryAfterError
+	if !errors.As(err, &ra) || !ra.Temporary() || ra.Wait != time.Hour || calls.Load() != 1 {
+		t.Fatalf("err %v after %d calls", err, calls.Load())
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
+
+	"github.com/sipctl/sipctl/internal/provider"
 )
 
 // OutboundVoiceProfile is Telnyx's outbound restrictions: which countries a
@@ -58,7 +60,7 @@ func (p *ProfileParams) Validate() error {
 		return fmt.Errorf("an outbound voice profile needs a name")
 	}
 	if p.WhitelistedDestinations != nil {
-		codes, err := CountryCodes(p.WhitelistedDestinations)
+		codes, err := provider.CountryCodes(p.WhitelistedDestinations)
 		if err != nil {
 			return err
 		}

@@ -73,16 +73,12 @@ func (c *Client) Lacks(what string) string {
 	switch what {
 	case provider.WhatCredentialLists, provider.WhatCredentials:
 		return "each credential connection is one SIP account with its own username and password; use `sipctl accounts`"
-	case provider.WhatIPACLs, provider.WhatIPAddresses:
-		return "Telnyx authenticates by IP with IP connections (/ip_connections and /ips), which sipctl does not manage yet; use the Telnyx portal"
 	case provider.WhatMappings:
 		return "credential connections register at " + Registrar + " without being attached to a domain"
 	case provider.WhatDomainSettings:
 		return Registrar + " is Telnyx's one registrar and has no settings; per-account settings are on the connection"
 	case provider.WhatCallerIDs:
 		return "a connection's outbound caller ID is one of its settings (ani_override)"
-	case provider.WhatSubaccounts:
-		return "Telnyx managed accounts are not supported by sipctl yet"
 	}
 	return ""
 }
@@ -101,6 +97,7 @@ func toAccount(cc CredentialConnection) provider.SIPAccount {
 		},
 	}
 	a.Created = parseTime(cc.CreatedAt)
+	a.ExpiresAt = TagExpiry(cc.Tags)
 	if cc.Inbound.ChannelLimit != nil {
 		a.Attributes[AttrInboundLimit] = strconv.Itoa(*cc.Inbound.ChannelLimit)
 	}
@@ -190,8 +187,12 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 	if n := a.Options[OptionConnectionName]; n != "" {
 		name = n
 	}
+	tags, err := expiryTags(a.Options)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
 	user, pw := a.Username, a.Password
-	cc, err := c.CreateConnection(ctx, ConnectionParams{UserName: &user, Password: &pw, ConnectionName: &name})
+	cc, err := c.CreateConnection(ctx, ConnectionParams{UserName: &user, Password: &pw, ConnectionName: &name, Tags: tags})
 	if err != nil {
 		return provider.SIPAccount{}, err
 	}

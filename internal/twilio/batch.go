@@ -17,7 +17,7 @@ func (c *Client) PrepareCreate(ctx context.Context, domain string, options map[s
 	if err != nil {
 		return nil, err
 	}
-	l, err := c.RegistrationList(ctx, d, options[OptionCredentialList])
+	l, err := c.createList(ctx, d, options)
 	if err != nil {
 		return nil, err
 	}

@@ -78,6 +78,9 @@ type Client struct {
 	pageSize   int
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
+	// domains remembers the domains this process has read or written, by
+	// account and name, so naming a domain again costs no request.
+	domains *domainMemo
 }
 
 // New validates the options and returns a client.
@@ -121,6 +124,7 @@ func New(o Options) (*Client, error) {
 		o.UserAgent = "sipctl"
 	}
 	c := &Client{
+		domains:    &domainMemo{},
 		base:       base,
 		accountSID: o.AccountSID,
 		username:   o.Username,

@@ -5,6 +5,8 @@ import (
 	"iter"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -105,7 +107,58 @@ func listSIP[W any, P any](ctx context.Context, c *Client, path, key string, con
 
 // ListDomains lists the account's SIP domains.
 func (c *Client) ListDomains(ctx context.Context) iter.Seq2[provider.Domain, error] {
-	return listSIP(ctx, c, c.sipPath("Domains"), "domains", domainWire.toProvider)
+	return func(yield func(provider.Domain, error) bool) {
+		for d, err := range listSIP(ctx, c, c.sipPath("Domains"), "domains", domainWire.toProvider) {
+			if err == nil {
+				c.domains.remember(c.accountSID, d)
+			}
+			if !yield(d, err) {
+				return
+			}
+		}
+	}
+}
+
+// domainMemo holds the domains a client has seen, by account and
+// lower-case name. A command lists the domains, then names one for each
+// step that follows (its accounts, its credential lists, a create), and a
+// SID does not change under a name within one run; a domain deleted by
+// someone else meanwhile answers 404 at the next request, as it would have
+// anyway.
+type domainMemo struct {
+	mu sync.Mutex
+	m  map[string]provider.Domain
+}
+
+func (m *domainMemo) remember(account string, d provider.Domain) {
+	if m == nil || d.SID == "" {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[string]provider.Domain{}
+	}
+	m.m[account+"/"+strings.ToLower(d.DomainName)] = d
+}
+
+func (m *domainMemo) lookup(account, name string) (provider.Domain, bool) {
+	if m == nil {
+		return provider.Domain{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.m[account+"/"+strings.ToLower(name)]
+	return d, ok
+}
+
+func (m *domainMemo) forget() {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m = nil
 }
 
 // GetDomain fetches one SIP domain by SID.
@@ -119,17 +172,25 @@ func (c *Client) GetDomain(ctx context.Context, sid string) (provider.Domain, er
 func (c *Client) CreateDomain(ctx context.Context, p provider.DomainParams) (provider.Domain, error) {
 	var w domainWire
 	err := c.Do(ctx, "POST", c.sipPath("Domains"), domainForm(p), &w)
+	if err == nil {
+		c.domains.remember(c.accountSID, w.toProvider())
+	}
 	return w.toProvider(), err
 }
 
 // UpdateDomain changes only the fields set in p.
 func (c *Client) UpdateDomain(ctx context.Context, sid string, p provider.DomainParams) (provider.Domain, error) {
 	var w domainWire
+	c.domains.forget()
 	err := c.Do(ctx, "POST", c.sipPath("Domains", sid), domainForm(p), &w)
+	if err == nil {
+		c.domains.remember(c.accountSID, w.toProvider())
+	}
 	return w.toProvider(), err
 }
 
 // DeleteDomain deletes a SIP domain.
 func (c *Client) DeleteDomain(ctx context.Context, sid string) error {
+	c.domains.forget()
 	return c.Do(ctx, "DELETE", c.sipPath("Domains", sid), nil, nil)
 }

@@ -120,6 +120,9 @@ func (c *Client) FindDomainByName(ctx context.Context, name string) (provider.Do
 	if err != nil {
 		return provider.Domain{}, err
 	}
+	if d, ok := c.domains.lookup(c.accountSID, full); ok {
+		return d, nil
+	}
 	for d, err := range c.ListDomains(ctx) {
 		if err != nil {
 			return provider.Domain{}, err
@@ -138,6 +141,7 @@ func sipAccount(cr provider.Credential, l AttachedList, d provider.Domain) provi
 		Domain:    d.DomainName,
 		Registrar: PhoneSettings(d),
 		Created:   cr.DateCreated,
+		ExpiresAt: ListExpiry(l.FriendlyName, d.DomainName),
 		Attributes: map[string]string{
 			"sid":                 cr.SID,
 			"credential_list_sid": l.SID,
@@ -194,6 +198,12 @@ func (c *Client) ListSIPAccounts(ctx context.Context, q provider.AccountQuery) i
 			}
 			for _, l := range lists {
 				for cr, err := range c.ListCredentials(ctx, l.SID) {
+					if errors.Is(err, provider.ErrNotFound) {
+						// Deleted since the mappings were read (a
+						// concurrent cleanup removing an emptied expiry
+						// list): its accounts are gone.
+						break
+					}
 					if err != nil {
 						yield(provider.SIPAccount{}, err)
 						return
@@ -250,13 +260,15 @@ const OptionCredentialList = "credential_list"
 
 // CreateSIPAccount implements provider.SIPAccounts: the credential goes on
 // the list attached to the domain for registrations, made (DOMAIN-users,
-// attached for calls and registrations) when there is none.
+// attached for calls and registrations) when there is none; an account with
+// an expiry (provider.OptionExpires) goes on the domain's list for that
+// expiry (see expiry.go).
 func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount) (provider.SIPAccount, error) {
 	d, err := c.FindDomainByName(ctx, a.Domain)
 	if err != nil {
 		return provider.SIPAccount{}, err
 	}
-	l, err := c.RegistrationList(ctx, d, a.Options[OptionCredentialList])
+	l, err := c.createList(ctx, d, a.Options)
 	if err != nil {
 		return provider.SIPAccount{}, err
 	}
@@ -295,7 +307,8 @@ func (c *Client) RegistrationList(ctx context.Context, d provider.Domain, listRe
 	}
 	var forReg []AttachedList
 	for _, l := range attached {
-		if l.Registrations {
+		// An expiry list holds only accounts that expire then.
+		if l.Registrations && ListExpiry(l.FriendlyName, d.DomainName).IsZero() {
 			forReg = append(forReg, l)
 		}
 	}
@@ -315,22 +328,7 @@ func (c *Client) RegistrationList(ctx context.Context, d provider.Domain, listRe
 	if err != nil {
 		return AttachedList{}, err
 	}
-	l := AttachedList{SID: list.SID, FriendlyName: list.FriendlyName}
-	for _, a := range attached {
-		if a.SID == list.SID {
-			l = a
-		}
-	}
-	for _, kind := range []provider.AuthKind{provider.ForCalls, provider.ForRegistrations} {
-		if (kind == provider.ForCalls && l.Calls) || (kind == provider.ForRegistrations && l.Registrations) {
-			continue
-		}
-		if _, err := c.AttachCredentialList(ctx, d.SID, kind, l.SID); err != nil && !alreadyDone(err) {
-			return l, fmt.Errorf("attaching credential list %s to %s for %s: %w", name, d.DomainName, kind, err)
-		}
-	}
-	l.Calls, l.Registrations = true, true
-	return l, nil
+	return c.attachBoth(ctx, d, attached, list)
 }
 
 // AmbiguousListError says several lists are attached for registrations.

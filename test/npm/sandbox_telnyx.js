@@ -97,6 +97,32 @@ async function main() {
     401, "wrong API key");
   const left = await client.credentialConnections.list();
   out.remaining = left.meta.total_results;
+
+  // Outbound voice profiles (sipctl's outbound-profiles and accounts restrict).
+  const ovp = await client.outboundVoiceProfiles.create({ name: "npm intl", whitelisted_destinations: ["US", "GB"] });
+  must(ovp.data.record_type === "outbound_voice_profile" && ovp.data.id, `profile ${JSON.stringify(ovp.data)}`);
+  out.profileCountries = ovp.data.whitelisted_destinations;
+  out.profiles = 0;
+  for await (const p of client.outboundVoiceProfiles.list()) {
+    must(p.name === "npm intl", "listed profile");
+    out.profiles++;
+  }
+
+  // Managed accounts (sipctl's subaccounts): disabled ones are found by the
+  // status filter, and a managed account's own key acts inside it.
+  const ma = await client.managedAccounts.create({ business_name: "npm dental" });
+  must(ma.data.record_type === "managed_account" && ma.data.api_key, "a managed account with its key");
+  await client.managedAccounts.actions.disable(ma.data.id);
+  out.disabled = [];
+  for await (const m of client.managedAccounts.list({ filter: { status: { eq: "disabled" } } })) out.disabled.push(m.organization_name);
+  await client.managedAccounts.actions.enable(ma.data.id);
+  const enabled = await client.managedAccounts.list({ filter: { status: { eq: "enabled" } } });
+  out.enabled = enabled.data.map((m) => m.organization_name);
+  const inside = new Telnyx({ apiKey: ma.data.api_key, baseURL: SANDBOX_TELNYX_URL, maxRetries: 0 });
+  const made = await inside.credentialConnections.create({ user_name: "npmmanaged1", password: "Npm-managed-pass-1", connection_name: "npm managed" });
+  out.insideCount = (await inside.credentialConnections.list()).meta.total_results;
+  out.managerCount = (await client.credentialConnections.list()).meta.total_results;
+  await inside.credentialConnections.delete(made.data.id);
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 

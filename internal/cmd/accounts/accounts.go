@@ -3,9 +3,11 @@ package accounts
 
 import (
 	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/cleanup"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/create"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/delete"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/list"
+	"github.com/sipctl/sipctl/internal/cmd/accounts/restrict"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/show"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/update"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -27,6 +29,8 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 		delete.NewCmdDelete(f, nil),
 		check.NewCmdCheck(f, nil),
 		update.NewCmdUpdate(f, nil),
+		cleanup.NewCmdCleanup(f, nil),
+		restrict.NewCmdRestrict(f, nil),
 	)
 	return cmd
 }

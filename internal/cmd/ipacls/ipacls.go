@@ -14,9 +14,11 @@ import (
 // NewCmdIpacls is the `ipacls` command and its subcommands.
 func NewCmdIpacls(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "ipacls <command>",
-		Short:   "Manage IP access control lists",
-		Long:    "IP access control lists allow calls from IPv4 addresses and ranges without a password.",
+		Use:   "ipacls <command>",
+		Short: "Manage IP access control lists",
+		Long: `IP access control lists allow calls from IPv4 addresses and ranges without a password.
+On Telnyx they are IP connections, and their addresses the connection's IPs: single
+addresses, so a range is refused.`,
 		GroupID: "sip",
 	}
 	cmd.AddCommand(

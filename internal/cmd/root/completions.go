@@ -18,6 +18,7 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 	acls := cmdutil.CompleteIPACLs(f)
 	subaccounts := cmdutil.CompleteSubaccounts(f)
 	profiles := cmdutil.CompleteProfiles(f)
+	outbound := cmdutil.CompleteOutboundProfiles(f)
 
 	byFlag := map[string]cmdutil.CompleteFunc{
 		"domain":     domains,
@@ -27,6 +28,8 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 		"resume":     cmdutil.CompleteRunIDs(f),
 		"profile":    profiles,
 		"subaccount": subaccounts,
+		// accounts update's; its value is an id.
+		"outbound-voice-profile": cmdutil.CompleteOutboundProfileIDs(f),
 	}
 	byArg := map[string]cmdutil.CompleteFunc{
 		"domains show":                 domains,
@@ -51,6 +54,8 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 		"subaccounts suspend":          subaccounts,
 		"subaccounts activate":         subaccounts,
 		"subaccounts close":            subaccounts,
+		"outbound-profiles show":       outbound,
+		"outbound-profiles update":     outbound,
 		"profile use":                  profiles,
 		"profile show":                 profiles,
 		"profile delete":               profiles,

@@ -28,6 +28,8 @@ SIPCTL_JQ_TIMEOUT     how long a --jq expression may run (default 10s)
 SIPCTL_JQ_MAX_MEMORY  how many MiB a --jq expression may allocate (default 1024)
 SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width; else $COLUMNS)
 SIPCTL_PROMPT_DISABLED  never prompt; destructive commands then need --yes
+SIPCTL_NOW            the time (RFC 3339) account expiry is computed from and compared with,
+                      instead of the clock: to rehearse ` + "`accounts cleanup --expired`" + `
 NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
 `,
 	},
@@ -47,6 +49,8 @@ generated passwords in apply's --output handover. Its JSON Schema is docs/schema
         - alice
         - username: bob
           telnyx: {connection_name: Bob}  # provider-specific settings, under the provider's name
+        - username: ci4711
+          ttl: 2h           # throwaway: expires 2h after apply creates it (accounts cleanup --expired)
       ip_acls: [hq]         # IP ACLs attached to the domain (for calls)
       twilio:
         credential_list: office-users  # which attached list new accounts go on

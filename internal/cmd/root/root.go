@@ -12,6 +12,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/domains"
 	"github.com/sipctl/sipctl/internal/cmd/export"
 	"github.com/sipctl/sipctl/internal/cmd/ipacls"
+	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles"
 	"github.com/sipctl/sipctl/internal/cmd/password"
 	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmd/profile"
@@ -72,6 +73,7 @@ sandbox provider that needs no account.`,
 		attach.NewCmdAttach(f),
 		detach.NewCmdDetach(f),
 		ipacls.NewCmdIpacls(f),
+		outboundprofiles.NewCmdOutboundProfiles(f),
 		callerid.NewCmdCallerid(f),
 		password.NewCmdPassword(f),
 		subaccounts.NewCmdSubaccounts(f),

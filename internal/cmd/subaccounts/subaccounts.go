@@ -12,9 +12,12 @@ import (
 // NewCmdSubaccounts is the `subaccounts` command and its subcommands.
 func NewCmdSubaccounts(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "subaccounts <command>",
-		Short:   "Manage a reseller's subaccounts",
-		Long:    "Subaccounts are a reseller's customers. Run any command inside one with --subaccount SID|name.",
+		Use:   "subaccounts <command>",
+		Short: "Manage a reseller's subaccounts",
+		Long: `Subaccounts are a reseller's customers: Twilio's subaccounts, Telnyx's managed accounts.
+Run any command inside one with --subaccount SID|name. On Telnyx that uses the managed
+account's own API key, which sipctl fetches with yours and keeps in memory only; Telnyx's
+API cannot close a managed account, so close exits 2 there.`,
 		GroupID: "access",
 	}
 	cmd.AddCommand(

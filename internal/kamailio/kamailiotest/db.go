@@ -36,7 +36,9 @@ import (
 const SchemaDir = "/usr/share/kamailio"
 
 // Modules are the schema files a sipctl database needs, in load order.
-var Modules = []string{"standard", "auth_db", "domain", "permissions", "usrloc"}
+// avpops is kamdbctl's too (usr_preferences, where sipctl records account
+// expiry).
+var Modules = []string{"standard", "auth_db", "domain", "permissions", "usrloc", "avpops"}
 
 // DB is a Kamailio database a test can use.
 type DB struct {

@@ -92,6 +92,9 @@ func Run(t *testing.T, newProvider func(t *testing.T) provider.SIPAccounts, opts
 	if opts.Registrar != "" {
 		t.Run("Registration", s.registration)
 	}
+	if _, ok := p.(provider.Expiry); ok {
+		t.Run("Expiry", s.expiry)
+	}
 }
 
 type suite struct {

@@ -36,11 +36,18 @@ type Credential struct {
 
 type list struct {
 	SID, Name string
+	Account   string
 }
 
 type domain struct {
 	SID, Name string
+	Account   string
 	Lists     []string // attached for registrations and calls
+}
+
+// subaccount is an account the main one owns (a reseller's customer).
+type subaccount struct {
+	SID, Name, Status string
 }
 
 // Server is the fake provider.
@@ -62,6 +69,7 @@ type Server struct {
 	mu      sync.Mutex
 	domains []*domain
 	lists   []*list
+	subs    []*subaccount
 	creds   map[string]*Credential
 	order   []string
 	seq     int
@@ -86,20 +94,45 @@ func (s *Server) newSID(prefix string) string {
 	return fmt.Sprintf("%s%032x", prefix, s.seq)
 }
 
-// AddDomain adds a SIP domain and returns its SID.
-func (s *Server) AddDomain(name string) string {
+// AddSubaccount adds a subaccount of the main account (status active,
+// suspended or closed) and returns its SID; AddDomainIn and AddListIn put
+// SIP resources in it, and the main account's credentials reach them.
+func (s *Server) AddSubaccount(name, status string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d := &domain{SID: s.newSID("SD"), Name: name}
+	sid := s.newSID("AC")
+	if sid == AccountSID { // the main account's SID is AC…01
+		sid = s.newSID("AC")
+	}
+	a := &subaccount{SID: sid, Name: name, Status: status}
+	s.subs = append(s.subs, a)
+	return a.SID
+}
+
+// AddDomain adds a SIP domain to the main account and returns its SID.
+func (s *Server) AddDomain(name string) string { return s.AddDomainIn(AccountSID, name) }
+
+// AddDomainIn adds a SIP domain to an account and returns its SID.
+func (s *Server) AddDomainIn(acct, name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := &domain{SID: s.newSID("SD"), Name: name, Account: acct}
 	s.domains = append(s.domains, d)
 	return d.SID
 }
 
-// AddList adds a credential list, attached to the given domains.
+// AddList adds a credential list to the main account, attached to the
+// given domains.
 func (s *Server) AddList(name string, domainSIDs ...string) string {
+	return s.AddListIn(AccountSID, name, domainSIDs...)
+}
+
+// AddListIn adds a credential list to an account, attached to the given
+// domains.
+func (s *Server) AddListIn(acct, name string, domainSIDs ...string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := &list{SID: s.newSID("CL"), Name: name}
+	l := &list{SID: s.newSID("CL"), Name: name, Account: acct}
 	s.lists = append(s.lists, l)
 	for _, d := range s.domains {
 		if slices.Contains(domainSIDs, d.SID) {
@@ -151,6 +184,7 @@ func apiError(w http.ResponseWriter, status, code int, msg string) {
 }
 
 var (
+	reAccounts    = regexp.MustCompile(`^/2010-04-01/Accounts\.json$`)
 	reDomains     = regexp.MustCompile(`^/2010-04-01/Accounts/(AC\w+)/SIP/Domains\.json$`)
 	reDomain      = regexp.MustCompile(`^/2010-04-01/Accounts/(AC\w+)/SIP/Domains/(SD\w+)\.json$`)
 	reMappings    = regexp.MustCompile(`^/2010-04-01/Accounts/(AC\w+)/SIP/Domains/(SD\w+)/Auth/(Registrations|Calls)/CredentialListMappings\.json$`)
@@ -222,10 +256,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
+	case reAccounts.MatchString(p):
+		items := []any{map[string]any{"sid": AccountSID, "friendly_name": "main", "status": "active", "owner_account_sid": AccountSID}}
+		for _, a := range s.subs {
+			items = append(items, map[string]any{"sid": a.SID, "friendly_name": a.Name, "status": a.Status, "owner_account_sid": AccountSID})
+		}
+		s.page(w, r, "accounts", items)
 	case reDomains.MatchString(p):
+		acct := reDomains.FindStringSubmatch(p)[1]
 		var items []any
 		for _, d := range s.domains {
-			items = append(items, domainJSON(d))
+			if d.Account == acct {
+				items = append(items, domainJSON(d))
+			}
 		}
 		s.page(w, r, "domains", items)
 	case reDomain.MatchString(p):
@@ -253,9 +296,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.page(w, r, "contents", items)
 	case reLists.MatchString(p):
+		acct := reLists.FindStringSubmatch(p)[1]
 		var items []any
 		for _, l := range s.lists {
-			items = append(items, listJSON(l))
+			if l.Account == acct {
+				items = append(items, listJSON(l))
+			}
 		}
 		s.page(w, r, "credential_lists", items)
 	case reList.MatchString(p):
@@ -300,8 +346,20 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, key string, items 
 	writeJSON(w, 200, body)
 }
 
+// listIn reports whether the credential list is in the account.
+func (s *Server) listIn(acct, listSID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range s.lists {
+		if l.SID == listSID {
+			return l.Account == acct
+		}
+	}
+	return acct == AccountSID
+}
+
 func (s *Server) update(w http.ResponseWriter, acct, listSID, sid string, form url.Values) {
-	if acct != AccountSID {
+	if !s.listIn(acct, listSID) {
 		apiError(w, 404, 20404, "not found")
 		return
 	}
@@ -364,12 +422,12 @@ func keys(v url.Values) []string {
 const created = "Mon, 16 Aug 2010 03:45:01 +0000"
 
 func domainJSON(d *domain) map[string]any {
-	return map[string]any{"sid": d.SID, "account_sid": AccountSID, "domain_name": d.Name, "friendly_name": d.Name,
+	return map[string]any{"sid": d.SID, "account_sid": d.Account, "domain_name": d.Name, "friendly_name": d.Name,
 		"sip_registration": true, "date_created": created, "date_updated": created}
 }
 
 func listJSON(l *list) map[string]any {
-	return map[string]any{"sid": l.SID, "account_sid": AccountSID, "friendly_name": l.Name, "date_created": created, "date_updated": created}
+	return map[string]any{"sid": l.SID, "account_sid": l.Account, "friendly_name": l.Name, "date_created": created, "date_updated": created}
 }
 
 func credJSON(c *Credential) map[string]any {

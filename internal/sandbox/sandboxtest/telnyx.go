@@ -12,7 +12,7 @@ import (
 )
 
 // TelnyxPaths are the API v2 paths sipctl's Telnyx client uses.
-var TelnyxPaths = []string{"/credential_connections", "/outbound_voice_profiles"}
+var TelnyxPaths = []string{"/credential_connections", "/outbound_voice_profiles", "/managed_accounts", "/ip_connections", "/ips"}
 
 var (
 	subsetOnce sync.Once

@@ -22,15 +22,16 @@ func TestTelnyxSubsetKeepsUsedPathsAndTheirComponents(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"/credential_connections", "/credential_connections/{id}", "/credential_connections/{id}/actions/check_registration_status",
-		"/outbound_voice_profiles", "/outbound_voice_profiles/{id}"} {
+		"/outbound_voice_profiles", "/outbound_voice_profiles/{id}", "/managed_accounts", "/managed_accounts/{id}/actions/disable",
+		"/ip_connections", "/ip_connections/{id}", "/ips", "/ips/{id}"} {
 		if doc.Paths[want] == nil {
 			t.Errorf("path %s missing", want)
 		}
 	}
-	if len(doc.Paths) > 10 {
+	if len(doc.Paths) > 16 {
 		t.Errorf("%d paths kept", len(doc.Paths))
 	}
-	for _, want := range []string{"CredentialConnection", "ErrorResponse", "OutboundVoiceProfile"} {
+	for _, want := range []string{"CredentialConnection", "ErrorResponse", "OutboundVoiceProfile", "ManagedAccount", "IpConnection", "Ip"} {
 		if doc.Components["schemas"][want] == nil {
 			t.Errorf("schema %s missing", want)
 		}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
 	"github.com/sipctl/sipctl/internal/cmd/verify"
@@ -41,6 +43,9 @@ type CreateOptions struct {
 	List          string
 	Policy        string
 	PasswordStdin bool
+	// TTL is --ttl: the account expires this long after it is made, as
+	// recorded at the provider (0: it does not expire).
+	TTL time.Duration
 	// Verify is --verify: a REGISTER with the new password once created.
 	Verify verify.Options
 }
@@ -49,6 +54,7 @@ type CreateOptions struct {
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{IO: f.IOStreams, Profile: f.Profile, Exporter: &cmdutil.Exporter{},
 		Provider: func() (provider.SIPAccounts, error) { p, err := f.Provider(); return p, err }}
+	var ttlFlag string
 	cmd := &cobra.Command{
 		Use:   "create USERNAME[@DOMAIN]",
 		Short: "Create a SIP account and print what a phone needs to register",
@@ -67,6 +73,13 @@ cannot be written, the password stays in the journal (` + "`sipctl password runs
 
 The output names the registrar, transports and ports to configure on the phone.
 
+--ttl gives a throwaway account (a CI job's) an expiry, rounded up to the minute and recorded at
+the provider, so any machine sees it: on Twilio the account goes on the domain's credential list
+for that expiry (DOMAIN-exp-20261201T1200Z), on Telnyx the connection gets the tag
+sipctl-expires=TIME, on Kamailio a usr_preferences row (attribute sipctl_expires) holds it.
+Nothing is deleted by the provider: ` + "`sipctl accounts cleanup --expired`" + ` deletes the accounts whose
+expiry has passed.
+
 --verify then sends a query REGISTER (no registration changes) with the new password to the
 domain's registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar
 of a running ` + "`sipctl sandbox serve`" + `. If it does not accept, the account still exists with the
@@ -74,7 +87,8 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 		Example: `  $ sipctl accounts create alice --domain office
   $ sipctl accounts create bob@office.sip.twilio.com --policy device-safe
   $ printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json
-  $ sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060`,
+  $ sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060
+  $ sipctl accounts create ci4711 --domain office --ttl 2h --json=username,password,expires_at`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Account = args[0]
@@ -83,6 +97,16 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 			}
 			if err := opts.Verify.Validate(cmd); err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("ttl") {
+				ttl, err := provider.ParseTTL(ttlFlag)
+				if err != nil {
+					return cmdutil.FlagErrorf("--ttl: %v", err)
+				}
+				if opts.List != "" {
+					return cmdutil.FlagErrorf("--ttl and --list cannot be combined: an account with an expiry goes on the domain's expiry credential list")
+				}
+				opts.TTL = ttl
 			}
 			if !opts.PasswordStdin {
 				if err := custody.CheckExport(opts.Exporter, false, func(pw string) any {
@@ -101,6 +125,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 	cmd.Flags().StringVar(&opts.List, "list", "", "Twilio credential `list` (name or SID) to use when several are attached for registrations")
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
+	cmd.Flags().StringVar(&ttlFlag, "ttl", "", "Expire the account after this `duration` (like 30m, 2h or 7d), recorded at the provider; see `accounts cleanup --expired`")
 	verify.AddFlags(cmd, &opts.Verify)
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
 	return cmd
@@ -153,6 +178,17 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err := p.ValidateUsername(username); err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
+	var expires time.Time
+	if opts.TTL > 0 {
+		if _, err := provider.Require[provider.Expiry](p, provider.WhatExpiry); err != nil {
+			return err
+		}
+		now, err := clock.Now()
+		if err != nil {
+			return cmdutil.FlagErrorf("%v", err)
+		}
+		expires = provider.ExpiryAt(now, opts.TTL)
+	}
 	cust := custody.New(stateDir)
 	// The audit log and the journal directory are checked before any request.
 	al, err := cust.Check(opts.AuditLog, "")
@@ -189,6 +225,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if opts.List != "" {
 		options = map[string]string{twilio.OptionCredentialList: opts.List}
 	}
+	// The expiry is journaled with the create, so a resumed run gives the
+	// account the same one.
+	options = provider.WithExpiry(options, expires)
 	acct := ""
 	if sc, ok := p.(provider.Scope); ok {
 		acct = sc.AccountSID()
@@ -225,6 +264,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		if created.Ref == "" {
 			created = provider.SIPAccount{Ref: sum.Rotated[0].Ref, Username: username, Domain: domain}
+		}
+		if created.ExpiresAt.IsZero() {
+			created.ExpiresAt = expires
 		}
 	}
 	rep := run.Finish(sum, custody.Delivery{Print: func(rs []rotate.Record) error {
@@ -295,6 +337,10 @@ func account(a provider.SIPAccount) lookup.Account {
 	if out.SID == "" {
 		out.SID = a.Ref
 	}
+	if !a.ExpiresAt.IsZero() {
+		t := a.ExpiresAt
+		out.ExpiresAt = &t
+	}
 	for _, t := range a.Registrar.Transports {
 		out.Transports = append(out.Transports, lookup.Transport{Protocol: t.Protocol, Port: t.Port})
 	}
@@ -362,6 +408,9 @@ func printCreated(opts *CreateOptions, a lookup.Account) error {
 	)
 	if a.CredentialListSID != "" {
 		fields = append(fields, output.Field{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")})
+	}
+	if a.ExpiresAt != nil {
+		fields = append(fields, output.Field{Label: "Account expires", Value: output.Time(*a.ExpiresAt)})
 	}
 	fields = append(fields, output.Field{Label: "SID", Value: output.Text(a.SID)})
 	if ios.IsStdoutTTY() {

@@ -24,9 +24,9 @@ var (
 
 func setup(t *testing.T) (*tt.Server, *DeleteOptions, *iostreams.IOStreams) {
 	srv := tt.New(t)
-	c := srv.Client()
 	ios, _, _, _ := iostreams.Test()
-	opts := &DeleteOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
+	// A new client per run, as each run is a new process.
+	opts := &DeleteOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return srv.Client(), nil },
 		Profile:  func() (*config.Profile, error) { return &config.Profile{Name: "work"}, nil },
 		AuditLog: filepath.Join(t.TempDir(), "audit.log"), Account: "alice", Domain: "office"}
 	return srv, opts, ios

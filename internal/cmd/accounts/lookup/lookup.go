@@ -43,6 +43,9 @@ type Account struct {
 	Contact   string     `json:"contact"`
 	UserAgent string     `json:"user_agent"`
 	Expires   *time.Time `json:"expires"`
+	// ExpiresAt is when the account itself expires, as recorded at the
+	// provider (`accounts create --ttl`); null when it does not.
+	ExpiresAt *time.Time `json:"expires_at"`
 	// Attributes are the provider's other facts about the account.
 	Attributes map[string]string `json:"attributes"`
 }
@@ -69,6 +72,10 @@ func FromSIP(a provider.SIPAccount) Account {
 		DateCreated:       a.Created,
 		Ref:               a.Ref,
 		Attributes:        map[string]string{},
+	}
+	if !a.ExpiresAt.IsZero() {
+		t := a.ExpiresAt
+		out.ExpiresAt = &t
 	}
 	for _, t := range a.Registrar.Transports {
 		out.Transports = append(out.Transports, Transport{Protocol: t.Protocol, Port: t.Port})

@@ -118,5 +118,8 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		fields = append(fields, output.Field{Label: k, Value: output.Text(a.Attributes[k])})
 	}
 	fields = append(fields, output.Field{Label: "Created", Value: output.Time(a.DateCreated)})
+	if a.ExpiresAt != nil {
+		fields = append(fields, output.Field{Label: "Account expires", Value: output.Time(*a.ExpiresAt)})
+	}
 	return output.PrintObject(opts.IO, opts.Exporter, a, fields)
 }

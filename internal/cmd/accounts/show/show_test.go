@@ -52,9 +52,9 @@ func TestShowOnATerminal(t *testing.T) {
 
 func TestShowNotFoundAndAmbiguous(t *testing.T) {
 	srv := tt.New(t)
-	c := srv.Client()
 	ios, _, _, _ := iostreams.Test()
-	opts := &ShowOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil }, Exporter: &cmdutil.Exporter{}, Account: "dave", Domain: "office"}
+	// A new client per run, as each run is a new process.
+	opts := &ShowOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return srv.Client(), nil }, Exporter: &cmdutil.Exporter{}, Account: "dave", Domain: "office"}
 
 	expectDomain(srv)
 	srv.Expect("GET", "SIP/CredentialLists/"+staff+"/Credentials.json", nil, 0, tt.Page("credentials", ""))

@@ -34,20 +34,25 @@ type RotateOptions struct {
 	// Globals carry --profile and --audit-log.
 	Globals *cmdutil.Globals
 
-	Users         []string
-	List          string
-	Domain        string
-	All           bool
-	Resume        bool
-	ResumeRun     string
-	DryRun        bool
-	Yes           bool
-	Policy        string
-	Length        int
-	Output        string
-	ShowPasswords bool
-	Concurrency   int
-	AuditLog      string
+	Users  []string
+	List   string
+	Domain string
+	All    bool
+	// AllSubaccounts is --all-subaccounts: every account of every
+	// subaccount, with a handover file per subaccount in OutputDir.
+	AllSubaccounts bool
+	OutputDir      string
+	OutputFormat   string
+	Resume         bool
+	ResumeRun      string
+	DryRun         bool
+	Yes            bool
+	Policy         string
+	Length         int
+	Output         string
+	ShowPasswords  bool
+	Concurrency    int
+	AuditLog       string
 	// Verify is --verify: a REGISTER with each new password once set.
 	Verify verify.Options
 }
@@ -61,13 +66,14 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Co
 		Provider: f.Provider,
 		StateDir: config.StateDir, Globals: f.Globals}
 	cmd := &cobra.Command{
-		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --credential-list NAME|SID]",
+		Use:   "rotate [USER@DOMAIN ...] [--domain NAME | --all | --all-subaccounts | --credential-list NAME|SID]",
 		Short: "Give SIP accounts new generated passwords, without ever losing one",
 		Long: `Generate a new password for each chosen account and set it at the provider.
 
 Choose accounts as USER@DOMAIN arguments (USER alone uses the profile's default domain), every
 account on a domain (--domain), every account (--all; --subaccount picks a reseller's customer),
-or, on Twilio, every credential of one credential list (--credential-list).
+every account of every customer (--all-subaccounts), or, on Twilio, every credential of one
+credential list (--credential-list).
 
 Each rotation unregisters a device until someone enters its new password, so no password may be
 lost. Before the first request sipctl checks that the audit log, the journal directory and the
@@ -107,11 +113,25 @@ finishes them.
 registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar of a
 running ` + "`sipctl sandbox serve`" + `. The handover gains a verified field per account. A password
 the registrar does not accept counts as unverified (exit status 3, with the commands that check
-them again), but it is set at the provider and kept in the handover.`,
+them again), but it is set at the provider and kept in the handover.
+
+--all-subaccounts is a reseller's rotation of every customer in one run: every account of every
+active subaccount of the profile's account, with one --concurrency budget shared by all of them
+(not one per customer). Suspended and closed subaccounts are skipped, each named on stderr and
+in the summary. Each customer's new passwords go to a file of its own in --output-dir DIR, named
+after the subaccount and its SID (acme-dental-AC….csv, or .json with --output-format json), in
+the format of --output, so each customer can be given only their own passwords. On a terminal
+the progress names each customer as it finishes. --json prints one object per subaccount, not
+passwords: subaccount_sid, subaccount, account_status, outcome (rotated, incomplete, skipped or
+empty), accounts, rotated, failed, not_attempted, handover. An interrupted run is finished with
+--resume RUN-ID, which sets only what its journal has not done and writes the same files. A
+provider without subaccounts refuses --all-subaccounts before any request.`,
 		Example: `  $ sipctl password rotate alice@office.sip.twilio.com --output alice.json
   $ sipctl password rotate --domain office.sip.twilio.com --dry-run
   $ sipctl password rotate --all --subaccount "Acme Dental" --policy device-safe --output acme.csv -y
   $ sipctl password rotate alice@office.sip.twilio.com --output alice.json --verify
+  $ sipctl password rotate --all-subaccounts --dry-run
+  $ sipctl password rotate --all-subaccounts --output-dir handovers -y
   $ sipctl password runs list
   $ sipctl password rotate --resume`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -127,7 +147,7 @@ them again), but it is set at the provider and kept in the handover.`,
 				}
 			}
 			modes := 0
-			for _, set := range []bool{len(args) > 0, opts.List != "", opts.Domain != "", opts.All} {
+			for _, set := range []bool{len(args) > 0, opts.List != "", opts.Domain != "", opts.All, opts.AllSubaccounts} {
 				if set {
 					modes++
 				}
@@ -138,27 +158,34 @@ them again), but it is set at the provider and kept in the handover.`,
 			case opts.Resume && (opts.DryRun || opts.Policy != "" || opts.Length != 0):
 				return cmdutil.FlagErrorf("--resume re-applies journaled passwords; --dry-run, --policy and --length do not apply")
 			case !opts.Resume && modes == 0:
-				return cmdutil.FlagErrorf("choose accounts: USER@DOMAIN arguments, --domain, --all or --credential-list (or --resume)")
+				return cmdutil.FlagErrorf("choose accounts: USER@DOMAIN arguments, --domain, --all, --all-subaccounts or --credential-list (or --resume)")
 			case modes > 1:
-				return cmdutil.FlagErrorf("use only one of USER@DOMAIN arguments, --credential-list, --domain and --all")
+				return cmdutil.FlagErrorf("use only one of USER@DOMAIN arguments, --credential-list, --domain, --all and --all-subaccounts")
+			}
+			if err := validateAllSubaccounts(cmd, opts); err != nil {
+				return err
 			}
 			if opts.Output != "" {
 				if err := rotate.CheckHandoverPath(opts.Output); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
 				}
 			}
-			if !opts.DryRun && !opts.Resume && !hasDestination(opts) {
+			if !opts.DryRun && !opts.Resume && !opts.AllSubaccounts && !hasDestination(opts) {
 				return cmdutil.FlagErrorf("the new passwords need somewhere to go: pass --output FILE, --json, or --show-passwords on a terminal")
 			}
-			// --json names a record's fields; a dry run prints targets.
+			// --json names a record's fields; a dry run prints targets,
+			// --all-subaccounts one result per customer.
 			known := output.FieldsOf(rotate.Record{})
-			if opts.DryRun {
+			switch {
+			case opts.DryRun:
 				known = output.FieldsOf(rotate.Target{})
+			case opts.AllSubaccounts:
+				known = customerFields
 			}
 			if err := opts.Exporter.CheckFields(known); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
-			if !opts.DryRun {
+			if !opts.DryRun && !opts.AllSubaccounts {
 				if err := custody.CheckExport(opts.Exporter, opts.Output != "", sampleRecords); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
 				}
@@ -185,6 +212,11 @@ them again), but it is set at the provider and kept in the handover.`,
 	fl.StringVar(&opts.List, "credential-list", "", "Rotate every credential in this Twilio credential list (`NAME or SID`)")
 	fl.StringVar(&opts.Domain, "domain", "", "Rotate every account on this `domain`")
 	fl.BoolVar(&opts.All, "all", false, "Rotate every account in the account (or --subaccount)")
+	fl.BoolVar(&opts.AllSubaccounts, "all-subaccounts", false, "Rotate every account of every active subaccount, one handover file per subaccount in --output-dir")
+	fl.StringVar(&opts.OutputDir, "output-dir", "", "With --all-subaccounts: write each subaccount's new passwords to its own file in `directory` (mode 0600)")
+	fl.StringVar(&opts.OutputFormat, "output-format", "csv", "With --output-dir: handover files in `format` csv or json")
+	cmd.RegisterFlagCompletionFunc("output-format", cobra.FixedCompletions([]string{"csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagDirname("output-dir")
 	fl.StringVar(&opts.ResumeRun, "resume", "", "Finish unfinished runs from their journals (all of the profile's, or one `RUN-ID`)")
 	fl.Lookup("resume").NoOptDefVal = "all"
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Show which accounts would get new passwords, and change nothing")
@@ -200,7 +232,7 @@ them again), but it is set at the provider and kept in the handover.`,
 		// keeps the command usable on its own (tests, embedding).
 		fl.StringVar(&opts.AuditLog, "audit-log", "", "Append the audit log to `path`")
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter, rotate.Record{}, rotate.Target{})
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, rotate.Record{}, rotate.Target{}, CustomerResult{})
 	return cmd
 }
 
@@ -242,6 +274,9 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	}
 	if opts.Resume {
 		return resumeRun(ctx, opts)
+	}
+	if opts.AllSubaccounts {
+		return allSubaccountsRun(ctx, opts)
 	}
 	profName, provName, profPolicy, defDomain := profileName(opts)
 	pol, err := password.Resolve(opts.Policy, profPolicy, provName)
@@ -377,6 +412,9 @@ func execute(ctx context.Context, opts *RotateOptions, run *custody.Run) error {
 	if opts.IO.ProgressEnabled() {
 		ro.Progress = opts.IO.ErrOut
 	}
+	if len(run.Handovers) > 0 {
+		return executeAcross(ctx, opts, run, ro, nil)
+	}
 	sum := run.Apply(ctx, ro)
 	d := custody.Delivery{}
 	if opts.Verify.Enabled && ctx.Err() == nil && sum.Fatal == nil {
@@ -424,7 +462,7 @@ func result(opts *RotateOptions, rep *custody.Report) error {
 	case rep.Fatal != nil:
 		return cmdutil.WithHint(fmt.Errorf("run %s stopped: %s", rep.RunID, oneLine(rep.Fatal.Error())),
 			"free the space or fix the error, then finish with `"+resume+"`")
-	case rep.Kept != "" && rep.Handover == "" && !rep.Printed && len(rep.Rotated) > 0:
+	case rep.Kept != "" && rep.Handover == "" && len(rep.Handovers) == 0 && !rep.Printed && len(rep.Rotated) > 0:
 		return cmdutil.WithHint(errors.New("the new passwords were not handed over"),
 			fmt.Sprintf("they are in the journal; run `%s`", resumeWithOutput(opts, rep.RunID)))
 	case rep.Interrupted && rep.Kept != "":
@@ -614,8 +652,12 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 		if ctx.Err() != nil {
 			break
 		}
-		if ri.Output == "" && opts.Output == "" && !opts.Exporter.Enabled() && !(opts.ShowPasswords && opts.IO.IsStdoutTTY()) && ri.Done+ri.Pending+ri.Failed > 0 {
+		if ri.Output == "" && len(ri.Handovers) == 0 && opts.Output == "" && !opts.Exporter.Enabled() && !(opts.ShowPasswords && opts.IO.IsStdoutTTY()) && ri.Done+ri.Pending+ri.Failed > 0 {
 			errs = append(errs, cmdutil.FlagErrorf("run %s has no handover file: pass --output FILE or --json", ri.RunID))
+			continue
+		}
+		if len(ri.Handovers) > 0 && opts.Verify.Enabled {
+			errs = append(errs, cmdutil.FlagErrorf("run %s is across subaccounts, where --verify is not supported yet: resume it without --verify", ri.RunID))
 			continue
 		}
 		run, err := cust.Resume(ri.RunID, p, opts.AuditLog, opts.Output)

@@ -4,6 +4,7 @@ package runs
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -142,7 +143,7 @@ func showRun(opts *Options) error {
 		{Label: "Profile", Value: output.Text(ri.Profile)},
 		{Label: "Provider", Value: output.Text(ri.Provider)},
 		{Label: "Created", Value: output.Text(created(ri.Created))},
-		{Label: "Handover", Value: output.Text(ri.Output)},
+		{Label: "Handover", Value: output.Text(handoverOf(ri))},
 		{Label: "Journal", Value: output.Text(ri.Path)},
 		{Label: "Counts", Value: output.Text(fmt.Sprintf("%d done, %d pending, %d failed, %d rejected, %d superseded (of %d); %d may be live",
 			ri.Done, ri.Pending, ri.Failed, ri.Rejected, ri.Superseded, ri.Total, ri.Live))},
@@ -160,6 +161,15 @@ func showRun(opts *Options) error {
 		t.Row(output.Text(fmt.Sprint(e.ID)), output.Text(e.Op), output.Text(e.Account), output.Text(e.Status), output.Text(e.Error))
 	}
 	return t.Render()
+}
+
+// handoverOf names where a run's passwords go: its file, or for a run
+// across subaccounts the directory of its files.
+func handoverOf(ri custody.RunInfo) string {
+	if len(ri.Handovers) == 0 {
+		return ri.Output
+	}
+	return fmt.Sprintf("%d files (one per subaccount) in %s", len(ri.Handovers), filepath.Dir(ri.Handovers[0].Path))
 }
 
 // NewCmdDiscard is `password runs discard RUN-ID`.

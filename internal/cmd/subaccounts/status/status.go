@@ -11,7 +11,6 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/provider"
-	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
 
@@ -80,7 +79,7 @@ func newCmd(f *cmdutil.Factory, runF func(*StatusOptions) error, status, use, sh
 
 // Find resolves a subaccount by SID or friendly name (case-insensitive).
 func Find(ctx context.Context, p provider.Accounts, ref string) (provider.Account, error) {
-	if twilio.ValidAccountSID(ref) {
+	if provider.IsID(p, provider.WhatSubaccounts, ref) {
 		return p.GetAccount(ctx, ref)
 	}
 	var found []provider.Account
@@ -112,6 +111,11 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	p, err := opts.Provider()
 	if err != nil {
 		return err
+	}
+	if rules, ok := p.(provider.AccountStatusRules); ok {
+		if err := rules.CheckAccountStatus(opts.Status); err != nil {
+			return cmdutil.WithHint(err, "nothing was changed; `sipctl subaccounts suspend "+shellWord(opts.Ref)+"` stops its calls and registrations")
+		}
 	}
 	a, err := Find(ctx, p, opts.Ref)
 	if err != nil {
@@ -180,3 +184,11 @@ type notFound string
 
 func (e notFound) Error() string        { return string(e) }
 func (e notFound) Is(target error) bool { return target == provider.ErrNotFound }
+
+// shellWord is s as one shell word, for a hint to copy.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t'\"\\$`!*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,4 +1,4 @@
-package telnyx
+package provider
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 )
 
 // iso3166 is every officially assigned ISO 3166-1 alpha-2 country code:
-// what Telnyx's whitelisted_destinations hold.
+// what outbound restrictions (Telnyx's whitelisted_destinations) hold.
 const iso3166 = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
 	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
 	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
@@ -31,7 +31,7 @@ func CountryCodes(codes []string) ([]string, error) {
 	for _, c := range codes {
 		u := strings.ToUpper(strings.TrimSpace(c))
 		if !countries[u] {
-			return nil, fmt.Errorf("unknown country code %q: whitelisted destinations are ISO 3166-1 alpha-2 codes such as US, GB, DE", c)
+			return nil, fmt.Errorf("unknown country code %q: countries are ISO 3166-1 alpha-2 codes such as US, GB, DE", c)
 		}
 		if !seen[u] {
 			seen[u] = true

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"sync"
 	"time"
 )
 
@@ -250,31 +249,13 @@ type AttachedList struct {
 // AttachedLists returns the credential lists attached to a domain for
 // registrations and for calls, registrations first, each once.
 func AttachedLists(ctx context.Context, p Mappings, domainSID string) ([]AttachedList, error) {
-	// The two kinds are read at once: one round trip, not two, before
-	// any command on a domain's accounts can start.
-	kinds := []AuthKind{ForRegistrations, ForCalls}
-	found := make([][]Mapping, len(kinds))
-	errs := make([]error, len(kinds))
-	var wg sync.WaitGroup
-	for k, kind := range kinds {
-		wg.Go(func() {
-			for m, err := range p.ListCredentialListMappings(ctx, domainSID, kind) {
-				if err != nil {
-					errs[k] = err
-					return
-				}
-				found[k] = append(found[k], m)
-			}
-		})
-	}
-	wg.Wait()
 	var out []AttachedList
 	index := map[string]int{}
-	for k, kind := range kinds {
-		if errs[k] != nil {
-			return nil, errs[k]
-		}
-		for _, m := range found[k] {
+	for _, kind := range []AuthKind{ForRegistrations, ForCalls} {
+		for m, err := range p.ListCredentialListMappings(ctx, domainSID, kind) {
+			if err != nil {
+				return nil, err
+			}
 			i, seen := index[m.SID]
 			if !seen {
 				i = len(out)

@@ -22,7 +22,7 @@ type result struct {
 	code           int
 }
 
-func sipctl(t *testing.T, env *testenv.Env, stdin string, args ...string) result {
+func sipctl(t testing.TB, env *testenv.Env, stdin string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(testenv.Binary(t), args...)
 	cmd.Env = env.Environ()

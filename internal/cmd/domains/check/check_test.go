@@ -192,9 +192,6 @@ func TestCheckTwilioErrorIsOneLine(t *testing.T) {
 	srv.Expect("GET", "SIP/Domains.json", nil, 0, tt.Page("domains", "", tt.Domain(office, "office.sip.twilio.com", nil)))
 	p, _ := mappings(office, "Registrations")
 	srv.Expect("GET", p, nil, 403, tt.Error(403, 20003, "Authenticate"))
-	// Both kinds of mapping are read at once.
-	cp, cb := mappings(office, "Calls")
-	srv.Expect("GET", cp, nil, 0, cb)
 	code, _, stderr := run(t, srv, false)
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	if code != 4 || len(lines) != 2 || !strings.HasPrefix(lines[0], "error: reading what is attached to office.sip.twilio.com: Twilio error 20003") {

@@ -16,6 +16,7 @@ import (
 	"github.com/sipctl/sipctl/internal/kamailio/kamailiotest"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/sip"
+	"github.com/sipctl/sipctl/internal/sip/sipptest"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
@@ -122,7 +123,7 @@ func TestKamailioCLI(t *testing.T) {
 	c.fails(5, "rejected", "wrong-Secret-12345\n", "--profile", "pbx", "accounts", "check", "erin@"+domain, "--registrar", k.SIP, "--password-stdin")
 
 	// Registration status from usrloc, with sipp's contact.
-	s := kamailiotest.NewSipp(t, k.SIP)
+	s := sipptest.New(t, k.SIP, "udp")
 	if ok, out := s.Register(t, domain, "erin", "erin-Secret-12345", 300, 200); !ok {
 		t.Fatalf("sipp:\n%s", out)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/provider/providertest"
 	"github.com/sipctl/sipctl/internal/sip"
+	"github.com/sipctl/sipctl/internal/sip/sipptest"
 )
 
 // The provider against a real Kamailio: what sipctl writes is what
@@ -148,7 +149,7 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 	})
 
 	t.Run("address let in by allow_source_address", func(t *testing.T) {
-		s := kamailiotest.NewSipp(t, k.SIP)
+		s := sipptest.New(t, k.SIP, "udp")
 		if ok, out := s.Options(t, domain, 403); !ok {
 			t.Fatalf("before: sipp did not get 403:\n%s", out)
 		}
@@ -200,7 +201,7 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 		if r := status(); r.State != provider.NotRegistered {
 			t.Fatalf("before: %+v", r)
 		}
-		s := kamailiotest.NewSipp(t, k.SIP)
+		s := sipptest.New(t, k.SIP, "udp")
 		if ok, out := s.Register(t, domain, "bob", "bob-Secret-123456", 120, 200); !ok {
 			t.Fatalf("sipp REGISTER:\n%s", out)
 		}

@@ -65,10 +65,8 @@ func (e *Exporter) Prepare(raw string, set bool) error {
 			}
 		}
 		if len(e.Known) > 0 {
-			for _, f := range e.Fields {
-				if !slices.Contains(e.Known, f) {
-					return fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(e.Known, ", "))
-				}
+			if err := e.CheckFields(e.Known); err != nil {
+				return err
 			}
 		}
 	}
@@ -82,6 +80,18 @@ func (e *Exporter) Prepare(raw string, set bool) error {
 			return fmt.Errorf("invalid --jq expression: %v", err)
 		}
 		e.query = code
+	}
+	return nil
+}
+
+// CheckFields refuses a selected field that is not among known, naming
+// the ones that are: for a command whose output has another shape in one
+// mode (a dry run), checked once the mode is known.
+func (e *Exporter) CheckFields(known []string) error {
+	for _, f := range e.Fields {
+		if !slices.Contains(known, f) {
+			return fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(known, ", "))
+		}
 	}
 	return nil
 }
@@ -199,6 +209,11 @@ func (e *Exporter) selectFields(v any) (any, error) {
 		out := make(map[string]any, len(e.Fields))
 		for _, f := range e.Fields {
 			val, ok := x[f]
+			if !ok && slices.Contains(e.Known, f) {
+				// A declared field left out as empty (omitempty) is null.
+				out[f] = nil
+				continue
+			}
 			if !ok {
 				return nil, fmt.Errorf("unknown JSON field %q; available fields: %s", f, strings.Join(sortedKeys(x), ", "))
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sipctl/sipctl/internal/sip/sipptest"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
@@ -173,7 +174,7 @@ func TestSandboxServeEndToEnd(t *testing.T) {
 		if out := check("Wrong-Password-2024x", 5, "--json"); !strings.Contains(out, `"status_code": 403`) {
 			t.Fatalf("rejected check printed:\n%s", out)
 		}
-		dead := freeUDPPort(t)
+		dead := sipptest.FreePort(t)
 		_, errOut, code := run(t, first+"\n", "accounts", "check", aor, "--registrar", fmt.Sprintf("127.0.0.1:%d", dead),
 			"--password-stdin", "--timeout", "500ms")
 		stderrs = append(stderrs, errOut)
@@ -209,7 +210,7 @@ func TestSandboxServeEndToEnd(t *testing.T) {
 
 	t.Run("an unverified rotation exits 3 and keeps the password", func(t *testing.T) {
 		h2 := filepath.Join(dir, "h2.json")
-		dead := fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t))
+		dead := fmt.Sprintf("127.0.0.1:%d", sipptest.FreePort(t))
 		_, errOut, code := run(t, "", "password", "rotate", aor, "--yes", "--output", h2, "--verify", "--registrar", dead)
 		stderrs = append(stderrs, errOut)
 		if code != 3 || !strings.Contains(errOut, "not verified: "+aor) ||

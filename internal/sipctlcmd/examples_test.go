@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
+	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/testenv"
 	"github.com/spf13/cobra"
 )
@@ -61,6 +62,8 @@ type exampleCase struct {
 	// TELNYX_API_KEY and SIPCTL_API_URL set as a Telnyx user's CI would.
 	telnyx bool
 	skip   string // why it cannot run here
+	// state prepares the state directory before the setup lines run.
+	state func(t *testing.T, stateDir string)
 }
 
 // withDesks makes credential connections desk01 to desk03 on the Telnyx face.
@@ -70,6 +73,13 @@ var withDesks = []string{"sipctl accounts create desk01", "sipctl accounts creat
 const examplePassword = "Example-Pass-4-Sandbox"
 
 const withAlice = "sipctl accounts create alice --domain office --json > alice-created.json"
+
+// withAlicePassword creates alice with the password in $PW.
+const withAlicePassword = `printf '%s\n' "$PW" | sipctl accounts create alice --domain office --password-stdin`
+
+// withOfficeYAML writes the manifest the apply and plan examples read: the
+// seeded domain office with accounts alice and bob.
+const withOfficeYAML = `printf 'domains:\n  - name: office\n    accounts: [alice, bob]\n' > office.yaml`
 
 // withExpired makes ci1 on office with a TTL that ended long before the
 // real clock.
@@ -83,10 +93,23 @@ func withProfile(name string) string {
 	return "sipctl auth login --profile " + name + ` --account-sid "$SANDBOX_SID" --api-url "$SANDBOX_API" --with-token --insecure-storage <<<"$SANDBOX_TOKEN"`
 }
 
-// examplesPending marks examples whose setup is still to be written.
-const examplesPending = "merged from main at 22:05 with the custody/apply work; its setup (a manifest, a run journal, a handover file) is not yet in this table"
+// exampleRunID is the run the `password runs` examples name.
+const exampleRunID = "20260101T120000.000000Z-0123abcd"
 
-const dnsPending = "on the sandbox profile `accounts check` still looks the domain up in DNS (the real office.sip.twilio.com) instead of using `sandbox serve`: issue 14 item 5, another helper's; it would send a sandbox password to Twilio"
+// interruptedRun leaves in the state directory what a rotation of alice
+// that died after journaling its new password leaves: the journal (written
+// by the journal package, as custody writes it) with the entry pending and
+// no lock held. The run's ID is the one the examples show.
+func interruptedRun(t *testing.T, stateDir string) {
+	t.Helper()
+	h := journal.Header{RunID: exampleRunID, Command: "password rotate", Profile: "sandbox", Provider: "sandbox"}
+	j, err := journal.Create(journal.Dir(stateDir), h, []journal.Entry{{Op: journal.OpRotate, Provider: "sandbox", Profile: "sandbox",
+		Username: "alice", Domain: "office.sip.twilio.com", Password: examplePassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+}
 
 // withCustomer is a reseller's customer: a subaccount with a registrable
 // domain and one account.
@@ -109,14 +132,16 @@ var exampleCases = map[string]exampleCase{
 	"sipctl accounts delete alice@office.sip.twilio.com --yes":                                                     {setup: []string{withAlice}},
 	`printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json`:                   {env: map[string]string{"PW": examplePassword}},
 	"sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060":                              {serve: true},
-	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {skip: dnsPending},
-	`printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin`:                     {skip: dnsPending},
-	"sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls":              {skip: "the sandbox registrar serves UDP and TCP, not TLS; and " + dnsPending},
-	"sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json":           {skip: "needs the journal of an interrupted run, which only a killed rotation leaves"},
-	"sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef":                                           {code: 2}, // asks for the token on a terminal
+	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {serve: true, setup: []string{"sipctl accounts create alice --domain office --jq .password > pw.txt"}},
+	`printf '%s\n' "$PW" | sipctl accounts check alice@office.sip.twilio.com --password-stdin`:                     {serve: true, env: map[string]string{"PW": examplePassword}, setup: []string{withAlicePassword}},
+	"sipctl accounts check alice@office.sip.twilio.com --from-handover handover.json --transport tls":              {skip: "the sandbox registrar serves UDP and TCP, not TLS; `accounts check --from-handover handover.json` runs the same check over UDP"},
+	"sipctl accounts check alice@office.sip.twilio.com --from-journal --registrar 127.0.0.1:5060 --json":           {serve: true, state: interruptedRun, env: map[string]string{"PW": examplePassword}, setup: []string{withAlicePassword}}, // the interrupted run journaled $PW for alice
+	"sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef":                                           {code: 2},                                                                                                               // asks for the token on a terminal
 	"sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt":               {skip: "AC… and SK… stand for a real Twilio account and API key; the sandbox has no API keys"},
 	`sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"`: {serve: true, code: 4}, // run with no Secret Service: refused, nothing saved (the keyring path is internal/cmd/auth's Secret Service test)
-	"sipctl auth logout --profile acme":                                                                            {serve: true, setup: []string{withProfile("acme")}},
+	"sipctl auth logout --profile acme --yes":                                                                      {serve: true, setup: []string{withProfile("acme")}},
+	"sipctl detach credlist staff --domain office --for registrations --yes":                                       {setup: []string{"sipctl attach credlist staff --domain office"}},
+	"sipctl detach ipacl office-ips --domain office --yes":                                                         {setup: []string{"sipctl attach ipacl office-ips --domain office"}},
 	"sipctl auth token --profile acme | other-tool --token-stdin":                                                  {skip: "other-tool stands for the program that takes the token"},
 	"sipctl callerid remove +14155550100 --yes":                                                                    {setup: []string{`sipctl callerid add +14155550100 --name "front desk"`}},
 	`sipctl callerid rename +14155550100 "reception"`:                                                              {setup: []string{`sipctl callerid add +14155550100 --name "front desk"`}},
@@ -146,6 +171,15 @@ var exampleCases = map[string]exampleCase{
 	"sipctl profile use acme":                                                         {serve: true, setup: []string{withProfile("acme")}},
 	"sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060": {skip: "needs a Kamailio with its PostgreSQL database; internal/kamailio's tests run that login against real ones"},
 	`sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`:                                                                                            {skip: "needs a Telnyx API key; internal/sip's Telnyx end-to-end logs in against the sandbox's Telnyx face"},
+	"sipctl accounts check --from-handover handover.json":                                                                                                                           {serve: true, setup: []string{withAlice, "sipctl password rotate alice@office.sip.twilio.com --output handover.json --yes"}},
+	"sipctl apply -f office.yaml --output office-passwords.csv":                                                                                                                     {setup: []string{withOfficeYAML}},
+	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                                                                                                       {setup: []string{withOfficeYAML, "sipctl accounts create carol --domain office --json > carol.json"}},
+	"sipctl apply -f office.yaml --dry-run":                                                                                                                                         {setup: []string{withOfficeYAML}, code: 7}, // changes pending
+	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                                                                                                 {code: 2, state: interruptedRun},           // no terminal, no --yes
+	"sipctl password runs list --json=run_id,live":                                                                                                                                  {state: interruptedRun},
+	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                                                                                                    {state: interruptedRun},
+	"sipctl plan -f office.yaml":                                                                                                                                                    {setup: []string{withOfficeYAML}, code: 7},
+	"sipctl plan -f office.yaml --prune --json":                                                                                                                                     {setup: []string{withOfficeYAML, withAlice, "sipctl accounts create carol --domain office --json > carol.json"}, code: 7},
 	"sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1":                                                                                            {telnyx: true, setup: withDesks},
 	"sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123":                                                                                                          {telnyx: true, setup: withDesks},
 	"sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499":                                                                                   {telnyx: true, setup: withDesks},
@@ -159,15 +193,6 @@ var exampleCases = map[string]exampleCase{
 	`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`:              {telnyx: true},
 	`sipctl outbound-profiles update "North America" --countries US,CA,MX`:                             {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
 	`sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false`:              {telnyx: true, setup: []string{`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`}},
-	"sipctl accounts check --from-handover handover.json":                                              {skip: examplesPending},
-	"sipctl apply -f office.yaml --output office-passwords.csv":                                        {skip: examplesPending},
-	"sipctl apply -f office.yaml --prune --yes --output office-passwords.csv":                          {skip: examplesPending},
-	"sipctl apply -f office.yaml --dry-run":                                                            {skip: examplesPending},
-	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                    {skip: examplesPending},
-	"sipctl password runs list --json run_id,live":                                                     {skip: examplesPending},
-	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                       {skip: examplesPending},
-	"sipctl plan -f office.yaml":                                                                       {skip: examplesPending},
-	"sipctl plan -f office.yaml --prune --json":                                                        {skip: examplesPending},
 	"sipctl accounts create --from-file extensions.csv --domain office --output office-passwords.json": {setup: []string{`printf 'username,domain\n201,\n202,office\n' > extensions.csv`}},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
 
@@ -234,6 +259,9 @@ func TestHelpExamplesRun(t *testing.T) {
 				for i := range setup {
 					setup[i] = r.Replace(setup[i])
 				}
+			}
+			if c.state != nil {
+				c.state(t, filepath.Join(env.StateHome, "sipctl"))
 			}
 			for _, s := range setup {
 				if out, code := shell(t, env, bin, dir, s, vars); code != 0 {

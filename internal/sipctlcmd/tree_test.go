@@ -113,27 +113,27 @@ func TestCommandTreeExitCodes(t *testing.T) {
 				usage(t, "unknown flag: --frobnicate", append(path, "--frobnicate")...)
 			}
 			if c.Flags().Lookup("json") != nil {
+				// Every command knows the fields it prints: a bad one is
+				// refused, naming the good ones, before the command reads
+				// its configuration or reaches a provider (the strict
+				// factory fails the test if it does).
 				args := append(append(path, placeholderArgs(c)...), "--json=frobnicate", "--yes")
 				if c.Flags().Lookup("yes") == nil {
 					args = args[:len(args)-1]
 				}
-				declared := jsonFieldsDeclared[c.CommandPath()]
-				code, stderr := executeIn(t, walkFactory(t, declared), args...)
-				// Commands that declared their fields refuse a bad one
-				// before they run; the others at output time (exit 1).
-				if code != cmdutil.ExitUsage && declared {
-					t.Errorf("sipctl %s: exit %d, want 2: %s", strings.Join(args, " "), code, stderr)
+				code, stderr := execute(t, args...)
+				if code != cmdutil.ExitUsage || !strings.Contains(stderr, `unknown JSON field "frobnicate"; available fields: `) {
+					t.Errorf("sipctl %s: exit %d, want 2 naming the available fields: %s", strings.Join(args, " "), code, stderr)
 				}
 			}
 		})
 	}
 	for _, c := range cmds {
-		destructive := slices.Contains([]string{"delete", "remove", "close", "suspend", "reset", "rotate"}, c.Name())
 		yes := c.Flags().Lookup("yes")
 		switch {
-		case destructive && yes == nil:
-			t.Errorf("%s deletes or stops service but has no --yes", c.CommandPath())
-		case yes != nil && yes.Shorthand != "y" && !yesShorthandPending[c.CommandPath()]:
+		case destructive(c) && (yes == nil || yes.Shorthand != "y"):
+			t.Errorf("%s deletes or stops service but has no -y/--yes", c.CommandPath())
+		case yes != nil && yes.Shorthand != "y":
 			t.Errorf("%s has --yes without -y", c.CommandPath())
 		}
 	}
@@ -151,16 +151,21 @@ func TestCommandTreeExitCodes(t *testing.T) {
 	usage(t, "did you mean domains", "domainz")
 }
 
-// yesShorthandPending: the custody work adds -y to `password rotate`.
-var yesShorthandPending = map[string]bool{"sipctl password rotate": true}
+// destructiveVerbs are the commands that delete or stop service: they
+// confirm on a terminal and need -y/--yes otherwise.
+var destructiveVerbs = []string{"delete", "remove", "close", "suspend", "reset", "rotate", "discard", "logout", "cleanup"}
 
-// jsonFieldsDeclared are the commands the walk holds to refusing an unknown
-// --json field before any request.
-var jsonFieldsDeclared = map[string]bool{}
-
-func init() {
-	for _, p := range []string{"domains list", "accounts list", "credlists list", "credlists credentials list",
-		"ipacls list", "ipacls addresses list", "callerid list", "subaccounts list", "profile list"} {
-		jsonFieldsDeclared["sipctl "+p] = true
+// destructive: a destructive verb, a `detach` (the devices using the list
+// stop working), a --prune that deletes (apply's; plan's only shows it), or
+// domains update (a rename, registration off or TLS on stop phones).
+func destructive(c *cobra.Command) bool {
+	switch {
+	case slices.Contains(destructiveVerbs, c.Name()):
+		return true
+	case c.HasParent() && c.Parent().Name() == "detach":
+		return true
+	case c.Flags().Lookup("prune") != nil && c.Name() != "plan":
+		return true
 	}
+	return c.CommandPath() == "sipctl domains update"
 }

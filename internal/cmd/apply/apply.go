@@ -90,7 +90,7 @@ never touched.
 	fl.StringVarP(&opts.Output, "output", "o", "", "Hand the new accounts' passwords over in `FILE` (.csv or .json, mode 0600, merged by account)")
 	fl.StringVar(&opts.Policy, "policy", "", "Password `policy` for new accounts: twilio, strict, device-safe, or key=value settings")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "Most requests in flight when creating accounts (default 100, lowered when the provider answers 429)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, reconcile.Plan{})
 	return cmd
 }
 

@@ -229,7 +229,7 @@ func TestSecretServiceEndToEnd(t *testing.T) {
 		t.Fatalf("TWILIO_AUTH_TOKEN did not win: %q %s", r.stdout, r.stderr)
 	}
 
-	r = sipctl(t, ss.env, "", "auth", "logout", "--profile", prof)
+	r = sipctl(t, ss.env, "", "auth", "logout", "--profile", prof, "--yes")
 	if r.code != 0 || !strings.Contains(r.stdout, "removed its secret from the OS keyring") {
 		t.Fatalf("logout: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

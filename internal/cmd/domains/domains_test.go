@@ -52,7 +52,7 @@ func TestTwilioErrorsBecomeOneLineWithWhatToDo(t *testing.T) {
 				s.Expect("GET", "SIP/Domains/"+sid+".json", nil, 0, twiliotest.Domain(sid, "office.sip.twilio.com", nil))
 				s.Expect("POST", "SIP/Domains/"+sid+".json", nil, 400, twiliotest.Error(400, 32212, "Invalid domain configuration"))
 			},
-			[]string{"update", sid, "--secure"}, "error: Twilio error 32212: Invalid domain configuration", "sipctl domains check"},
+			[]string{"update", sid, "--secure", "--yes"}, "error: Twilio error 32212: Invalid domain configuration", "sipctl domains check"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -80,7 +80,7 @@ func TestSIPWorkflowWithTheBinary(t *testing.T) {
 		t.Errorf("usernames: %q", got)
 	}
 
-	must("", "detach", "credlist", "staff", "--domain", "office", "--for", "registrations")
+	must("", "detach", "credlist", "staff", "--domain", "office", "--for", "registrations", "--yes")
 	if got := must("", "domains", "show", "office", "--jq", ".credential_lists_for_registrations | length"); got != "0\n" {
 		t.Errorf("after detach: %q", got)
 	}

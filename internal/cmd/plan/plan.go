@@ -57,7 +57,7 @@ gates), other codes as usual (see ` + "`sipctl help exit-codes`" + `).`,
 		},
 	}
 	AddFileFlags(cmd, &opts.File, &opts.Prune)
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, reconcile.Plan{})
 	return cmd
 }
 

@@ -44,7 +44,7 @@ func TestAccountsCheckOnTheSandboxEndToEnd(t *testing.T) {
 		t.Fatalf("good handover: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("username,domain,password\n101,hq.sip.twilio.com,"+pw101+"\n102,hq.sip.twilio.com,"+pw101+"\n"), 0o600)
+	os.WriteFile(bad, []byte("sid,username,domain,password\nCR1,101,hq.sip.twilio.com,"+pw101+"\nCR2,102,hq.sip.twilio.com,"+pw101+"\n"), 0o600)
 	r = sipctl(t, env, "", "accounts", "check", "--from-handover", bad)
 	if r.code != 5 || !strings.Contains(r.stdout, "102@hq.sip.twilio.com\trejected") || !strings.Contains(r.stderr, "1 accepted, 1 rejected, 0 no answer") {
 		t.Fatalf("handover with a wrong password: exit %d, want 5\n%s%s", r.code, r.stdout, r.stderr)

@@ -4,13 +4,7 @@ package check
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -142,7 +136,7 @@ account), 6 no answer.`,
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin")
 	fl.StringVar(&opts.FromHandover, "from-handover", "", "Take the password from a handover `file` (.json or .csv)")
 	fl.BoolVar(&opts.FromJournal, "from-journal", false, "Take the password from the newest rotation journal entry for the account")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
 	return cmd
 }
 
@@ -451,44 +445,14 @@ func fromHandover(path, user, domain string) (string, error) {
 		"check the account name, or pass the password with --password-stdin")
 }
 
-// readHandover reads a handover file's records, JSON or CSV.
+// readHandover reads a handover file's records with custody's own reader,
+// so a file reads exactly as `password rotate --output` and `accounts create
+// --output` wrote it (a CSV cell's formula-safe quote stripped, a password
+// byte for byte). Its errors name the file and line, never its content.
 func readHandover(path string) ([]rotate.Record, error) {
-	f, err := os.Open(path)
+	records, err := rotate.ReadHandover(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading handover: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 64<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading handover %s: %w", path, err)
-	}
-	var records []rotate.Record
-	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
-		if err != nil {
-			return nil, fmt.Errorf("handover %s is not valid CSV: %v", path, errors.Unwrap(err))
-		}
-		if len(rows) == 0 {
-			return nil, fmt.Errorf("handover %s is empty", path)
-		}
-		col := map[string]int{}
-		for i, h := range rows[0] {
-			col[strings.ToLower(strings.TrimSpace(h))] = i
-		}
-		ui, uok := col["username"]
-		di, dok := col["domain"]
-		pi, pok := col["password"]
-		if !uok || !dok || !pok {
-			return nil, fmt.Errorf("handover %s lacks username, domain or password columns", path)
-		}
-		for _, row := range rows[1:] {
-			if max(ui, di, pi) < len(row) {
-				records = append(records, rotate.Record{Username: row[ui], Domain: row[di], Password: row[pi]})
-			}
-		}
-	} else if err := json.Unmarshal(data, &records); err != nil {
-		// The decoder's message can quote file content, which here is secret.
-		return nil, fmt.Errorf("handover %s is not a JSON array of records (use .json or .csv)", path)
 	}
 	return records, nil
 }

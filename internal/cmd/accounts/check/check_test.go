@@ -19,6 +19,7 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/sip"
 	"github.com/sipctl/sipctl/internal/twilio/twiliotest"
 )
@@ -31,6 +32,21 @@ const (
 )
 
 type oneUser struct{}
+
+// users is a registrar's accounts on domain: username to password.
+type users map[string]string
+
+func (us users) LookupHA1(_ context.Context, d, u string) (string, error) {
+	pw, ok := us[u]
+	switch {
+	case d != domain:
+		return "", sip.ErrUnknownDomain
+	case !ok:
+		return "", sip.ErrUnknownUser
+	}
+	sum := md5.Sum([]byte(u + ":" + d + ":" + pw))
+	return hex.EncodeToString(sum[:]), nil
+}
 
 func (oneUser) LookupHA1(_ context.Context, d, u string) (string, error) {
 	if d != domain {
@@ -46,7 +62,12 @@ func (oneUser) LookupHA1(_ context.Context, d, u string) (string, error) {
 // registrar serves a real sip.Registrar on a free UDP port until the test ends.
 func registrar(t *testing.T) string {
 	t.Helper()
-	r, err := sip.NewRegistrar(oneUser{}, sip.RegistrarOptions{})
+	return registrarOf(t, oneUser{})
+}
+
+func registrarOf(t *testing.T, accounts sip.CredentialStore) string {
+	t.Helper()
+	r, err := sip.NewRegistrar(accounts, sip.RegistrarOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +339,7 @@ func TestCheckEveryAccountOfAHandover(t *testing.T) {
 	os.WriteFile(good, []byte(`[{"username":"alice","domain":"`+domain+`","password":"x"},
 {"username":"alice","domain":"`+domain+`","password":"`+secret+`"}]`), 0o600)
 	bad := filepath.Join(dir, "bad.csv")
-	os.WriteFile(bad, []byte("username,domain,password\nalice,"+domain+","+secret+"\nmallory,"+domain+",whatever\nalice,other.example.com,"+secret+"\n"), 0o600)
+	os.WriteFile(bad, []byte("sid,username,domain,password\nCR1,alice,"+domain+","+secret+"\nCR2,mallory,"+domain+",whatever\nCR3,alice,other.example.com,"+secret+"\n"), 0o600)
 
 	out, errOut, err := run(t, "", "--from-handover", good, "--registrar", addr)
 	if err != nil || !strings.HasPrefix(out, "alice@"+domain+"\taccepted\t200 OK\t") || strings.Count(out, "\n") != 1 ||
@@ -357,5 +378,50 @@ func TestCheckRefusesUsernamesOutsideRFC3261(t *testing.T) {
 		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "RFC 3261") {
 			t.Errorf("%q: %v, want a usage error naming RFC 3261", u, err)
 		}
+	}
+}
+
+// A handover reads exactly as custody wrote it: in a CSV, custody puts a
+// formula-safe ' before a username that starts with = + - @ (and strips it
+// when it reads), and writes a password byte for byte, even one starting
+// with ' then =; a JSON handover holds passwords starting with - or =.
+func TestCheckHandoverReadsWhatCustodyWrote(t *testing.T) {
+	accounts := users{"+14155550100": "'=Quoted-Pass-4", "-ops": "-Dash-Pass-4", "=eq": "=Eq-Pass-4", "=sum": "'-Tick-Dash-4"}
+	addr := registrarOf(t, accounts)
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "handover.csv")
+	jsonPath := filepath.Join(dir, "handover.json")
+	var csvRecords, jsonRecords []rotate.Record
+	for _, u := range []string{"+14155550100", "=sum"} {
+		csvRecords = append(csvRecords, rotate.Record{SID: "CR" + u, Username: u, Domain: domain, Password: accounts[u]})
+	}
+	for _, u := range []string{"-ops", "=eq"} {
+		jsonRecords = append(jsonRecords, rotate.Record{SID: "CR" + u, Username: u, Domain: domain, Password: accounts[u]})
+	}
+	if err := rotate.WriteHandover(csvPath, csvRecords); err != nil {
+		t.Fatal(err)
+	}
+	if err := rotate.WriteHandover(jsonPath, jsonRecords); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(csvPath)
+	if !strings.Contains(string(data), "\n"+"CR+14155550100,'+14155550100,") || !strings.Contains(string(data), ",'=Quoted-Pass-4\n") {
+		t.Fatalf("custody no longer escapes as this test presumes:\n%s", data)
+	}
+	for _, path := range []string{csvPath, jsonPath} {
+		out, errOut, err := run(t, "", "--from-handover", path, "--registrar", addr)
+		if err != nil || strings.Count(out, "\taccepted\t200 OK\t") != 2 || !strings.Contains(errOut, "2 accepted, 0 rejected, 0 no answer") {
+			t.Errorf("%s: %v\n%s%s", filepath.Base(path), err, out, errOut)
+		}
+	}
+	// One account, its password found in the CSV under the unescaped name.
+	if _, _, err := run(t, "", "+14155550100@"+domain, "--registrar", addr, "--from-handover", csvPath); err != nil {
+		t.Errorf("+14155550100 from the CSV handover: %v", err)
+	}
+	// A file custody did not write is refused, naming the line, not guessed at.
+	hand := filepath.Join(dir, "hand.csv")
+	os.WriteFile(hand, []byte("user,pass\nalice,"+secret+"\n"), 0o600)
+	if _, _, err := run(t, "", "--from-handover", hand, "--registrar", addr); err == nil || !strings.Contains(err.Error(), "hand.csv") || strings.Contains(err.Error(), secret) {
+		t.Errorf("a CSV custody did not write: %v", err)
 	}
 }

@@ -182,7 +182,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "With several accounts: merge their new passwords into `file` (.csv or .json, mode 0600)")
 	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", rotate.DefaultConcurrency, "With several accounts: at most `N` creates at once (lowered when the provider answers 429)")
 	verify.AddFlags(cmd, &opts.Verify)
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
 	return cmd
 }
 

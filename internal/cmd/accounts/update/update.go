@@ -99,7 +99,7 @@ without them the command exits 2.`,
 	fl.StringVar(&callerID, "caller-id", "", "Caller ID outbound calls show: an E.164 `number`, or none")
 	fl.StringVar(&profile, "outbound-voice-profile", "", "Outbound voice profile `id` (destinations and spend limits), or none")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Update at most `n` accounts at once")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
 	return cmd
 }
 

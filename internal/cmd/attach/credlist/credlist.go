@@ -55,7 +55,7 @@ DOMAIN defaults to the profile's default domain. Attaching what is already attac
 	}
 	cmd.Flags().StringVarP(&domain, "domain", "d", "", "The `domain` to attach to (default: the profile's default domain)")
 	cmd.Flags().StringVar(&kinds, "for", "both", "What the list authenticates: `calls`, registrations or both")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, attachment.Result{})
 	return cmd
 }
 

@@ -46,7 +46,7 @@ without a password (Twilio applies IP ACLs to calls only). ACL and DOMAIN are na
 		},
 	}
 	cmd.Flags().StringVarP(&domain, "domain", "d", "", "The `domain` to attach to (default: the profile's default domain)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, attachment.Result{})
 	return cmd
 }
 

@@ -19,6 +19,7 @@ type LogoutOptions struct {
 	IO      *iostreams.IOStreams
 	Config  func() (*config.Config, error)
 	Profile string // empty: $SIPCTL_PROFILE, the current profile, or "default"
+	Yes     bool
 }
 
 // NewCmdLogout returns `auth logout`; runF replaces the run function in tests.
@@ -28,8 +29,9 @@ func NewCmdLogout(f *cmdutil.Factory, runF func(*LogoutOptions) error) *cobra.Co
 		Use:   "logout",
 		Short: "Remove a profile's secret from the OS keyring and the config file",
 		Long: `Remove the profile's API secret: its OS keyring entry and any plain-text config entry.
-The profile's other settings stay; ` + "`sipctl profile delete`" + ` removes the profile itself.`,
-		Example: `  $ sipctl auth logout --profile acme`,
+The profile's other settings stay; ` + "`sipctl profile delete`" + ` removes the profile itself.
+sipctl cannot give the secret back afterwards, so it asks on a terminal; pass --yes otherwise.`,
+		Example: `  $ sipctl auth logout --profile acme --yes`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.Globals != nil {
@@ -41,6 +43,7 @@ The profile's other settings stay; ` + "`sipctl profile delete`" + ` removes the
 			return logoutRun(opts)
 		},
 	}
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Remove the secret without asking")
 	return cmd
 }
 
@@ -73,6 +76,9 @@ func logoutRun(opts *LogoutOptions) error {
 		return err
 	}
 
+	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, fmt.Sprintf("Remove profile %q's stored secret? Log in again to use the profile.", name), ""); err != nil {
+		return err
+	}
 	key := auth.KeyringKey(name)
 	removed := "removed its secret from the OS keyring"
 	if err := keyring.Delete(keyring.Service, key); err != nil {

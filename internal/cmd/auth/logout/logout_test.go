@@ -39,7 +39,7 @@ func run(opts *LogoutOptions) (string, error) {
 func TestRemovesKeyringAndInsecureEntries(t *testing.T) {
 	setup(t, &config.Profile{Name: "acme", Provider: "twilio", AccountSID: sid, InsecureSecret: "plain-tok"})
 	keyring.Set(keyring.Service, "profile:acme", "kr-tok")
-	out, err := run(&LogoutOptions{}) // the current profile
+	out, err := run(&LogoutOptions{Yes: true}) // the current profile
 	if err != nil || !strings.Contains(out, `profile "acme"`) {
 		t.Fatalf("%q %v", out, err)
 	}
@@ -54,11 +54,11 @@ func TestRemovesKeyringAndInsecureEntries(t *testing.T) {
 
 func TestUnknownProfile(t *testing.T) {
 	setup(t, &config.Profile{Name: "acme", Provider: "twilio", AccountSID: sid})
-	if _, err := run(&LogoutOptions{Profile: "nope"}); err == nil || !strings.Contains(err.Error(), `profile "nope" not found`) {
+	if _, err := run(&LogoutOptions{Profile: "nope", Yes: true}); err == nil || !strings.Contains(err.Error(), `profile "nope" not found`) {
 		t.Fatalf("%v", err)
 	}
 	var flagErr *cmdutil.FlagError
-	if _, err := run(&LogoutOptions{Profile: "sandbox"}); !errors.As(err, &flagErr) {
+	if _, err := run(&LogoutOptions{Profile: "sandbox", Yes: true}); !errors.As(err, &flagErr) {
 		t.Fatalf("sandbox: %v", err)
 	}
 }
@@ -66,7 +66,7 @@ func TestUnknownProfile(t *testing.T) {
 func TestKeyringFailureChangesNothing(t *testing.T) {
 	setup(t, &config.Profile{Name: "acme", Provider: "twilio", AccountSID: sid, InsecureSecret: "plain-tok"})
 	gokeyring.MockInitWithError(context.DeadlineExceeded)
-	_, err := run(&LogoutOptions{})
+	_, err := run(&LogoutOptions{Yes: true})
 	if !errors.Is(err, keyring.ErrTimeout) || !strings.Contains(err.Error(), "did not answer") {
 		t.Fatalf("%v", err)
 	}
@@ -76,7 +76,7 @@ func TestKeyringFailureChangesNothing(t *testing.T) {
 	}
 	// Without any keyring, an insecure-storage profile can still log out.
 	gokeyring.MockInitWithError(errors.New("no D-Bus session bus"))
-	out, err := run(&LogoutOptions{})
+	out, err := run(&LogoutOptions{Yes: true})
 	if err != nil || !strings.Contains(out, "unavailable") {
 		t.Fatalf("%q %v", out, err)
 	}
@@ -86,9 +86,28 @@ func TestKeyringFailureChangesNothing(t *testing.T) {
 	}
 	// A keyring-only profile with no keyring: an error, with the hint.
 	gokeyring.MockInitWithError(errors.New("no D-Bus session bus"))
-	_, err = run(&LogoutOptions{})
+	_, err = run(&LogoutOptions{Yes: true})
 	var hint *cmdutil.HintError
 	if !errors.As(err, &hint) || !errors.Is(err, keyring.ErrUnavailable) {
 		t.Fatalf("%v", err)
+	}
+}
+
+// sipctl cannot give a removed secret back: without a terminal and without
+// --yes, nothing is removed.
+func TestLogoutWithoutTerminalNeedsYes(t *testing.T) {
+	setup(t, &config.Profile{Name: "acme", Provider: "twilio", AccountSID: sid, InsecureSecret: "plain-tok"})
+	keyring.Set(keyring.Service, "profile:acme", "kr-tok")
+	_, err := run(&LogoutOptions{Profile: "acme"})
+	var flagErr *cmdutil.FlagError
+	if !errors.As(err, &flagErr) || err.Error() != `profile "acme"'s stored secret not removed: confirmation required in a non-interactive run; pass --yes` {
+		t.Fatalf("%v", err)
+	}
+	if got, err := keyring.Get(keyring.Service, "profile:acme"); got != "kr-tok" || err != nil {
+		t.Fatalf("keyring entry gone: %q %v", got, err)
+	}
+	cfg, _ := config.Load()
+	if cfg.Profiles["acme"].InsecureSecret != "plain-tok" {
+		t.Fatal("config entry removed without confirmation")
 	}
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/kamailio"
 	"github.com/sipctl/sipctl/internal/output"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
@@ -44,6 +46,10 @@ type ProfileStatus struct {
 	Working      bool   `json:"working"`
 	FriendlyName string `json:"friendly_name,omitempty"`
 	Error        string `json:"error,omitempty"`
+	// DBURL and DBPasswordSource describe a Kamailio profile's database:
+	// where its password comes from, never the password.
+	DBURL            string `json:"db_url,omitempty"`
+	DBPasswordSource string `json:"db_password_source,omitempty"`
 	// Disagreements are other sources holding a different secret.
 	Disagreements []string `json:"disagreements,omitempty"`
 
@@ -66,7 +72,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Short: "Show where each credential comes from and whether it works",
 		Long: `For the active profile (or --profile, or every profile with --all), show where its credentials come
 from (environment, OS keyring, plain-text config) and check them with one API call. The secret
-itself is never printed. Exits 4 when a profile has no working credentials.
+itself is never printed. For a Kamailio profile it names where the database password comes from
+(SIPCTL_DB_PASSWORD, OS keyring, plain-text config; none for SQLite) without contacting the
+database. Exits 4 when a profile has no working credentials.
 
 --fix-permissions makes a config file that others can read private (0600).`,
 		Example: `  $ sipctl auth status
@@ -89,7 +97,7 @@ itself is never printed. Exits 4 when a profile has no working credentials.
 	cmd.Flags().BoolVar(&opts.All, "all", false, "Show every profile, not only the active one")
 	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "Do not call the API to check the credentials")
 	cmd.Flags().BoolVar(&opts.FixPermissions, "fix-permissions", false, "Make the config file readable only by you (0600)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Report{})
 	return cmd
 }
 
@@ -165,6 +173,9 @@ func check(ctx context.Context, opts *StatusOptions, p *config.Profile, active *
 	if s.APIURL == "" && p.Provider == config.ProviderTwilio {
 		s.APIURL = twilio.DefaultBaseURL
 	}
+	if p.Provider == config.ProviderKamailio {
+		return kamailioStatus(s, p)
+	}
 	creds, err := auth.Resolve(p)
 	if err != nil {
 		s.Source = string(auth.SourceNone)
@@ -187,6 +198,38 @@ func check(ctx context.Context, opts *StatusOptions, p *config.Profile, active *
 		return s
 	}
 	s.Working, s.FriendlyName = true, acct.FriendlyName
+	return s
+}
+
+// kamailioStatus says where a Kamailio profile's database password comes
+// from (SIPCTL_DB_PASSWORD, the OS keyring, the config file; none for
+// SQLite), reading it as a connection would but never printing it. The
+// database itself is not contacted: `sipctl accounts list` does that.
+func kamailioStatus(s ProfileStatus, p *config.Profile) ProfileStatus {
+	s.DBURL, s.APIURL = p.DBURL, p.RPCURL
+	if p.DBURL == "" {
+		s.Source, s.DBPasswordSource = string(auth.SourceNone), string(auth.SourceNone)
+		s.err = fmt.Errorf("no db_url: run `sipctl auth login --profile %s --provider kamailio --db-url URL ...` (or set SIPCTL_DB_URL): %w", p.Name, auth.ErrNoCredentials)
+		s.Error = s.err.Error()
+		return s
+	}
+	u, err := kamailio.ParseDBURL(p.DBURL)
+	if err != nil {
+		s.Error, s.err = err.Error(), err
+		return s
+	}
+	pw, src, err := auth.DBPassword(p, u.NeedsPassword())
+	redact.Add(pw)
+	switch {
+	case err != nil:
+		s.DBPasswordSource = string(auth.SourceNone)
+		s.Error, s.err = err.Error(), err
+	case !u.NeedsPassword():
+		s.DBPasswordSource = "none needed (SQLite)"
+	default:
+		s.DBPasswordSource = src.Describe(p.Name)
+	}
+	s.Source = "database password: " + s.DBPasswordSource
 	return s
 }
 
@@ -224,8 +267,15 @@ func printReport(ios *iostreams.IOStreams, rep Report) {
 		for _, d := range s.Disagreements {
 			fields = append(fields, output.Field{Label: "Disagrees", Value: output.Text(d)})
 		}
+		if s.DBURL != "" {
+			fields = append(fields, output.Field{Label: "Database", Value: output.Text(s.DBURL)})
+		}
 		if s.APIURL != "" {
-			fields = append(fields, output.Field{Label: "API URL", Value: output.Text(s.APIURL)})
+			label := "API URL"
+			if s.Provider == config.ProviderKamailio {
+				label = "RPC URL"
+			}
+			fields = append(fields, output.Field{Label: label, Value: output.Text(s.APIURL)})
 		}
 		var verdict string
 		switch {
@@ -238,6 +288,8 @@ func printReport(ios *iostreams.IOStreams, rep Report) {
 			verdict = "failed: " + s.Error
 		case s.Provider == config.ProviderSandbox:
 			verdict = "provided by the built-in sandbox"
+		case s.Provider == config.ProviderKamailio:
+			verdict = "not checked (the database is reached by commands such as `sipctl accounts list`)"
 		default:
 			verdict = "not checked (--offline)"
 		}

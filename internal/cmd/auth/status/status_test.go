@@ -154,3 +154,44 @@ func TestFlags(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A Kamailio profile's database password is described by where it comes
+// from, the environment over the keyring, and never printed; SQLite needs
+// none; a missing one is an authentication error (exit 4).
+func TestKamailioDatabasePasswordSource(t *testing.T) {
+	setup(t, "")
+	cfg, _ := config.Load()
+	cfg.SetProfile(&config.Profile{Name: "pbx", Provider: config.ProviderKamailio, DBURL: "postgres://kamailio@127.0.0.1:5432/kamailio",
+		RPCURL: "http://127.0.0.1:5071/RPC", Registrar: "127.0.0.1:5060"})
+	cfg.SetProfile(&config.Profile{Name: "lab", Provider: config.ProviderKamailio, DBURL: "sqlite:///var/lib/kamailio/kamailio.db"})
+	if err := cfg.Save(); err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, err := run(t, &StatusOptions{Profile: "pbx"})
+	var authErr *cmdutil.AuthError
+	if !errors.As(err, &authErr) || !errors.Is(err, auth.ErrNoCredentials) {
+		t.Fatalf("no stored database password: %v", err)
+	}
+
+	keyring.Set(keyring.Service, "profile:pbx", secret) // run fails the test if it is printed
+	out, _, err := run(t, &StatusOptions{Profile: "pbx"})
+	for _, want := range []string{"database password: OS keyring (service sipctl, key profile:pbx)", "postgres://kamailio@127.0.0.1:5432/kamailio", "RPC URL\thttp://127.0.0.1:5071/RPC"} {
+		if err != nil || !strings.Contains(out, want) {
+			t.Errorf("keyring: %v; output lacks %q:\n%s", err, want, out)
+		}
+	}
+
+	t.Setenv("SIPCTL_DB_PASSWORD", "from-the-environment-9")
+	out, _, err = run(t, &StatusOptions{Profile: "pbx", Exporter: cmdutil.Exporter{JSON: true}})
+	var rep Report
+	if err != nil || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Profiles) != 1 ||
+		rep.Profiles[0].DBPasswordSource != "environment (SIPCTL_DB_PASSWORD)" || strings.Contains(out, "from-the-environment-9") {
+		t.Errorf("environment: %v\n%s", err, out)
+	}
+
+	out, _, err = run(t, &StatusOptions{Profile: "lab"})
+	if err != nil || !strings.Contains(out, "database password: none needed (SQLite)") {
+		t.Errorf("sqlite: %v\n%s", err, out)
+	}
+}

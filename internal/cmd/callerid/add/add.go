@@ -48,7 +48,7 @@ prints. The number appears in ` + "`sipctl callerid list`" + ` once that succeed
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Name, "name", "n", "", "Friendly `name` for the caller ID")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.ValidationRequest{})
 	return cmd
 }
 

@@ -43,7 +43,7 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 			return renameRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.CallerID{})
 	return cmd
 }
 

@@ -42,7 +42,7 @@ name already in use before asking Twilio. Add usernames with ` + "`sipctl credli
 			return createRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.CredentialList{})
 	return cmd
 }
 

@@ -42,7 +42,7 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 			return renameRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.CredentialList{})
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package ipacl
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sipctl/sipctl/internal/cmd/attach/attachment"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
@@ -20,6 +21,7 @@ type Options struct {
 
 	ACL    string
 	Domain string
+	Yes    bool
 }
 
 // NewCmdIPACL builds the command; runF replaces the run function in tests.
@@ -27,9 +29,12 @@ func NewCmdIPACL(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IOStreams, Provider: cmdutil.Capability[attachment.IPACLProvider](f.Provider, provider.WhatMappings)}
 	var domain string
 	cmd := &cobra.Command{
-		Use:     "ipacl ACL --domain DOMAIN",
-		Short:   "Detach an IP access control list from a domain",
-		Example: "  $ sipctl detach ipacl office-ips --domain office",
+		Use:   "ipacl ACL --domain DOMAIN",
+		Short: "Detach an IP access control list from a domain",
+		Long: `Detach an IP access control list from a domain. The list and its addresses are kept;
+calls from those addresses are no longer let in by it. Detaching what is not attached
+changes nothing. Asks on a terminal; pass --yes otherwise.`,
+		Example: "  $ sipctl detach ipacl office-ips --domain office --yes",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ACL = args[0]
@@ -44,7 +49,8 @@ func NewCmdIPACL(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&domain, "domain", "d", "", "The `domain` to detach from (default: the profile's default domain)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Detach without asking")
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, attachment.Result{})
 	return cmd
 }
 
@@ -63,6 +69,10 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if attached {
+		prompt := fmt.Sprintf("Detach IP ACL %q from %s? Calls from its addresses are no longer let in by it.", a.FriendlyName, d.DomainName)
+		if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
+			return err
+		}
 		if err := p.DetachIPACL(ctx, d.SID, a.SID); err != nil {
 			return err
 		}

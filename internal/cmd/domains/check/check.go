@@ -94,7 +94,7 @@ lists attached to it are checked. Exits 1 when an error is found.`,
 			return checkRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Finding{})
 	return cmd
 }
 

@@ -60,7 +60,7 @@ the settings flags apply where the provider has them.`,
 		},
 	}
 	flags.Add(cmd.Flags())
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.Domain{})
 	return cmd
 }
 

@@ -42,7 +42,7 @@ for calls and for registrations. DOMAIN is a SID, a full name, or a bare name ("
 			return showRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Detail{})
 	return cmd
 }
 

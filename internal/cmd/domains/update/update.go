@@ -3,6 +3,8 @@ package update
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmd/domains/settings"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
@@ -28,6 +30,7 @@ type UpdateOptions struct {
 
 	Domain string // SID, full or bare name
 	Params provider.DomainParams
+	Yes    bool
 }
 
 // NewCmdUpdate builds the command; runF replaces the run function in tests.
@@ -38,7 +41,9 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "update DOMAIN",
 		Short: "Change a SIP domain's settings",
-		Long:  "Change a SIP domain's settings. Only the flags given are sent; everything else stays as it is.",
+		Long: `Change a SIP domain's settings. Only the flags given are sent; everything else stays as it is.
+A change that stops phones working (a rename, --sip-registration=false, --secure) asks on a
+terminal; pass --yes otherwise.`,
 		Example: `  $ sipctl domains update office --sip-registration
   $ sipctl domains update office --voice-url https://example.com/voice --voice-method POST`,
 		Args: cobra.ExactArgs(1),
@@ -65,8 +70,9 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Co
 		},
 	}
 	flags.Add(cmd.Flags())
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Make a change that stops phones working without asking")
 	cmd.Flags().StringVar(&rename, "rename", "", "Give the domain a new `name` (ending in sip.twilio.com, or bare)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.Domain{})
 	return cmd
 }
 
@@ -79,9 +85,30 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
+	if stops := stopsService(d, opts.Params); len(stops) > 0 {
+		prompt := fmt.Sprintf("Update domain %s? %s.", d.DomainName, strings.Join(stops, "; "))
+		if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
+			return err
+		}
+	}
 	d, err = p.UpdateDomain(ctx, d.SID, opts.Params)
 	if err != nil {
 		return err
 	}
 	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(d))
+}
+
+// stopsService says what of the change stops phones that work now.
+func stopsService(d provider.Domain, p provider.DomainParams) []string {
+	var out []string
+	if p.DomainName != nil && *p.DomainName != d.DomainName {
+		out = append(out, "Phones set up for "+d.DomainName+" stop working until they use "+*p.DomainName)
+	}
+	if p.SIPRegistration != nil && !*p.SIPRegistration && d.SIPRegistration {
+		out = append(out, "Registered phones can no longer register")
+	}
+	if p.Secure != nil && *p.Secure && !d.Secure {
+		out = append(out, "Phones without TLS and SRTP stop working")
+	}
+	return out
 }

@@ -68,3 +68,46 @@ func TestUpdateUnknownDomainSendsNoUpdate(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A change that stops working phones (here turning registration off and
+// requiring TLS) is not sent without --yes when nobody can be asked; a
+// harmless one (the friendly name) needs no --yes.
+func TestUpdateThatStopsPhonesNeedsYes(t *testing.T) {
+	sid := twiliotest.SID("SD", 7)
+	s := twiliotest.New(t)
+	s.Expect("GET", "SIP/Domains.json", nil, 0, twiliotest.Page("domains", "", twiliotest.Domain(sid, "office.sip.twilio.com", map[string]any{"sip_registration": true})))
+	ios, _, _, _ := iostreams.Test()
+	off, on := false, true
+	err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: func() (Updater, error) { return s.Client(), nil }, Domain: "office",
+		Params: provider.DomainParams{SIPRegistration: &off, Secure: &on}})
+	var fe *cmdutil.FlagError
+	want := "domain office.sip.twilio.com not updated: confirmation required in a non-interactive run; pass --yes"
+	if !errors.As(err, &fe) || err.Error() != want {
+		t.Fatalf("err = %v", err)
+	}
+
+	s = twiliotest.New(t)
+	s.Expect("GET", "SIP/Domains.json", nil, 0, twiliotest.Page("domains", "", twiliotest.Domain(sid, "office.sip.twilio.com", map[string]any{"sip_registration": true})))
+	s.Expect("POST", "SIP/Domains/"+sid+".json", url.Values{"FriendlyName": {"Office"}}, 0, twiliotest.Domain(sid, "office.sip.twilio.com", nil))
+	name := "Office"
+	if err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: func() (Updater, error) { return s.Client(), nil }, Domain: "office",
+		Params: provider.DomainParams{FriendlyName: &name}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUpdateConfirmsARenameOnTerminal(t *testing.T) {
+	sid := twiliotest.SID("SD", 7)
+	s := twiliotest.New(t)
+	s.Expect("GET", "SIP/Domains.json", nil, 0, twiliotest.Page("domains", "", twiliotest.Domain(sid, "office.sip.twilio.com", nil)))
+	ios, in, _, errOut := iostreams.Test()
+	ios.SetStdinTTY(true)
+	ios.SetStdoutTTY(true)
+	in.WriteString("n\n")
+	name := "hq.sip.twilio.com"
+	err := updateRun(context.Background(), &UpdateOptions{IO: ios, Provider: func() (Updater, error) { return s.Client(), nil }, Domain: "office",
+		Params: provider.DomainParams{DomainName: &name}})
+	if !errors.Is(err, cmdutil.ErrCancel) || !strings.Contains(errOut.String(), "Update domain office.sip.twilio.com? Phones set up for office.sip.twilio.com stop working until they use hq.sip.twilio.com. [y/N]") {
+		t.Fatalf("err = %v, stderr %q", err, errOut)
+	}
+}

@@ -77,7 +77,7 @@ one per line.`,
 	fl.StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings")
 	fl.IntVar(&opts.Length, "length", 0, "Generate passwords of `N` characters (within the policy's limits)")
 	fl.IntVar(&opts.Count, "count", 1, "Generate `N` passwords (at most 1000000), streamed as they are made")
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, Generated{})
 	return cmd
 }
 

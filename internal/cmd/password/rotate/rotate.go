@@ -173,6 +173,18 @@ provider without subaccounts refuses --all-subaccounts before any request.`,
 			if !opts.DryRun && !opts.Resume && !opts.AllSubaccounts && !hasDestination(opts) {
 				return cmdutil.FlagErrorf("the new passwords need somewhere to go: pass --output FILE, --json, or --show-passwords on a terminal")
 			}
+			// --json names a record's fields; a dry run prints targets,
+			// --all-subaccounts one result per customer.
+			known := output.FieldsOf(rotate.Record{})
+			switch {
+			case opts.DryRun:
+				known = output.FieldsOf(rotate.Target{})
+			case opts.AllSubaccounts:
+				known = customerFields
+			}
+			if err := opts.Exporter.CheckFields(known); err != nil {
+				return cmdutil.FlagErrorf("%v", err)
+			}
 			if !opts.DryRun && !opts.AllSubaccounts {
 				if err := custody.CheckExport(opts.Exporter, opts.Output != "", sampleRecords); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
@@ -220,7 +232,7 @@ provider without subaccounts refuses --all-subaccounts before any request.`,
 		// keeps the command usable on its own (tests, embedding).
 		fl.StringVar(&opts.AuditLog, "audit-log", "", "Append the audit log to `path`")
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, rotate.Record{}, rotate.Target{}, CustomerResult{})
 	return cmd
 }
 

@@ -52,7 +52,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short:   "List unfinished runs",
 		Long:    "List the unfinished runs of every profile, oldest first, with how many of their passwords may be live.",
 		Example: `  $ sipctl password runs list
-  $ sipctl password runs list --json run_id,live`,
+  $ sipctl password runs list --json=run_id,live`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -61,7 +61,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 			return listRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, custody.RunInfo{})
 	return cmd
 }
 
@@ -124,7 +124,7 @@ hands them over. A damaged journal shows what could be read and the line where i
 			return showRun(opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, custody.RunInfo{})
 	return cmd
 }
 

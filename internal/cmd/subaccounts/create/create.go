@@ -45,7 +45,7 @@ the parent account's credentials: no new secret is stored or printed.`,
 			return createRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.Account{})
 	return cmd
 }
 

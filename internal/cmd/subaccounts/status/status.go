@@ -73,7 +73,7 @@ func newCmd(f *cmdutil.Factory, runF func(*StatusOptions) error, status, use, sh
 	case Suspended:
 		cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Suspend without asking")
 	}
-	cmdutil.AddJSONFlags(cmd, opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.Account{})
 	return cmd
 }
 

@@ -53,7 +53,7 @@ and checked against the policy. Twilio never returns it again.`,
 	}
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one")
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Added{})
 	return cmd
 }
 

@@ -52,7 +52,7 @@ list. Twilio accepts IPv4 only; sipctl checks the address before sending it.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Name, "name", "", "A descriptive `name` for the address (default: the address)")
-	cmdutil.AddJSONFlags(cmd, &opts.Exporter)
+	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.IPAddress{})
 	return cmd
 }
 

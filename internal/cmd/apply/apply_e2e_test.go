@@ -118,6 +118,11 @@ func startServe(t testing.TB, extra ...string) *e2e {
 	e.sipAddr = *st.SIPAddr
 	upstream, _ := url.Parse("http://" + *st.HTTPAddr)
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
+	// As many idle connections to the serve as requests in flight: the
+	// default 2 would dial anew for nearly every request of a bulk run.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 256
+	proxy.Transport = tr
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.count.mu.Lock()
 		e.count.all++

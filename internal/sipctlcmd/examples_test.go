@@ -192,7 +192,7 @@ var exampleCases = map[string]exampleCase{
 	`sipctl outbound-profiles create "North America" --countries US,CA`:                                {telnyx: true},
 	`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`:              {telnyx: true},
 	`sipctl outbound-profiles update "North America" --countries US,CA,MX`:                             {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
-	`sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false`:              {telnyx: true, setup: []string{`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`}},
+	`sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false --yes`:        {telnyx: true, setup: []string{`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`}},
 	"sipctl accounts create --from-file extensions.csv --domain office --output office-passwords.json": {setup: []string{`printf 'username,domain\n201,\n202,office\n' > extensions.csv`}},
 	"sipctl sandbox reset": {code: 2}, // no terminal, no --yes
 

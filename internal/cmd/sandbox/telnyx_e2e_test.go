@@ -50,6 +50,21 @@ func TestTelnyxCommandsThroughPrism(t *testing.T) {
 		t.Fatalf("unknown country: exit %d\n%s", r.code, r.stderr)
 	}
 
+	// Disabling stops calls: it needs --yes without a terminal, and nothing
+	// changes without it.
+	if r := sipctl(t, env, "", "outbound-profiles", "update", "North America", "--enabled=false"); r.code != 2 ||
+		!strings.Contains(r.stderr, `outbound profile "North America" not disabled: confirmation required in a non-interactive run; pass --yes`) {
+		t.Fatalf("disable without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := mustRun(t, env, "", "outbound-profiles", "show", "North America", "--json=enabled"); !strings.Contains(r.stdout, `"enabled": true`) {
+		t.Fatalf("a refused disable changed the profile:\n%s", r.stdout)
+	}
+	mustRun(t, env, "", "outbound-profiles", "update", "North America", "--enabled=false", "--yes")
+	if r := mustRun(t, env, "", "outbound-profiles", "show", "North America", "--json=enabled"); !strings.Contains(r.stdout, `"enabled": false`) {
+		t.Fatalf("disable --yes:\n%s", r.stdout)
+	}
+	mustRun(t, env, "", "outbound-profiles", "update", "North America", "--enabled=true")
+
 	// Restricting: a profile made once, then reused, accounts left alone.
 	r = mustRun(t, env, "", "accounts", "restrict", "desk01", "desk02", "--countries", "GB", "--json")
 	if strings.Count(r.stdout, `"changed": true`) != 2 || !strings.Contains(r.stderr, `"sipctl GB"`) {

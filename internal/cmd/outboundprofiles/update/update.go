@@ -3,6 +3,7 @@ package update
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles/shared"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
@@ -21,6 +22,8 @@ type UpdateOptions struct {
 
 	Ref    string
 	Params provider.OutboundProfileParams
+	// Yes is --yes: disabling stops calls without asking.
+	Yes bool
 }
 
 // NewCmdUpdate is `outbound-profiles update ID|NAME …`.
@@ -33,9 +36,12 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Co
 		Use:   "update ID|NAME",
 		Short: "Change an outbound profile's countries, daily spend limit, name or enabled state",
 		Long: `Change the restrictions of an outbound profile; only what the flags name changes.
---countries replaces the whole list. Every account assigned to the profile follows.`,
+--countries replaces the whole list. Every account assigned to the profile follows.
+
+--enabled=false stops the outbound calls of every account assigned to the profile: it asks
+first on a terminal, and needs --yes otherwise.`,
 		Example: `  $ sipctl outbound-profiles update "North America" --countries US,CA,MX
-  $ sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false`,
+  $ sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ref = args[0]
@@ -63,6 +69,7 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Co
 	}
 	flags.Add(cmd)
 	cmd.Flags().StringVar(&rename, "name", "", "Rename the profile to `name`")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before disabling the profile")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.OutboundProfile{})
 	return cmd
 }
@@ -78,6 +85,12 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	o, err := resolve.OutboundProfile(ctx, p, opts.Ref)
 	if err != nil {
 		return err
+	}
+	if e := opts.Params.Enabled; e != nil && !*e && o.Enabled {
+		prompt := fmt.Sprintf("Disable outbound profile %q? Outbound calls stop on every account assigned to it.", o.Name)
+		if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
+			return err
+		}
 	}
 	o, err = p.UpdateOutboundProfile(ctx, o.ID, opts.Params)
 	if err != nil {

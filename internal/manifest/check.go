@@ -13,6 +13,13 @@ type Rules interface {
 	ValidateUsername(username string) error
 }
 
+// AddressRules are a provider's rules for IP ACL addresses, where it has
+// narrower ones than an address or CIDR range (Telnyx takes single
+// addresses).
+type AddressRules interface {
+	ValidateIPAddress(ip string, prefix int) error
+}
+
 // Compatible says a file written for provider `file` may be applied with
 // provider `active`: the same one, or the sandbox, which speaks Twilio's API.
 func Compatible(file, active string) bool {
@@ -79,6 +86,12 @@ func (f *File) check(r Rules, probs *Problems) {
 		}
 		addrs := map[string]Pos{}
 		for _, a := range acl.Addresses {
+			if ar, ok := r.(AddressRules); ok {
+				if err := ar.ValidateIPAddress(a.IP, a.Prefix); err != nil {
+					probs.addAt(a.Pos, "%v", err)
+					continue
+				}
+			}
 			if first, dup := addrs[a.String()]; dup {
 				probs.addAt(a.Pos, "address %s is listed twice in %q (first at line %d)", a, acl.Name, first.Line)
 			}

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net"
 	"net/url"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -134,14 +135,28 @@ func (c *Client) ListIPAddresses(ctx context.Context, aclID string) iter.Seq2[pr
 	}
 }
 
+// ValidateIPAddress is Telnyx's rule for an IP connection's address: a
+// single address, no range (also applied to a manifest's ip_acls before
+// any request).
+func (c *Client) ValidateIPAddress(ip string, prefix int) error {
+	if net.ParseIP(ip) == nil {
+		return fmt.Errorf("%q is not an IP address", ip)
+	}
+	single := 32
+	if strings.Contains(ip, ":") {
+		single = 128
+	}
+	if prefix != 0 && prefix != single {
+		return fmt.Errorf("%s/%d is a range: Telnyx IP connections take single addresses; add each address", ip, prefix)
+	}
+	return nil
+}
+
 // AddIPAddress implements provider.IPACLs. Telnyx's IPs are single
 // addresses: a range is refused before any request.
 func (c *Client) AddIPAddress(ctx context.Context, aclID, friendlyName, ip string, prefix int) (provider.IPAddress, error) {
-	if prefix != 0 && prefix != 32 {
-		return provider.IPAddress{}, fmt.Errorf("%s/%d is a range: Telnyx IP connections take single addresses; add each address", ip, prefix)
-	}
-	if net.ParseIP(ip) == nil {
-		return provider.IPAddress{}, fmt.Errorf("%q is not an IP address", ip)
+	if err := c.ValidateIPAddress(ip, prefix); err != nil {
+		return provider.IPAddress{}, err
 	}
 	if !ValidID(aclID) {
 		return provider.IPAddress{}, fmt.Errorf("%q is not a Telnyx IP connection id (digits)", aclID)

@@ -31,6 +31,18 @@ func TestApplyTelnyx(t *testing.T) {
 	}
 	e.env.Set("TELNYX_API_KEY", st.Key).Set("SIPCTL_API_URL", front+"/v2")
 
+	// Telnyx takes single addresses: a range in the file is refused with
+	// its line and column before any request, not at apply.
+	ranged := filepath.Join(t.TempDir(), "ranged.yaml")
+	os.WriteFile(ranged, []byte("provider: telnyx\nip_acls:\n  - name: office\n    addresses:\n      - 203.0.113.7\n      - 198.51.100.0/24\n"), 0o644)
+	e.count.take()
+	if _, errOut, code := e.run("", "plan", "-f", ranged); code != 2 || !strings.Contains(errOut, "ranged.yaml:6:") || !strings.Contains(errOut, "198.51.100.0/24 is a range") {
+		t.Fatalf("plan of a range: exit %d\n%s", code, errOut)
+	}
+	if all, _, _ := e.count.take(); all != 0 {
+		t.Fatalf("%d requests before the range was refused", all)
+	}
+
 	var b strings.Builder
 	b.WriteString("provider: telnyx\ndomains:\n  - name: sip.telnyx.com\n    accounts:\n")
 	for i := 101; i <= 130; i++ {

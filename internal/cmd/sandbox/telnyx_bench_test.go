@@ -34,6 +34,7 @@ func BenchmarkTelnyxRotateCommand(b *testing.B) {
 		n, _ = strconv.Atoi(s)
 	}
 	const latency, limit, statusLimit, listed = 50 * time.Millisecond, 10, 16, 1000
+	testenv.Binary(b) // built before the clock starts
 	env := testenv.NewEnv(b)
 	sb, err := sandbox.Open(filepath.Join(env.StateHome, "sipctl"))
 	if err != nil {

@@ -62,6 +62,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		},
 	}
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, custody.RunInfo{})
+	cmdutil.AddListFlags(cmd, opts.Exporter)
 	return cmd
 }
 
@@ -80,6 +81,9 @@ func listRun(opts *Options) error {
 	if err != nil {
 		return err
 	}
+	if n := opts.Exporter.Limit; n > 0 && len(runs) > n {
+		runs = runs[:n]
+	}
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(opts.IO.Out, runs)
 	}
@@ -89,7 +93,11 @@ func listRun(opts *Options) error {
 		}
 		return nil
 	}
-	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: opts.IO.TerminalWidth()},
+	width := opts.IO.TerminalWidth()
+	if opts.Exporter.Wide {
+		width = 0
+	}
+	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: width},
 		"RUN", "COMMAND", "PROFILE", "CREATED", "STATE", "DONE", "LEFT", "LIVE")
 	for _, ri := range runs {
 		t.Row(output.Text(ri.RunID), output.Text(ri.Command), output.Text(ri.Profile), output.Text(created(ri.Created)),

@@ -29,6 +29,8 @@ type UpdateOptions struct {
 	Settings provider.AccountSettings
 	// Concurrency bounds accounts updated at once.
 	Concurrency int
+	// Yes is --yes: a channel limit of 0 stops calls without asking.
+	Yes bool
 }
 
 // NewCmdUpdate is `accounts update USERNAME... --inbound-channel-limit N …`.
@@ -44,7 +46,10 @@ the most simultaneous inbound and outbound calls, the caller ID outbound calls s
 and the outbound voice profile (which destinations it may call, its spend limit).
 Only the settings named by flags change. Every value is checked against the
 provider's rules before any request. Telnyx has these settings; on providers
-without them the command exits 2.`,
+without them the command exits 2.
+
+A channel limit of 0 lets no call through that way: it asks first on a terminal, and
+needs --yes otherwise.`,
 		Example: `  $ sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1
   $ sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123
   $ sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499`,
@@ -99,6 +104,7 @@ without them the command exits 2.`,
 	fl.StringVar(&callerID, "caller-id", "", "Caller ID outbound calls show: an E.164 `number`, or none")
 	fl.StringVar(&profile, "outbound-voice-profile", "", "Outbound voice profile `id` (destinations and spend limits), or none")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Update at most `n` accounts at once")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before a channel limit of 0 stops calls")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
 	return cmd
 }
@@ -152,6 +158,9 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	}
 	if err := set.ValidateSettings(opts.Settings); err != nil {
 		return &cmdutil.FlagError{Err: err}
+	}
+	if err := confirmStop(opts); err != nil {
+		return err
 	}
 	type target struct{ user, domain string }
 	targets := make([]target, len(opts.Accounts))
@@ -220,4 +229,27 @@ func resultOf(a provider.SIPAccount) Result {
 		}
 	}
 	return r
+}
+
+// confirmStop asks before a channel limit of 0, which stops that way's
+// calls on every account named.
+func confirmStop(opts *UpdateOptions) error {
+	var ways []string
+	for _, w := range []struct {
+		name  string
+		limit *int
+	}{{"inbound", opts.Settings.InboundChannelLimit}, {"outbound", opts.Settings.OutboundChannelLimit}} {
+		if w.limit != nil && *w.limit == 0 {
+			ways = append(ways, w.name)
+		}
+	}
+	if len(ways) == 0 {
+		return nil
+	}
+	who := strings.Join(opts.Accounts, ", ")
+	if len(opts.Accounts) > 3 {
+		who = fmt.Sprintf("%d accounts", len(opts.Accounts))
+	}
+	prompt := fmt.Sprintf("Block %s calls on %s? A channel limit of 0 lets none through.", strings.Join(ways, " and "), who)
+	return cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, "")
 }

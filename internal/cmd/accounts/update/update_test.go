@@ -152,3 +152,31 @@ func TestProvidersWithoutSettingsExit2(t *testing.T) {
 		t.Fatalf("err = %v, want a missing capability", err)
 	}
 }
+
+// A channel limit of 0 stops calls: without a terminal it needs --yes, and
+// nothing changes without it.
+func TestZeroChannelLimitNeedsYes(t *testing.T) {
+	c, _ := telnyxFace(t)
+	ctx := context.Background()
+	if _, err := c.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "desk01", Domain: telnyx.Registrar, Password: "Desk-pass-123"}); err != nil {
+		t.Fatal(err)
+	}
+	zero, two := 0, 2
+	_, _, err := run(t, c, []string{"desk01"}, provider.AccountSettings{InboundChannelLimit: &two, OutboundChannelLimit: &zero})
+	var fe *cmdutil.FlagError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "outbound calls on desk01 not blocked: confirmation required in a non-interactive run; pass --yes") {
+		t.Fatalf("err = %v", err)
+	}
+	a, _ := c.GetSIPAccount(ctx, "desk01", telnyx.Registrar)
+	if a.Attributes[telnyx.AttrInboundLimit] == "2" {
+		t.Fatal("a refused update changed the account")
+	}
+	ios, _, _, _ := iostreams.Test()
+	exp := &cmdutil.Exporter{}
+	opts := &UpdateOptions{IO: ios, Provider: func() (provider.SIPAccounts, error) { return c, nil },
+		Profile:  func() (*config.Profile, error) { return &config.Profile{DefaultDomain: telnyx.Registrar}, nil },
+		Exporter: exp, Accounts: []string{"desk01"}, Settings: provider.AccountSettings{OutboundChannelLimit: &zero}, Concurrency: 1, Yes: true}
+	if err := updateRun(ctx, opts); err != nil {
+		t.Fatalf("--yes: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -58,6 +59,32 @@ type PartialError struct {
 
 func (e *PartialError) Error() string {
 	return fmt.Sprintf("%d of %d failed", e.Failed, e.Total)
+}
+
+// EachOutcome is how one change made to many items ended, given each
+// item's error (nil: it succeeded): nil when every one succeeded; the first
+// cause itself when every one failed (so a refused key still exits 4);
+// otherwise a *PartialError (exit 3), after naming the first failure on w.
+// doing names item i's change in the error ("updating desk01").
+func EachOutcome(w io.Writer, errs []error, doing func(i int) string) error {
+	failed := 0
+	var first error
+	for i, err := range errs {
+		if err != nil {
+			failed++
+			if first == nil {
+				first = fmt.Errorf("%s: %w", doing(i), err)
+			}
+		}
+	}
+	switch {
+	case failed == 0:
+		return nil
+	case failed == len(errs):
+		return first
+	}
+	fmt.Fprintf(w, "first failure: %v\n", first)
+	return &PartialError{Failed: failed, Total: len(errs)}
 }
 
 // ExitError carries a specific exit code (e.g. ExitRejected) with its message.

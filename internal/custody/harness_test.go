@@ -55,53 +55,15 @@ func newWorld(t *testing.T, so serveOpts) *world {
 	t.Helper()
 	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t), dir: t.TempDir(), domain: "office.sip.twilio.com", short: "office",
 		printed: map[string][]string{}, handovers: map[string]bool{}}
-	args := []string{"sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0"}
+	var args []string
 	if so.latency > 0 {
 		args = append(args, "--latency", so.latency.String())
 	}
 	if so.maxConc > 0 {
 		args = append(args, "--max-concurrency", fmt.Sprint(so.maxConc))
 	}
-	cmd := exec.Command(w.bin, args...)
-	cmd.Env = w.env.Environ()
-	var serveOut lockedBuffer
-	cmd.Stdout, cmd.Stderr = &serveOut, &serveOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		select {
-		case err := <-exited:
-			t.Fatalf("sandbox serve exited: %v\n%s", err, serveOut.String())
-		default:
-		}
-		out, _, code := w.run("", "sandbox", "status", "--json")
-		var st struct {
-			Serving bool   `json:"serving"`
-			API     string `json:"api_url"`
-			SIP     string `json:"sip_addr"`
-			PID     int    `json:"pid"`
-		}
-		if code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.Serving && st.SIP != "" && st.PID == cmd.Process.Pid {
-			w.api, w.sip = st.API, st.SIP
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sandbox serve did not come up:\n%s", serveOut.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	srv := testenv.StartServe(t, w.env, args...)
+	w.api, w.sip = srv.API, srv.SIPAddr
 	w.env.Set("SIPCTL_API_URL", w.api)
 	w.mustRun("", "domains", "create", "office", "--sip-registration")
 	return w

@@ -76,47 +76,9 @@ func (e *e2e) run(stdin string, args ...string) (stdout, stderr string, code int
 func startServe(t testing.TB, extra ...string) *e2e {
 	t.Helper()
 	e := &e2e{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t), count: &counter{}}
-	args := append([]string{"sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0"}, extra...)
-	cmd := exec.Command(e.bin, args...)
-	cmd.Env = e.env.Environ()
-	var serveOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &serveOut, &serveOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	var st struct {
-		Serving  bool    `json:"serving"`
-		HTTPAddr *string `json:"http_addr"`
-		SIPAddr  *string `json:"sip_addr"`
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		select {
-		case err := <-exited:
-			t.Fatalf("sandbox serve exited: %v\n%s", err, serveOut.String())
-		default:
-		}
-		out, _, code := e.run("", "sandbox", "status", "--json")
-		if code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.Serving && st.HTTPAddr != nil && st.SIPAddr != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sandbox serve did not come up")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	e.sipAddr = *st.SIPAddr
-	upstream, _ := url.Parse("http://" + *st.HTTPAddr)
+	srv := testenv.StartServe(t, e.env, extra...)
+	e.sipAddr = srv.SIPAddr
+	upstream, _ := url.Parse("http://" + srv.HTTPAddr)
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	// As many idle connections to the serve as requests in flight: the
 	// default 2 would dial anew for nearly every request of a bulk run.

@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -59,45 +58,8 @@ func (w *world) must(extraEnv []string, args ...string) string {
 func serve(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t).Set("SIPCTL_QUIET", "1")}
-	cmd := exec.Command(w.bin, "sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0")
-	cmd.Env = w.env.Environ()
-	var serveOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &serveOut, &serveOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		select {
-		case err := <-exited:
-			t.Fatalf("sandbox serve exited: %v\n%s", err, serveOut.String())
-		default:
-		}
-		out, _, code := w.run(nil, "sandbox", "status", "--json")
-		var st struct {
-			Serving bool   `json:"serving"`
-			API     string `json:"api_url"`
-			PID     int    `json:"pid"`
-		}
-		if code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.Serving && st.PID == cmd.Process.Pid && st.API != "" {
-			w.env.Set("SIPCTL_API_URL", st.API)
-			return w
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sandbox serve did not come up:\n%s", serveOut.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	w.env.Set("SIPCTL_API_URL", testenv.StartServe(t, w.env).API)
+	return w
 }
 
 // t0 is the clock (SIPCTL_NOW) the accounts are created at.

@@ -215,27 +215,10 @@ func restrictRun(ctx context.Context, opts *RestrictOptions) error {
 	}
 	wg.Wait()
 
-	failed := 0
-	var firstErr error
-	for i, err := range errs {
-		if err != nil {
-			failed++
-			if firstErr == nil {
-				firstErr = fmt.Errorf("restricting %s: %w", results[i].Username, err)
-			}
-		}
-	}
 	if _, err := output.PrintList(opts.IO, opts.Exporter, output.All(results), columns); err != nil {
 		return err
 	}
-	switch {
-	case failed == 0:
-		return nil
-	case failed == len(results):
-		return firstErr
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "first failure: %v\n", firstErr)
-	return &cmdutil.PartialError{Failed: failed, Total: len(results)}
+	return cmdutil.EachOutcome(opts.IO.ErrOut, errs, func(i int) string { return "restricting " + results[i].Username })
 }
 
 // FindOrCreateProfile returns an enabled outbound profile allowing exactly

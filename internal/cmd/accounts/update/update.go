@@ -194,28 +194,10 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	}
 	wg.Wait()
 
-	failed := 0
-	var firstErr error
-	for i, err := range errs {
-		if err != nil {
-			failed++
-			if firstErr == nil {
-				firstErr = fmt.Errorf("updating %s: %w", results[i].Username, err)
-			}
-		}
-	}
 	if _, err := output.PrintList(opts.IO, opts.Exporter, output.All(results), columns); err != nil {
 		return err
 	}
-	switch {
-	case failed == 0:
-		return nil
-	case failed == len(results):
-		// Nothing changed: the cause itself (a refused key exits 4).
-		return firstErr
-	}
-	fmt.Fprintf(opts.IO.ErrOut, "first failure: %v\n", firstErr)
-	return &cmdutil.PartialError{Failed: failed, Total: len(results)}
+	return cmdutil.EachOutcome(opts.IO.ErrOut, errs, func(i int) string { return "updating " + results[i].Username })
 }
 
 func resultOf(a provider.SIPAccount) Result {

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sipctl/sipctl/internal/redact"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/sipctl/sipctl/internal/cmd/bulk"
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
@@ -19,6 +19,7 @@ import (
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/redact"
 	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/sip"
 	"github.com/spf13/cobra"
@@ -390,13 +391,8 @@ func prompt(ts []rotate.Target) string {
 }
 
 func conflictHint(err error) error {
-	var ce *custody.ConflictError
-	if errors.As(err, &ce) {
-		return cmdutil.WithHint(err, ce.Hint())
-	}
-	var be *custody.BusyError
-	if errors.As(err, &be) {
-		return cmdutil.WithHint(err, "wait for it to finish; nothing was changed")
+	if hinted := bulk.ConflictHint(err); hinted != err {
+		return hinted
 	}
 	var de *journal.DamageError
 	if errors.As(err, &de) {

@@ -91,47 +91,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 func serveSandbox(t testing.TB, env *testenv.Env, extra ...string) *served {
 	t.Helper()
 	s := &served{t: t, bin: testenv.Binary(t), env: env}
-	args := append([]string{"sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0"}, extra...)
-	cmd := exec.Command(s.bin, args...)
-	cmd.Env = env.Environ()
-	var serveOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &serveOut, &serveOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	var st struct {
-		Serving  bool    `json:"serving"`
-		HTTPAddr *string `json:"http_addr"`
-		SIPAddr  *string `json:"sip_addr"`
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		select {
-		case err := <-exited:
-			t.Fatalf("sandbox serve exited: %v\n%s", err, serveOut.String())
-		default:
-		}
-		out, _, code := s.run("sandbox", "status", "--json")
-		if code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.Serving && st.HTTPAddr != nil && st.SIPAddr != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sandbox serve did not come up")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.sipAddr = *st.SIPAddr
-	upstream, _ := url.Parse("http://" + *st.HTTPAddr)
+	srv := testenv.StartServe(t, s.env, extra...)
+	s.sipAddr = srv.SIPAddr
+	upstream, _ := url.Parse("http://" + srv.HTTPAddr)
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	// Requests cut off by the SIGKILL are expected; keep the log quiet.
 	proxy.ErrorLog = log.New(io.Discard, "", 0)

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"context"
 	"crypto/md5"
 	"database/sql"
 	"encoding/hex"
@@ -55,9 +54,13 @@ func scanCredential(row interface{ Scan(...any) error }) (int64, credentialJSON,
 	if err := row.Scan(&seq, &cr.SID, &cr.AccountSID, &cr.CredentialListSID, &cr.Username, &created, &updated); err != nil {
 		return 0, cr, err
 	}
-	cr.DateCreated, cr.DateUpdated = rfc2822(created), rfc2822(updated)
-	cr.URI = apiPrefix + "/Accounts/" + cr.AccountSID + "/SIP/CredentialLists/" + cr.CredentialListSID + "/Credentials/" + cr.SID + ".json"
-	return seq, cr, nil
+	return seq, credentialOf(cr.SID, cr.AccountSID, cr.CredentialListSID, cr.Username, created, updated), nil
+}
+
+func credentialOf(sid, account, listSID, username string, created, updated int64) credentialJSON {
+	return credentialJSON{SID: sid, AccountSID: account, CredentialListSID: listSID, Username: username,
+		DateCreated: rfc2822(created), DateUpdated: rfc2822(updated),
+		URI: apiPrefix + "/Accounts/" + account + "/SIP/CredentialLists/" + listSID + "/Credentials/" + sid + ".json"}
 }
 
 func (h *handler) getCredentialList(c *call, sid string) (credentialListJSON, error) {
@@ -70,7 +73,7 @@ func (h *handler) getCredentialList(c *call, sid string) (credentialListJSON, er
 }
 
 func (h *handler) getCredential(c *call, listSID, sid string) (credentialJSON, error) {
-	_, cr, err := scanCredential(h.s.db.QueryRowContext(c.ctx,
+	_, cr, err := scanCredential(h.s.queryRow(c.ctx,
 		`SELECT `+credentialColumns+` FROM credentials WHERE sid = ? AND list_sid = ? AND account_sid = ?`, sid, listSID, c.account))
 	if errors.Is(err, sql.ErrNoRows) {
 		return cr, notFound(c.r)
@@ -109,13 +112,21 @@ func ha1(username, realm, password string) string {
 }
 
 // setDigests replaces a credential's HA1 values with one per domain of its
-// account. The password is not kept: a domain created (or renamed) later has
-// no HA1 for this credential until its password is set again.
-func setDigests(ctx context.Context, tx *sql.Tx, credSID, account, username, password string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM credential_digests WHERE credential_sid = ?`, credSID); err != nil {
+// account (fresh: a new credential, which has none yet). The password is not
+// kept: a domain created (or renamed) later has no HA1 for this credential
+// until its password is set again. It runs inside a group commit, so its
+// statements are prepared and not bound to one request's context.
+func (s *Sandbox) setDigests(tx *sql.Tx, credSID, account, username, password string, fresh bool) error {
+	if !fresh {
+		if _, err := s.txExec(tx, `DELETE FROM credential_digests WHERE credential_sid = ?`, credSID); err != nil {
+			return err
+		}
+	}
+	st, err := s.stmt(`SELECT sid, domain_name FROM domains WHERE account_sid = ?`)
+	if err != nil {
 		return err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT sid, domain_name FROM domains WHERE account_sid = ?`, account)
+	rows, err := tx.Stmt(st).Query(account)
 	if err != nil {
 		return err
 	}
@@ -134,7 +145,7 @@ func setDigests(ctx context.Context, tx *sql.Tx, credSID, account, username, pas
 		return err
 	}
 	for _, d := range doms {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO credential_digests (credential_sid, domain_sid, ha1) VALUES (?, ?, ?)`,
+		if _, err := s.txExec(tx, `INSERT INTO credential_digests (credential_sid, domain_sid, ha1) VALUES (?, ?, ?)`,
 			credSID, d.sid, ha1(username, strings.ToLower(d.name), password)); err != nil {
 			return err
 		}
@@ -234,13 +245,13 @@ func (h *handler) credentialRoutes() {
 		now := h.s.now().Unix()
 		err := h.s.tx(c.ctx, func(tx *sql.Tx) error {
 			var n int
-			if err := tx.QueryRowContext(c.ctx, `SELECT COUNT(*) FROM credential_lists WHERE sid = ? AND account_sid = ?`, listSID, c.account).Scan(&n); err != nil {
+			if err := h.s.txQueryRow(tx, `SELECT COUNT(*) FROM credential_lists WHERE sid = ? AND account_sid = ?`, listSID, c.account).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {
 				return notFound(c.r)
 			}
-			_, err := tx.ExecContext(c.ctx, `INSERT INTO credentials (sid, account_sid, list_sid, username, created, updated) VALUES (?, ?, ?, ?, ?, ?)`,
+			_, err := h.s.txExec(tx, `INSERT INTO credentials (sid, account_sid, list_sid, username, created, updated) VALUES (?, ?, ?, ?, ?, ?)`,
 				sid, c.account, listSID, user, now, now)
 			if isUnique(err) {
 				return invalidParam(21240, "The Username %q already exists in this Credential List", user)
@@ -248,13 +259,14 @@ func (h *handler) credentialRoutes() {
 			if err != nil {
 				return err
 			}
-			return setDigests(c.ctx, tx, sid, c.account, user, pass)
+			return h.s.setDigests(tx, sid, c.account, user, pass, true)
 		})
 		if err != nil {
 			return 0, nil, err
 		}
-		cr, err := h.getCredential(c, listSID, sid)
-		return http.StatusCreated, cr, err
+		// The row as committed: nothing else writes a credential it has
+		// just been given.
+		return http.StatusCreated, credentialOf(sid, c.account, listSID, user, now, now), nil
 	})
 	h.handle("GET "+creds+"/{Sid}", true, func(c *call) (int, any, error) {
 		cr, err := h.getCredential(c, c.param("CredentialListSid"), c.param("Sid"))
@@ -270,7 +282,7 @@ func (h *handler) credentialRoutes() {
 		}
 		err := h.s.tx(c.ctx, func(tx *sql.Tx) error {
 			var user string
-			err := tx.QueryRowContext(c.ctx, `SELECT username FROM credentials WHERE sid = ? AND list_sid = ? AND account_sid = ?`,
+			err := h.s.txQueryRow(tx, `SELECT username FROM credentials WHERE sid = ? AND list_sid = ? AND account_sid = ?`,
 				sid, listSID, c.account).Scan(&user)
 			if errors.Is(err, sql.ErrNoRows) {
 				return notFound(c.r)
@@ -278,10 +290,10 @@ func (h *handler) credentialRoutes() {
 			if err != nil || !ok {
 				return err
 			}
-			if _, err := tx.ExecContext(c.ctx, `UPDATE credentials SET updated = ? WHERE sid = ?`, h.s.now().Unix(), sid); err != nil {
+			if _, err := h.s.txExec(tx, `UPDATE credentials SET updated = ? WHERE sid = ?`, h.s.now().Unix(), sid); err != nil {
 				return err
 			}
-			return setDigests(c.ctx, tx, sid, c.account, user, pass)
+			return h.s.setDigests(tx, sid, c.account, user, pass, false)
 		})
 		if err != nil {
 			return 0, nil, err

@@ -108,3 +108,69 @@ func TestGroupCommitRollsBackTheFailedWriteOnly(t *testing.T) {
 		t.Fatal("the cancelled write was committed")
 	}
 }
+
+// A serve's handle leaves checkpoints to its background loop, not to the
+// commit that happens to cross the threshold; another process's handle on
+// the same file (a command using the sandbox in-process) keeps SQLite's,
+// and writes from both are all there after the serve closes.
+func TestServerHandleCheckpointsInBackground(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := OpenServer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	for _, h := range []struct {
+		s    *Sandbox
+		want int
+	}{{srv, 0}, {cli, 1000}} {
+		var every int
+		if err := h.s.db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&every); err != nil || every != h.want {
+			t.Fatalf("wal_autocheckpoint = %d, %v; want %d", every, err, h.want)
+		}
+	}
+	a, b := newAPI(t, srv), newAPI(t, cli)
+	_, d := a.do("POST", a.path("SIP/Domains.json"), url.Values{"DomainName": {"ckpt.sip.twilio.com"}, "SipRegistration": {"true"}})
+	_, l := a.do("POST", a.path("SIP/CredentialLists.json"), url.Values{"FriendlyName": {"phones"}})
+	listSID := l["sid"].(string)
+	a.do("POST", a.path("SIP/Domains/"+d["sid"].(string)+"/Auth/Registrations/CredentialListMappings.json"), url.Values{"CredentialListSid": {listSID}})
+	const n = 300
+	var wg sync.WaitGroup
+	status := make([]int, n)
+	for i := range n {
+		wg.Go(func() {
+			via := a
+			if i%10 == 0 {
+				via = b
+			}
+			status[i], _ = via.do("POST", via.path("SIP/CredentialLists/"+listSID+"/Credentials.json"),
+				url.Values{"Username": {fmt.Sprintf("c%03d", i)}, "Password": {fmt.Sprintf("Checkpoint-%03dX", i)}})
+		})
+	}
+	wg.Wait()
+	for i, st := range status {
+		if st != 201 {
+			t.Fatalf("create %d: status %d", i, st)
+		}
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	var rows int
+	again.db.QueryRow(`SELECT COUNT(*) FROM credentials`).Scan(&rows)
+	if rows != n {
+		t.Fatalf("%d credentials after the serve closed, want %d", rows, n)
+	}
+	if got, err := again.LookupHA1(context.Background(), "ckpt.sip.twilio.com", "c007"); err != nil || got != ha1("c007", "ckpt.sip.twilio.com", "Checkpoint-007X") {
+		t.Fatalf("digest of c007: %v", err)
+	}
+}

@@ -183,7 +183,7 @@ func (h *handler) authenticate(r *http.Request) (string, *apiError) {
 		return "", unauth
 	}
 	var token, status string
-	err := h.s.db.QueryRowContext(r.Context(), `SELECT auth_token, status FROM accounts WHERE sid = ?`, user).Scan(&token, &status)
+	err := h.s.queryRow(r.Context(), `SELECT auth_token, status FROM accounts WHERE sid = ?`, user).Scan(&token, &status)
 	if err != nil || subtle.ConstantTimeCompare([]byte(token), []byte(pass)) != 1 || status == "closed" {
 		return "", unauth
 	}
@@ -196,7 +196,7 @@ func (h *handler) authorize(ctx context.Context, auth, target string) error {
 		return nil
 	}
 	var owner sql.NullString
-	err := h.s.db.QueryRowContext(ctx, `SELECT owner_sid FROM accounts WHERE sid = ?`, target).Scan(&owner)
+	err := h.s.queryRow(ctx, `SELECT owner_sid FROM accounts WHERE sid = ?`, target).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
 		return newError(http.StatusNotFound, 20404, "The requested resource /2010-04-01/Accounts/%s was not found", target)
 	}

@@ -59,11 +59,59 @@ type Sandbox struct {
 	// queue holds the writes waiting for the next group commit (tx).
 	queueMu sync.Mutex
 	queue   []*write
+	// committing says a drain is running: it takes what is queued.
+	committing bool
+	// stmts are the prepared statements of the requests every bulk run
+	// sends (authentication, credential writes): parsing them anew for
+	// each request was a sixth of the sandbox's time.
+	stmts sync.Map // query -> *sql.Stmt
+	// stopCheckpoints ends a server's checkpoint loop (OpenServer).
+	stopCheckpoints, checkpointsDone chan struct{}
 }
 
 // Open opens (creating if needed) dir/sandbox.db. The file is created 0600
 // because it holds the sandbox account's auth token.
-func Open(dir string) (*Sandbox, error) {
+func Open(dir string) (*Sandbox, error) { return open(dir, openOptions{}) }
+
+// OpenServer is Open for `sandbox serve`: its commits do not checkpoint the
+// write-ahead log (a checkpoint writes the log back into the database and
+// syncs both, holding up every request queued behind that commit); a
+// background loop does it instead, until Close. Other processes on the same
+// file checkpoint as usual.
+func OpenServer(dir string) (*Sandbox, error) {
+	s, err := open(dir, openOptions{server: true})
+	if err != nil {
+		return nil, err
+	}
+	s.stopCheckpoints = make(chan struct{})
+	s.checkpointsDone = make(chan struct{})
+	go s.checkpoints(checkpointEvery)
+	return s, nil
+}
+
+// checkpointEvery is how often a server checkpoints: a busy second of
+// creates writes a few thousand pages to the log.
+const checkpointEvery = 500 * time.Millisecond
+
+type openOptions struct{ server bool }
+
+func (s *Sandbox) checkpoints(every time.Duration) {
+	defer close(s.checkpointsDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopCheckpoints:
+			return
+		case <-t.C:
+			// PASSIVE: copies what no reader still needs, waiting on no
+			// one; a busy database is checkpointed at the next tick.
+			s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
+}
+
+func open(dir string, o openOptions) (*Sandbox, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the sandbox directory: %w", err)
 	}
@@ -84,6 +132,9 @@ func Open(dir string) (*Sandbox, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	if o.server {
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+	}
 	// IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies;
 	// a deferred transaction upgrading to write would fail with SQLITE_BUSY.
 	q.Set("_txlock", "immediate")
@@ -124,7 +175,18 @@ func errBusyRetry(f func() error) error {
 }
 
 // Close closes the database.
-func (s *Sandbox) Close() error { return s.db.Close() }
+func (s *Sandbox) Close() error {
+	if s.stopCheckpoints != nil {
+		close(s.stopCheckpoints)
+		<-s.checkpointsDone
+		s.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+	}
+	s.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Sandbox) Path() string { return s.path }
@@ -213,24 +275,77 @@ func (s *Sandbox) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	w := &write{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	s.queueMu.Lock()
 	s.queue = append(s.queue, w)
-	s.queueMu.Unlock()
-	// Whoever holds writeMu commits everything queued: w was queued before
-	// writeMu was taken, so it is either in a batch already done, or in the
-	// queue this holder takes.
-	s.writeMu.Lock()
-	select {
-	case err := <-w.done:
-		s.writeMu.Unlock()
-		return err
-	default:
+	if !s.committing {
+		s.committing = true
+		go s.drain()
 	}
-	s.queueMu.Lock()
-	batch := s.queue
-	s.queue = nil
 	s.queueMu.Unlock()
-	s.commit(batch)
-	s.writeMu.Unlock()
 	return <-w.done
+}
+
+// drain commits the queued writes batch by batch until none is left. One
+// drain runs at a time; the callers only wait for their outcome, so a
+// hundred of them do not hand a lock from one to the next just to learn
+// that their batch is done.
+func (s *Sandbox) drain() {
+	for {
+		s.queueMu.Lock()
+		batch := s.queue
+		s.queue = nil
+		if len(batch) == 0 {
+			s.committing = false
+			s.queueMu.Unlock()
+			return
+		}
+		s.queueMu.Unlock()
+		s.writeMu.Lock()
+		s.commit(batch)
+		s.writeMu.Unlock()
+	}
+}
+
+// stmt is query prepared (once per connection, by database/sql). Inside a
+// transaction use tx.Stmt of it.
+func (s *Sandbox) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// txExec and txQueryRow run a prepared query in tx.
+func (s *Sandbox) txExec(tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := s.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return tx.Stmt(st).Exec(args...)
+}
+
+func (s *Sandbox) txQueryRow(tx *sql.Tx, query string, args ...any) *sql.Row {
+	st, err := s.stmt(query)
+	if err != nil {
+		// A *sql.Row carrying err: the same query unprepared fails alike.
+		return tx.QueryRow(query, args...)
+	}
+	return tx.Stmt(st).QueryRow(args...)
+}
+
+// queryRow runs a prepared query outside any transaction.
+func (s *Sandbox) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := s.stmt(query)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // write is one caller's transaction waiting for its batch.
@@ -263,14 +378,14 @@ func (s *Sandbox) commit(batch []*write) {
 			w.done <- err
 			continue
 		}
-		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+		if _, err := s.txExec(tx, `SAVEPOINT w`); err != nil {
 			kept = append(kept, batch[i:]...)
 			fail(err)
 			return
 		}
 		if err := w.fn(tx); err != nil {
 			w.done <- err
-			if _, rerr := tx.Exec(`ROLLBACK TO w`); rerr != nil {
+			if _, rerr := s.txExec(tx, `ROLLBACK TO w`); rerr != nil {
 				kept = append(kept, batch[i+1:]...)
 				fail(rerr)
 				return
@@ -278,7 +393,7 @@ func (s *Sandbox) commit(batch []*write) {
 		} else {
 			kept = append(kept, w)
 		}
-		if _, err := tx.Exec(`RELEASE w`); err != nil {
+		if _, err := s.txExec(tx, `RELEASE w`); err != nil {
 			kept = append(kept, batch[i+1:]...)
 			fail(err)
 			return

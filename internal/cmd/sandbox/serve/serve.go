@@ -129,7 +129,7 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return fmt.Errorf("creating the state directory: %w", err)
 	}
-	sb, err := sandbox.Open(dir)
+	sb, err := sandbox.OpenServer(dir)
 	if err != nil {
 		return err
 	}

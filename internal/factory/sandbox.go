@@ -3,7 +3,6 @@ package factory
 import (
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
@@ -37,7 +36,10 @@ func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (pr
 	sid, token := sb.Account()
 	rt, base, where := sb.RoundTripper(), sandboxBaseURL, "in-process"
 	if p.APIURL != "" {
-		rt, base, where = http.DefaultTransport, p.APIURL, p.APIURL
+		// nil: the API clients' pooled transport, which keeps a
+		// connection per request in flight; http.DefaultTransport keeps
+		// two, so a bulk run against a serve dialed anew for most requests.
+		rt, base, where = nil, p.APIURL, p.APIURL
 	}
 	if !f.Globals.QuietNotes() {
 		fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status`\n", where)

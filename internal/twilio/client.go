@@ -79,8 +79,11 @@ type Client struct {
 	// sleep waits between retries; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
 	// domains remembers the domains this process has read or written, by
-	// account and name, so naming a domain again costs no request.
-	domains *domainMemo
+	// account and name, so naming a domain again costs no request;
+	// attached, the credential lists attached to each domain (by SID), so
+	// a bulk create after a listing starts without reading them again.
+	domains  *memo[provider.Domain]
+	attached *memo[[]AttachedList]
 }
 
 // New validates the options and returns a client.
@@ -124,7 +127,8 @@ func New(o Options) (*Client, error) {
 		o.UserAgent = "sipctl"
 	}
 	c := &Client{
-		domains:    &domainMemo{},
+		domains:    &memo[provider.Domain]{},
+		attached:   &memo[[]AttachedList]{},
 		base:       base,
 		accountSID: o.AccountSID,
 		username:   o.Username,

@@ -74,6 +74,8 @@ func (c *Client) RenameCredentialList(ctx context.Context, sid, friendlyName str
 
 // DeleteCredentialList deletes a credential list and the credentials in it.
 func (c *Client) DeleteCredentialList(ctx context.Context, sid string) error {
+	// Attached to any number of domains: no domain's entry holds.
+	c.attached.forget()
 	return c.Do(ctx, "DELETE", c.sipPath("CredentialLists", sid), nil, nil)
 }
 

@@ -110,7 +110,7 @@ func (c *Client) ListDomains(ctx context.Context) iter.Seq2[provider.Domain, err
 	return func(yield func(provider.Domain, error) bool) {
 		for d, err := range listSIP(ctx, c, c.sipPath("Domains"), "domains", domainWire.toProvider) {
 			if err == nil {
-				c.domains.remember(c.accountSID, d)
+				c.domains.put(c.accountSID, d.DomainName, d)
 			}
 			if !yield(d, err) {
 				return
@@ -119,40 +119,55 @@ func (c *Client) ListDomains(ctx context.Context) iter.Seq2[provider.Domain, err
 	}
 }
 
-// domainMemo holds the domains a client has seen, by account and
-// lower-case name. A command lists the domains, then names one for each
-// step that follows (its accounts, its credential lists, a create), and a
-// SID does not change under a name within one run; a domain deleted by
-// someone else meanwhile answers 404 at the next request, as it would have
-// anyway.
-type domainMemo struct {
+// memo holds what a client has read or written this process, by account
+// and a key: the domains by lower-case name, the credential lists attached
+// to each domain by its SID. A command lists the domains and their lists,
+// then names them again for each step that follows (its accounts, a
+// create), and they do not change under it within one run except through
+// its own writes, which update or drop the entry; a concurrent run's
+// change shows up as it would have anyway, at the next write (a 404, or an
+// attach another run made first).
+type memo[V any] struct {
 	mu sync.Mutex
-	m  map[string]provider.Domain
+	m  map[string]V
 }
 
-func (m *domainMemo) remember(account string, d provider.Domain) {
-	if m == nil || d.SID == "" {
+func (m *memo[V]) put(account, key string, v V) {
+	if m == nil || key == "" {
 		return
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.m == nil {
-		m.m = map[string]provider.Domain{}
+		m.m = map[string]V{}
 	}
-	m.m[account+"/"+strings.ToLower(d.DomainName)] = d
+	m.m[account+"/"+strings.ToLower(key)] = v
 }
 
-func (m *domainMemo) lookup(account, name string) (provider.Domain, bool) {
+func (m *memo[V]) get(account, key string) (V, bool) {
+	var zero V
 	if m == nil {
-		return provider.Domain{}, false
+		return zero, false
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	d, ok := m.m[account+"/"+strings.ToLower(name)]
-	return d, ok
+	v, ok := m.m[account+"/"+strings.ToLower(key)]
+	if !ok {
+		return zero, false
+	}
+	return v, true
 }
 
-func (m *domainMemo) forget() {
+func (m *memo[V]) drop(account, key string) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.m, account+"/"+strings.ToLower(key))
+}
+
+func (m *memo[V]) forget() {
 	if m == nil {
 		return
 	}
@@ -173,7 +188,7 @@ func (c *Client) CreateDomain(ctx context.Context, p provider.DomainParams) (pro
 	var w domainWire
 	err := c.Do(ctx, "POST", c.sipPath("Domains"), domainForm(p), &w)
 	if err == nil {
-		c.domains.remember(c.accountSID, w.toProvider())
+		c.domains.put(c.accountSID, w.DomainName, w.toProvider())
 	}
 	return w.toProvider(), err
 }
@@ -184,7 +199,7 @@ func (c *Client) UpdateDomain(ctx context.Context, sid string, p provider.Domain
 	c.domains.forget()
 	err := c.Do(ctx, "POST", c.sipPath("Domains", sid), domainForm(p), &w)
 	if err == nil {
-		c.domains.remember(c.accountSID, w.toProvider())
+		c.domains.put(c.accountSID, w.DomainName, w.toProvider())
 	}
 	return w.toProvider(), err
 }
@@ -192,5 +207,6 @@ func (c *Client) UpdateDomain(ctx context.Context, sid string, p provider.Domain
 // DeleteDomain deletes a SIP domain.
 func (c *Client) DeleteDomain(ctx context.Context, sid string) error {
 	c.domains.forget()
+	c.attached.drop(c.accountSID, sid)
 	return c.Do(ctx, "DELETE", c.sipPath("Domains", sid), nil, nil)
 }

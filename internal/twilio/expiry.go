@@ -72,7 +72,7 @@ func (c *Client) expiryList(ctx context.Context, d provider.Domain, t time.Time)
 		return AttachedList{}, fmt.Errorf("domain %s is too long for an expiry credential list name (%s is %d characters; Twilio allows %d)",
 			d.DomainName, name, len(name), maxFriendlyName)
 	}
-	attached, err := c.AttachedLists(ctx, d.SID)
+	attached, err := c.attachedLists(ctx, d.SID)
 	if err != nil {
 		return AttachedList{}, err
 	}
@@ -106,6 +106,13 @@ func (c *Client) attachBoth(ctx context.Context, d provider.Domain, attached []A
 		}
 	}
 	l.Calls, l.Registrations = true, true
+	now := make([]AttachedList, 0, len(attached)+1)
+	for _, a := range attached {
+		if a.SID != l.SID {
+			now = append(now, a)
+		}
+	}
+	c.attached.put(c.accountSID, d.SID, append(now, l))
 	return l, nil
 }
 

@@ -74,6 +74,7 @@ func (c *Client) AttachCredentialList(ctx context.Context, domainSID string, kin
 	if err != nil {
 		return provider.Mapping{}, err
 	}
+	c.attached.drop(c.accountSID, domainSID)
 	var w mappingWire
 	err = c.Do(ctx, "POST", path, url.Values{"CredentialListSid": {listSID}}, &w)
 	return w.toMapping(domainSID, kind), err
@@ -85,6 +86,7 @@ func (c *Client) DetachCredentialList(ctx context.Context, domainSID string, kin
 	if err != nil {
 		return err
 	}
+	c.attached.drop(c.accountSID, domainSID)
 	return c.Do(ctx, "DELETE", path, nil, nil)
 }
 

@@ -107,7 +107,21 @@ type AttachedList = provider.AttachedList
 // AttachedLists returns the credential lists attached to a domain for
 // registrations and for calls, registrations first, each once.
 func (c *Client) AttachedLists(ctx context.Context, domainSID string) ([]AttachedList, error) {
-	return provider.AttachedLists(ctx, c, domainSID)
+	lists, err := provider.AttachedLists(ctx, c, domainSID)
+	if err == nil {
+		c.attached.put(c.accountSID, domainSID, lists)
+	}
+	return lists, err
+}
+
+// attachedLists is AttachedLists as this client last read or made it (a
+// listing earlier in the run), else read now: what a create needs to pick
+// its list.
+func (c *Client) attachedLists(ctx context.Context, domainSID string) ([]AttachedList, error) {
+	if lists, ok := c.attached.get(c.accountSID, domainSID); ok {
+		return lists, nil
+	}
+	return c.AttachedLists(ctx, domainSID)
 }
 
 // FindDomainByName finds a domain by its SID or name (completed as
@@ -120,7 +134,7 @@ func (c *Client) FindDomainByName(ctx context.Context, name string) (provider.Do
 	if err != nil {
 		return provider.Domain{}, err
 	}
-	if d, ok := c.domains.lookup(c.accountSID, full); ok {
+	if d, ok := c.domains.get(c.accountSID, full); ok {
 		return d, nil
 	}
 	for d, err := range c.ListDomains(ctx) {
@@ -293,7 +307,7 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 // concurrent creator: "already exists" and "already attached" answers are
 // followed by a re-read.
 func (c *Client) RegistrationList(ctx context.Context, d provider.Domain, listRef string) (AttachedList, error) {
-	attached, err := c.AttachedLists(ctx, d.SID)
+	attached, err := c.attachedLists(ctx, d.SID)
 	if err != nil {
 		return AttachedList{}, err
 	}

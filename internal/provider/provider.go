@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"sync"
 	"time"
 )
 
@@ -249,13 +250,39 @@ type AttachedList struct {
 // AttachedLists returns the credential lists attached to a domain for
 // registrations and for calls, registrations first, each once.
 func AttachedLists(ctx context.Context, p Mappings, domainSID string) ([]AttachedList, error) {
+	kinds := []AuthKind{ForRegistrations, ForCalls}
+	found := make([][]Mapping, len(kinds))
+	errs := make([]error, len(kinds))
+	read := func(k int) {
+		for m, err := range p.ListCredentialListMappings(ctx, domainSID, kinds[k]) {
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			found[k] = append(found[k], m)
+		}
+	}
+	if parallelReads(ctx) {
+		// One round trip instead of two before a domain's accounts.
+		var wg sync.WaitGroup
+		for k := range kinds {
+			wg.Go(func() { read(k) })
+		}
+		wg.Wait()
+	} else {
+		for k := range kinds {
+			if read(k); errs[k] != nil {
+				break
+			}
+		}
+	}
 	var out []AttachedList
 	index := map[string]int{}
-	for _, kind := range []AuthKind{ForRegistrations, ForCalls} {
-		for m, err := range p.ListCredentialListMappings(ctx, domainSID, kind) {
-			if err != nil {
-				return nil, err
-			}
+	for k, kind := range kinds {
+		if errs[k] != nil {
+			return nil, errs[k]
+		}
+		for _, m := range found[k] {
 			i, seen := index[m.SID]
 			if !seen {
 				i = len(out)

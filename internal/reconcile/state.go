@@ -63,6 +63,8 @@ type ReadOptions struct {
 // (or all of them), through the neutral interface and its capabilities.
 // Nothing is written.
 func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadOptions) (*State, error) {
+	// Nothing else is in flight: the listing may read in parallel.
+	ctx = provider.WithParallelReads(ctx)
 	st := &State{Provider: p.Name(), Domains: map[string]*DomainState{}, IPACLs: map[string]*ACLState{}}
 	want := map[string]bool{}
 	wantACL := map[string]bool{}

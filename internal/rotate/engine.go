@@ -147,7 +147,7 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 		}
 	}()
 
-	lim := newLimiter(min(8, o.Concurrency), o.Concurrency)
+	lim := newLimiter(initialWindow(o.Concurrency), o.Concurrency)
 	reqCtx = provider.WithThrottleObserver(reqCtx, lim.congested)
 	prog := newProgress(o.Progress, len(ids))
 	groupOf := func(journal.Entry) string { return "" }
@@ -223,6 +223,15 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 	sort.Slice(sum.Rotated, func(a, b int) bool { return sum.Rotated[a].ID < sum.Rotated[b].ID })
 	sort.Slice(sum.Failed, func(a, b int) bool { return sum.Failed[a].Entry.ID < sum.Failed[b].Entry.ID })
 	return sum
+}
+
+// initialWindow is how many requests a run starts with: half the most
+// allowed (the provider's documented limit by default), so a run reaches the
+// limit after one round trip instead of five, and one that finds the limit
+// lower (another run sharing it) halves from there on its first 429s. Small
+// budgets start at up to 8.
+func initialWindow(concurrency int) int {
+	return max(min(8, concurrency), concurrency/2)
 }
 
 // credSID is the Twilio credential SID in a "CL…/CR…" reference, for display.

@@ -435,3 +435,13 @@ func setter(p provider.SIPAccounts) Applier {
 }
 
 func listOf(ref string) string { l, _, _ := strings.Cut(ref, "/"); return l }
+
+// A run starts at half its budget (one round trip from the provider's
+// documented limit), small budgets at up to 8, never above the budget.
+func TestInitialWindow(t *testing.T) {
+	for budget, want := range map[int]int{1: 1, 4: 4, 8: 8, 10: 8, 16: 8, 17: 8, 40: 20, 100: 50, 250: 125} {
+		if got := initialWindow(budget); got != want {
+			t.Errorf("initialWindow(%d) = %d, want %d", budget, got, want)
+		}
+	}
+}

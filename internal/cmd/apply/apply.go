@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/cmd/bulk"
 	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
@@ -123,6 +124,16 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
+	var pool *bulk.Pool
+	if !opts.DryRun && opts.Output != "" {
+		// Drawn while the provider is listed: every account the file
+		// names may be new.
+		n := 0
+		for _, d := range f.Domains {
+			n += len(d.Accounts)
+		}
+		pool = bulk.Pregenerate(pol, n)
+	}
 	st, pl, err := plan.Compute(ctx, p, f, opts.Prune)
 	if err != nil {
 		return err
@@ -171,7 +182,7 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 		if err != nil {
 			return err
 		}
-		ro.BeginCreates = custodyCreator(opts, p, prof, pol, out)
+		ro.BeginCreates = custodyCreator(opts, p, prof, pol, pool, out)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Applying: %s.\n", pl.Summary)
 	err = reconcile.Apply(ctx, p, st, pl, ro)

@@ -13,7 +13,7 @@ import (
 
 // custodyCreator creates the plan's accounts through internal/cmd/bulk
 // (custody: journal first, bounded adaptive concurrency, handover, resume).
-func custodyCreator(opts *ApplyOptions, p provider.SIPAccounts, prof *config.Profile, pol password.Policy, output string) func([]reconcile.NewAccount) (func(context.Context) error, func(), error) {
+func custodyCreator(opts *ApplyOptions, p provider.SIPAccounts, prof *config.Profile, pol password.Policy, pool *bulk.Pool, output string) func([]reconcile.NewAccount) (func(context.Context) error, func(), error) {
 	return func(as []reconcile.NewAccount) (func(context.Context) error, func(), error) {
 		stateDir, err := opts.StateDir()
 		if err != nil {
@@ -24,6 +24,6 @@ func custodyCreator(opts *ApplyOptions, p provider.SIPAccounts, prof *config.Pro
 			accounts[i] = bulk.Account{Username: a.Username, Domain: a.Domain, Options: a.Options}
 		}
 		return bulk.Begin(bulk.Options{IO: opts.IO, Command: "apply", StateDir: stateDir, Profile: prof.Name,
-			Policy: pol, AuditLog: opts.AuditLog, Output: output, Concurrency: opts.Concurrency}, p, accounts)
+			Policy: pol, Passwords: pool, AuditLog: opts.AuditLog, Output: output, Concurrency: opts.Concurrency}, p, accounts)
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/custody"
@@ -43,6 +45,8 @@ type Options struct {
 	Output string
 	// Concurrency is the most creates in flight (0: rotate's default).
 	Concurrency int
+	// Passwords, when set, were drawn ahead (Pregenerate) with Policy.
+	Passwords *Pool
 }
 
 // Begin generates and journals a password for each account and returns
@@ -55,7 +59,7 @@ func Begin(o Options, p provider.SIPAccounts, as []Account) (create func(context
 	}
 	entries := make([]journal.Entry, len(as))
 	for i, a := range as {
-		pw, err := Generate(o.Policy)
+		pw, err := o.Passwords.next(o.Policy)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -82,6 +86,67 @@ func Begin(o Options, p provider.SIPAccounts, as []Account) (create func(context
 		return result(rep)
 	}
 	return create, run.Abandon, nil
+}
+
+// Pool is passwords drawn ahead, in the background, while the command
+// waits on the provider (apply's listing): drawing 5,000 takes longer than
+// a round trip. A password drawn but not used is dropped; only those Begin
+// takes are journaled and sent.
+type Pool struct {
+	done chan struct{}
+	pws  []string
+	err  error
+	mu   sync.Mutex
+	used int
+}
+
+// Pregenerate starts drawing n passwords of pol, on every core but one.
+func Pregenerate(pol password.Policy, n int) *Pool {
+	p := &Pool{done: make(chan struct{}), pws: make([]string, n)}
+	// One core fewer than there are: the listing it overlaps must not wait
+	// for a CPU.
+	workers := max(1, min(runtime.GOMAXPROCS(0)-1, n/256))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				pw, err := Generate(pol)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				p.pws[i] = pw
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		p.err = errors.Join(errs...)
+		close(p.done)
+	}()
+	return p
+}
+
+// next is the next drawn password, or a new one once the pool is used up
+// (or when there is no pool).
+func (p *Pool) next(pol password.Policy) (string, error) {
+	if p == nil {
+		return Generate(pol)
+	}
+	<-p.done
+	if p.err != nil {
+		return "", p.err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.used < len(p.pws) {
+		pw := p.pws[p.used]
+		p.pws[p.used] = ""
+		p.used++
+		return pw, nil
+	}
+	return Generate(pol)
 }
 
 // Generate draws a password a CSV handover holds as it is (no leading

@@ -47,6 +47,9 @@ type e2e struct {
 	env     *testenv.Env
 	sipAddr string
 	count   *counter
+	// proxied is the counting proxy's URL (SIPCTL_API_URL); direct,
+	// the serve's own, past it.
+	proxied, direct string
 }
 
 func (e *e2e) run(stdin string, args ...string) (stdout, stderr string, code int) {
@@ -77,7 +80,7 @@ func startServe(t testing.TB, extra ...string) *e2e {
 	t.Helper()
 	e := &e2e{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t), count: &counter{}}
 	srv := testenv.StartServe(t, e.env, extra...)
-	e.sipAddr = srv.SIPAddr
+	e.sipAddr, e.direct = srv.SIPAddr, srv.API
 	upstream, _ := url.Parse("http://" + srv.HTTPAddr)
 	proxy := httputil.NewSingleHostReverseProxy(upstream)
 	// As many idle connections to the serve as requests in flight: the
@@ -96,6 +99,7 @@ func startServe(t testing.TB, extra ...string) *e2e {
 		proxy.ServeHTTP(w, r)
 	}))
 	t.Cleanup(front.Close)
+	e.proxied = front.URL
 	e.env.Set("SIPCTL_API_URL", front.URL)
 	return e
 }

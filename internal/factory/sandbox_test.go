@@ -1,0 +1,74 @@
+package factory
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/sandbox"
+)
+
+// The sandbox profile pointed at a serve (SIPCTL_API_URL) keeps a
+// connection per request in flight: rounds of concurrent requests reuse
+// them instead of dialing anew (http.DefaultTransport kept two, so a bulk
+// run re-dialed for most requests).
+func TestSandboxServeClientReusesConnections(t *testing.T) {
+	dir := t.TempDir()
+	for _, k := range []string{"SIPCTL_PROFILE", "SIPCTL_CONFIG_DIR", "SIPCTL_STATE_DIR", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	sb, err := sandbox.OpenServer(filepath.Join(dir, "state", "sipctl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	var dials atomic.Int64
+	srv := httptest.NewUnstartedServer(sb.HandlerWith(sandbox.HandlerOptions{Latency: 20 * time.Millisecond}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	t.Setenv("SIPCTL_API_URL", srv.URL)
+
+	ios, _, _, _ := iostreams.Test()
+	f := New(ios)
+	defer Close(f)
+	p, err := f.Provider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doms, ok := p.(provider.Domains)
+	if !ok {
+		t.Fatal("the sandbox provider has no domains")
+	}
+	const inFlight, rounds = 20, 5
+	for range rounds {
+		var wg sync.WaitGroup
+		for range inFlight {
+			wg.Go(func() {
+				for _, err := range doms.ListDomains(context.Background()) {
+					if err != nil {
+						t.Error(err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := dials.Load(); n > inFlight {
+		t.Fatalf("%d connections dialed for %d rounds of %d requests at once, want at most %d", n, rounds, inFlight, inFlight)
+	}
+}

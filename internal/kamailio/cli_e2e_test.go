@@ -1,16 +1,13 @@
 package kamailio_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sipctl/sipctl/internal/kamailio"
 	"github.com/sipctl/sipctl/internal/kamailio/kamailiotest"
@@ -22,28 +19,13 @@ import (
 
 type cli struct {
 	t   *testing.T
-	bin string
 	env *testenv.Env
 }
 
 // run runs the built sipctl and returns stdout, stderr and the exit code.
 func (c cli) run(stdin string, args ...string) (string, string, int) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Env = c.env.Environ()
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		c.t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	return c.env.Run(c.t, stdin, args...)
 }
 
 func (c cli) ok(stdin string, args ...string) string {
@@ -71,7 +53,7 @@ func TestKamailioCLI(t *testing.T) {
 	t.Parallel()
 	db := kamailiotest.SQLite(t)
 	k := kamailiotest.Start(t, db)
-	c := cli{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t)}
+	c := cli{t: t, env: testenv.NewEnv(t)}
 	const domain = "cli.example.test"
 
 	out := c.ok("", "auth", "login", "--profile", "pbx", "--provider", "kamailio", "--db-url", db.URL, "--rpc-url", k.RPCURL, "--registrar", k.SIP)
@@ -167,12 +149,12 @@ func TestKamailioCLI(t *testing.T) {
 	}
 
 	// CI: the profile from SIPCTL_* variables.
-	ci := cli{t: t, bin: c.bin, env: testenv.NewEnv(t).Set("SIPCTL_PROVIDER", kamailio.Name).Set("SIPCTL_DB_URL", db.URL).
+	ci := cli{t: t, env: testenv.NewEnv(t).Set("SIPCTL_PROVIDER", kamailio.Name).Set("SIPCTL_DB_URL", db.URL).
 		Set("SIPCTL_RPC_URL", k.RPCURL).Set("SIPCTL_REGISTRAR", k.SIP)}
 	if out := ci.ok("", "domains", "list"); !strings.Contains(out, domain) {
 		t.Fatalf("domains list from the environment: %s", out)
 	}
-	down := cli{t: t, bin: c.bin, env: testenv.NewEnv(t).Set("SIPCTL_PROVIDER", kamailio.Name).Set("SIPCTL_DB_URL", db.URL).
+	down := cli{t: t, env: testenv.NewEnv(t).Set("SIPCTL_PROVIDER", kamailio.Name).Set("SIPCTL_DB_URL", db.URL).
 		Set("SIPCTL_RPC_URL", fmt.Sprintf("http://127.0.0.1:%d/RPC", kamailiotest.FreePort(t))).Set("SIPCTL_REGISTRAR", k.SIP)}
 	down.fails(6, "kamailio RPC endpoint", "", "domains", "create", "never.example.test")
 	if _, err := p.GetDomain(context.Background(), "never.example.test"); !errors.Is(err, provider.ErrNotFound) {
@@ -185,14 +167,13 @@ func TestKamailioCLIPostgresFromEnv(t *testing.T) {
 	t.Parallel()
 	db := kamailiotest.Postgres(t)
 	k := kamailiotest.Start(t, db)
-	bin := testenv.Binary(t)
 	env := func(pw string) cli {
 		e := testenv.NewEnv(t).Set("SIPCTL_PROVIDER", kamailio.Name).Set("SIPCTL_DB_URL", db.URL).
 			Set("SIPCTL_RPC_URL", k.RPCURL).Set("SIPCTL_REGISTRAR", k.SIP)
 		if pw != "" {
 			e.Set("SIPCTL_DB_PASSWORD", pw)
 		}
-		return cli{t: t, bin: bin, env: e}
+		return cli{t: t, env: e}
 	}
 	env(db.Password).ok("", "domains", "create", "pg.example.test")
 	if out := env(db.Password).ok("", "domains", "list"); !strings.Contains(out, "pg.example.test") {

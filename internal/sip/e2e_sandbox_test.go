@@ -1,112 +1,25 @@
 package sip
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/sipctl/sipctl/internal/sip/sipptest"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
-// lockedBuffer collects a subprocess's stderr while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // sipctlRun runs the built binary in env with stdin and returns its output
 // and exit status.
 type sipctlRun func(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int)
 
-func sipctlRunner(bin string, env *testenv.Env) sipctlRun {
+func sipctlRunner(env *testenv.Env) sipctlRun {
 	return func(t *testing.T, stdin string, args ...string) (string, string, int) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = env.Environ()
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return out.String(), errOut.String(), 0
-		case errors.As(err, &ee) && ee.ExitCode() >= 0:
-			return out.String(), errOut.String(), ee.ExitCode()
-		}
-		t.Fatalf("sipctl %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
-		return "", "", -1
-	}
-}
-
-// startSandboxServe runs `sipctl sandbox serve` on free loopback ports in
-// env, stops it when the test ends, and returns its SIP address once
-// `sandbox status` reports it serving.
-func startSandboxServe(t *testing.T, bin string, env *testenv.Env, run sipctlRun) (sipAddr string, serveErr *lockedBuffer) {
-	t.Helper()
-	cmd := exec.Command(bin, "sandbox", "serve", "--http-addr", "127.0.0.1:0", "--sip-addr", "127.0.0.1:0")
-	cmd.Env = env.Environ()
-	serveErr = &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = serveErr, serveErr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-			t.Errorf("sandbox serve ignored SIGTERM:\n%s", serveErr)
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			t.Fatalf("sandbox serve exited: %v\n%s", err, serveErr)
-		default:
-		}
-		stdout, _, code := run(t, "", "sandbox", "status", "--json")
-		var st struct {
-			Serving bool    `json:"serving"`
-			SIPAddr *string `json:"sip_addr"`
-		}
-		if code == 0 && json.Unmarshal([]byte(stdout), &st) == nil && st.Serving && st.SIPAddr != nil {
-			return *st.SIPAddr, serveErr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sandbox serve did not come up:\n%s", serveErr)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return env.Run(t, stdin, args...)
 	}
 }
 
@@ -116,10 +29,10 @@ func startSandboxServe(t *testing.T, bin string, env *testenv.Env, run sipctlRun
 // registers with the printed and handed-over passwords.
 func TestSandboxServeEndToEnd(t *testing.T) {
 	testenv.LookPath(t, "sipp")
-	bin := testenv.Binary(t)
 	env := testenv.NewEnv(t)
-	run := sipctlRunner(bin, env)
-	sipAddr, serveErr := startSandboxServe(t, bin, env, run)
+	run := sipctlRunner(env)
+	srv := testenv.StartServe(t, env)
+	sipAddr := srv.SIPAddr
 
 	const domain = "office.sip.twilio.com"
 	const aor = "alice@" + domain
@@ -240,14 +153,14 @@ func TestSandboxServeEndToEnd(t *testing.T) {
 		}
 	})
 
-	all := strings.Join(stderrs, "\n") + serveErr.String()
+	all := strings.Join(stderrs, "\n") + srv.Output()
 	for _, s := range secrets {
 		if strings.Contains(all, s) {
 			t.Fatal("a password appeared on stderr")
 		}
 	}
-	if strings.Contains(serveErr.String(), "level=ERROR") {
-		t.Fatalf("sandbox serve logged errors:\n%s", serveErr)
+	if strings.Contains(srv.Output(), "level=ERROR") {
+		t.Fatalf("sandbox serve logged errors:\n%s", srv.Output())
 	}
 }
 

@@ -21,10 +21,9 @@ import (
 // `sandbox status --json` shows; sipp registers at realm sip.telnyx.com.
 func TestTelnyxFaceEndToEnd(t *testing.T) {
 	testenv.LookPath(t, "sipp")
-	bin := testenv.Binary(t)
 	env := testenv.NewEnv(t)
-	run := sipctlRunner(bin, env)
-	sipAddr, _ := startSandboxServe(t, bin, env, run)
+	run := sipctlRunner(env)
+	sipAddr := testenv.StartServe(t, env).SIPAddr
 
 	stdout, _, code := run(t, "", "sandbox", "status", "--json")
 	var st struct {

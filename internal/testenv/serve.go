@@ -27,7 +27,7 @@ func (s *Serve) Output() string { return s.out.String() }
 
 // StartServe starts `sipctl sandbox serve` with extra flags, waits until
 // `sandbox status` reports this process serving, and stops it (SIGTERM,
-// then SIGKILL after 10 s) when the test ends.
+// then SIGKILL after 10 s, which fails the test) when the test ends.
 func StartServe(t testing.TB, env *Env, extra ...string) *Serve {
 	t.Helper()
 	bin := Binary(t)
@@ -47,6 +47,7 @@ func StartServe(t testing.TB, env *Env, extra ...string) *Serve {
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
 			<-exited
+			t.Errorf("sandbox serve ignored SIGTERM:\n%s", s.Output())
 		}
 	})
 	for deadline := time.Now().Add(30 * time.Second); ; {

@@ -6,6 +6,9 @@
 package testenv
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // InCI reports whether the tests run under CI, where missing peers are failures.
@@ -176,6 +180,30 @@ func (e *Env) Environ() []string {
 		out = append(out, k+"="+v)
 	}
 	return out
+}
+
+// Run runs the built sipctl (Binary) in this environment with stdin and
+// returns its output and exit code. A run that cannot start, is killed by a
+// signal, or is still going after 5 minutes fails t.
+func (e *Env) Run(t testing.TB, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, Binary(t), args...)
+	cmd.Env = e.Environ()
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errOut.String(), 0
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		return out.String(), errOut.String(), ee.ExitCode()
+	}
+	t.Fatalf("sipctl %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	return "", "", -1
 }
 
 // Apply sets the isolated environment on the current test process (t.Setenv),

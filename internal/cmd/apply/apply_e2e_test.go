@@ -54,23 +54,7 @@ type e2e struct {
 
 func (e *e2e) run(stdin string, args ...string) (stdout, stderr string, code int) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, e.bin, args...)
-	cmd.Env = e.env.Environ()
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), 0
-	case errors.As(err, &ee) && ee.ExitCode() >= 0:
-		return out.String(), errOut.String(), ee.ExitCode()
-	}
-	e.t.Fatalf("sipctl %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
-	return "", "", -1
+	return e.env.Run(e.t, stdin, args...)
 }
 
 // startServe runs the built binary's `sandbox serve` on free loopback ports

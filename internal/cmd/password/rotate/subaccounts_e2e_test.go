@@ -46,22 +46,7 @@ type served struct {
 
 func (s *served) run(args ...string) (stdout, stderr string, code int) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, s.bin, args...)
-	cmd.Env = s.env.Environ()
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), 0
-	case errors.As(err, &ee) && ee.ExitCode() >= 0:
-		return out.String(), errOut.String(), ee.ExitCode()
-	}
-	s.t.Fatalf("sipctl %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
-	return "", "", -1
+	return s.env.Run(s.t, "", args...)
 }
 
 type statusRecorder struct {

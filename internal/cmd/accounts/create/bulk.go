@@ -10,9 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
 	"github.com/sipctl/sipctl/internal/cmd/bulk"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -105,16 +103,9 @@ func bulkCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	var expires time.Time
-	if opts.TTL > 0 {
-		if _, err := provider.Require[provider.Expiry](p, provider.WhatExpiry); err != nil {
-			return err
-		}
-		now, err := clock.Now()
-		if err != nil {
-			return cmdutil.FlagErrorf("%v", err)
-		}
-		expires = provider.ExpiryAt(now, opts.TTL)
+	expires, err := expiryOf(p, opts.TTL)
+	if err != nil {
+		return err
 	}
 	seen := map[string]string{}
 	for i, t := range ts {

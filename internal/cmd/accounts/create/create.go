@@ -233,16 +233,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err := p.ValidateUsername(username); err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
-	var expires time.Time
-	if opts.TTL > 0 {
-		if _, err := provider.Require[provider.Expiry](p, provider.WhatExpiry); err != nil {
-			return err
-		}
-		now, err := clock.Now()
-		if err != nil {
-			return cmdutil.FlagErrorf("%v", err)
-		}
-		expires = provider.ExpiryAt(now, opts.TTL)
+	expires, err := expiryOf(p, opts.TTL)
+	if err != nil {
+		return err
 	}
 	cust := custody.New(stateDir)
 	// The audit log and the journal directory are checked before any request.
@@ -490,4 +483,21 @@ func (e *errWriter) Write(b []byte) (int, error) {
 	n, err := e.w.Write(b)
 	e.err = err
 	return n, err
+}
+
+// expiryOf is when accounts created now with --ttl expire (zero without
+// one); a provider that cannot record an expiry is refused before any
+// request.
+func expiryOf(p provider.SIPAccounts, ttl time.Duration) (time.Time, error) {
+	if ttl <= 0 {
+		return time.Time{}, nil
+	}
+	if _, err := provider.Require[provider.Expiry](p, provider.WhatExpiry); err != nil {
+		return time.Time{}, err
+	}
+	now, err := clock.Now()
+	if err != nil {
+		return time.Time{}, cmdutil.FlagErrorf("%v", err)
+	}
+	return provider.ExpiryAt(now, ttl), nil
 }

@@ -245,6 +245,21 @@ func hasDestination(opts *RotateOptions) bool {
 	return opts.Output != "" || opts.Exporter.Enabled() || (opts.ShowPasswords && opts.IO.IsStdoutTTY())
 }
 
+// policy is the password policy of the run: --policy, else the profile's,
+// else the provider's default, at --length when given.
+func (opts *RotateOptions) policy(profPolicy, provName string) (password.Policy, error) {
+	pol, err := password.Resolve(opts.Policy, profPolicy, provName)
+	if err != nil {
+		return pol, cmdutil.FlagErrorf("%v", err)
+	}
+	if opts.Length > 0 {
+		if pol, err = pol.WithLength(opts.Length); err != nil {
+			return pol, cmdutil.FlagErrorf("--length: %v", err)
+		}
+	}
+	return pol, nil
+}
+
 func profileName(opts *RotateOptions) (name, provName, policy, defaultDomain string) {
 	if opts.Profile == nil {
 		return "", "", "", ""
@@ -280,14 +295,9 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		return allSubaccountsRun(ctx, opts)
 	}
 	profName, provName, profPolicy, defDomain := profileName(opts)
-	pol, err := password.Resolve(opts.Policy, profPolicy, provName)
+	pol, err := opts.policy(profPolicy, provName)
 	if err != nil {
-		return cmdutil.FlagErrorf("%v", err)
-	}
-	if opts.Length > 0 {
-		if pol, err = pol.WithLength(opts.Length); err != nil {
-			return cmdutil.FlagErrorf("--length: %v", err)
-		}
+		return err
 	}
 	p, err := opts.Provider()
 	if err != nil {

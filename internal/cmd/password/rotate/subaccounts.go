@@ -102,14 +102,9 @@ func handoverName(c rotate.Customer, format string) string {
 // run: one journal, one concurrency budget, one handover file per customer.
 func allSubaccountsRun(ctx context.Context, opts *RotateOptions) error {
 	profName, provName, profPolicy, _ := profileName(opts)
-	pol, err := password.Resolve(opts.Policy, profPolicy, provName)
+	pol, err := opts.policy(profPolicy, provName)
 	if err != nil {
-		return cmdutil.FlagErrorf("%v", err)
-	}
-	if opts.Length > 0 {
-		if pol, err = pol.WithLength(opts.Length); err != nil {
-			return cmdutil.FlagErrorf("--length: %v", err)
-		}
+		return err
 	}
 	p, err := opts.Provider()
 	if err != nil {

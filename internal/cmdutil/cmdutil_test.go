@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +87,63 @@ func TestJSONFlags(t *testing.T) {
 	var fe *FlagError
 	if !errors.As(err, &fe) {
 		t.Fatalf("bad --jq should be a usage error: %v", err)
+	}
+}
+
+func TestJSONArgsTakesFieldsAfterASpace(t *testing.T) {
+	type item struct {
+		SID      string `json:"sid"`
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	build := func() (*cobra.Command, *Exporter, *[]string) {
+		exp := &Exporter{}
+		var got []string
+		root := &cobra.Command{Use: "sipctl"}
+		root.PersistentFlags().String("profile", "", "")
+		show := &cobra.Command{Use: "show", Args: cobra.MaximumNArgs(1), RunE: func(_ *cobra.Command, args []string) error { got = args; return nil }}
+		AddJSONFlags(show, exp, item{})
+		OmitJSONFields(exp, "password")
+		root.AddCommand(show)
+		root.SilenceErrors, root.SilenceUsage = true, true
+		return root, exp, &got
+	}
+	for _, tc := range []struct {
+		args   []string
+		fields string
+		pos    string
+		all    bool
+	}{
+		{[]string{"show", "--json", "sid,username"}, "sid,username", "", false},
+		{[]string{"--profile", "p", "show", "--json", "username", "alice"}, "username", "alice", false},
+		{[]string{"show", "--json=sid"}, "sid", "", false},
+		{[]string{"show", "--json"}, "", "", true},
+		{[]string{"show", "--json", "alice"}, "", "alice", true},
+		{[]string{"show", "alice", "--json"}, "", "alice", true},
+		{[]string{"show", "--", "--json", "sid"}, "", "", false},
+	} {
+		root, exp, got := build()
+		root.SetArgs(JSONArgs(root, tc.args))
+		err := root.Execute()
+		if tc.args[1] == "--" {
+			if err == nil {
+				t.Errorf("%v: two positionals accepted", tc.args)
+			}
+			continue
+		}
+		if err != nil || strings.Join(exp.Fields, ",") != tc.fields || strings.Join(*got, " ") != tc.pos || !exp.Enabled() || (exp.Fields == nil) != tc.all {
+			t.Errorf("%v: fields %q args %q enabled %v err %v", tc.args, exp.Fields, *got, exp.Enabled(), err)
+		}
+	}
+
+	// A field the command never prints is refused, spelled either way.
+	for _, args := range [][]string{{"show", "--json=password"}, {"show", "--json", "username,password"}} {
+		root, _, _ := build()
+		root.SetArgs(JSONArgs(root, args))
+		err := root.Execute()
+		var fe *FlagError
+		if !errors.As(err, &fe) && !strings.Contains(fmt.Sprint(err), "accepts at most") {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
 	}
 }

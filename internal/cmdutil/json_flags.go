@@ -2,6 +2,8 @@ package cmdutil
 
 import (
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +25,8 @@ func AddJSONFlags(cmd *cobra.Command, exp *Exporter, sample ...any) {
 		exp.Known = append(exp.Known, output.FieldsOf(s)...)
 	}
 	f := cmd.Flags()
-	var fields string
-	f.StringVar(&fields, "json", "", "Print JSON: all fields, or `fields` given as --json=sid,username")
+	jv := &jsonValue{exp: exp}
+	f.Var(jv, "json", "Print JSON: all fields, or only `fields` given as --json sid,username")
 	f.Lookup("json").NoOptDefVal = "*"
 	f.StringVar(&exp.JQ, "jq", "", "Filter JSON output with a jq `expression` (implies --json)")
 
@@ -40,7 +42,7 @@ func AddJSONFlags(cmd *cobra.Command, exp *Exporter, sample ...any) {
 	}
 	prev := cmd.PreRunE
 	cmd.PreRunE = func(c *cobra.Command, args []string) error {
-		if err := exp.Prepare(fields, c.Flags().Changed("json")); err != nil {
+		if err := exp.Prepare(jv.raw, c.Flags().Changed("json")); err != nil {
 			return &FlagError{Err: err}
 		}
 		// --jq stops on SIGINT/SIGTERM and after its time limit.
@@ -65,6 +67,81 @@ func AddJSONFlags(cmd *cobra.Command, exp *Exporter, sample ...any) {
 		return nil
 	}
 }
+
+// jsonValue is --json's value; it keeps the command's Exporter at hand so
+// JSONArgs can tell a field list from a positional argument.
+type jsonValue struct {
+	raw string
+	exp *Exporter
+}
+
+func (v *jsonValue) String() string     { return v.raw }
+func (v *jsonValue) Set(s string) error { v.raw = s; return nil }
+func (v *jsonValue) Type() string       { return "fields" }
+
+// OmitJSONFields takes fields the command's sample type has but the command
+// never prints (a password on a list) out of what --json accepts.
+func OmitJSONFields(exp *Exporter, names ...string) {
+	exp.Known = slices.DeleteFunc(exp.Known, func(k string) bool { return slices.Contains(names, k) })
+}
+
+// JSONArgs rewrites `--json a,b` (a space, as gh takes it) into
+// `--json=a,b` for the command args name, so both spellings select fields
+// while `--json` alone still means all of them. The word after --json is
+// taken as fields only when it reads as a field list of the command (see
+// isFieldList), so `accounts show --json alice` still shows alice.
+func JSONArgs(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil || cmd == nil {
+		return args
+	}
+	fl := cmd.Flags().Lookup("json")
+	if fl == nil {
+		return args
+	}
+	jv, ok := fl.Value.(*jsonValue)
+	if !ok || len(jv.exp.Known) == 0 {
+		return args
+	}
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if a == "--json" && i+1 < len(args) && isFieldList(args[i+1], jv.exp.Known) {
+			out = append(out, "--json="+args[i+1])
+			i++
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// isFieldList: every name known, or a comma-separated list of field-like
+// names of which one is known (the unknown ones are then refused by name).
+func isFieldList(s string, known []string) bool {
+	if s == "" || strings.HasPrefix(s, "-") {
+		return false
+	}
+	parts := strings.Split(s, ",")
+	all, some := true, false
+	for _, f := range parts {
+		f = strings.TrimSpace(f)
+		if slices.Contains(known, f) {
+			some = true
+			continue
+		}
+		all = false
+		if !fieldName.MatchString(f) {
+			return false
+		}
+	}
+	return all || (some && len(parts) > 1)
+}
+
+var fieldName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // splitLast splits "a,b,c" into "a,b," and "c", for completing a field list.
 func splitLast(s string) (string, string) {

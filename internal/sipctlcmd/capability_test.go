@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
+	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -61,7 +62,7 @@ func runInProcess(t *testing.T, args ...string) (stdout, stderr string, code int
 	f := factory.New(ios)
 	defer factory.Close(f)
 	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(args)
+	cmd.SetArgs(cmdutil.JSONArgs(cmd, args))
 	cmd.SetOut(errOut)
 	cmd.SetErr(errOut)
 	sub, err := cmd.ExecuteContextC(context.Background())

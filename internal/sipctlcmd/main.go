@@ -30,7 +30,7 @@ func Main() int {
 	f := factory.New(ios)
 	defer factory.Close(f)
 	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(os.Args[1:])
+	cmd.SetArgs(cmdutil.JSONArgs(cmd, os.Args[1:]))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sub, err := cmd.ExecuteContextC(ctx)

@@ -45,7 +45,7 @@ func execute(t *testing.T, args ...string) (int, string) {
 func executeIn(t *testing.T, f *cmdutil.Factory, args ...string) (int, string) {
 	t.Helper()
 	cmd := root.NewCmdRoot(f)
-	cmd.SetArgs(args)
+	cmd.SetArgs(cmdutil.JSONArgs(cmd, args))
 	var errOut bytes.Buffer
 	sub, err := cmd.ExecuteC()
 	if err == nil {

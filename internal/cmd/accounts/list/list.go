@@ -49,6 +49,7 @@ now; --json adds status, contact, user_agent and expires.`,
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
+	cmdutil.OmitJSONFields(opts.Exporter, "password") // only create prints one
 	cmdutil.AddListFlags(cmd, opts.Exporter)
 	return cmd
 }

@@ -48,6 +48,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID), when the username is on several")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
+	cmdutil.OmitJSONFields(opts.Exporter, "password") // only create prints one
 	// Only create sets an account's password; show has none to print.
 	opts.Exporter.Known = slices.DeleteFunc(opts.Exporter.Known, func(f string) bool { return f == "password" })
 	return cmd

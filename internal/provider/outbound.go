@@ -45,6 +45,7 @@ type OutboundProfiles interface {
 	GetOutboundProfile(ctx context.Context, id string) (OutboundProfile, error)
 	CreateOutboundProfile(ctx context.Context, p OutboundProfileParams) (OutboundProfile, error)
 	UpdateOutboundProfile(ctx context.Context, id string, p OutboundProfileParams) (OutboundProfile, error)
+	DeleteOutboundProfile(ctx context.Context, id string) error
 }
 
 // WhatOutboundProfiles names the OutboundProfiles capability.

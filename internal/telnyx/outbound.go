@@ -76,3 +76,8 @@ func (c *Client) UpdateOutboundProfile(ctx context.Context, id string, p provide
 	out, err := c.UpdateProfile(ctx, id, profileParams(p))
 	return toOutboundProfile(out), err
 }
+
+// DeleteOutboundProfile implements provider.OutboundProfiles.
+func (c *Client) DeleteOutboundProfile(ctx context.Context, id string) error {
+	return c.DeleteProfile(ctx, id)
+}

@@ -3,6 +3,7 @@ package outboundprofiles
 
 import (
 	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles/create"
+	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles/delete"
 	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles/list"
 	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles/show"
 	"github.com/sipctl/sipctl/internal/cmd/outboundprofiles/update"
@@ -26,6 +27,7 @@ step with ` + "`sipctl accounts restrict`" + `.`,
 		show.NewCmdShow(f, nil),
 		create.NewCmdCreate(f, nil),
 		update.NewCmdUpdate(f, nil),
+		delete.NewCmdDelete(f, nil),
 	)
 	return cmd
 }

@@ -56,6 +56,7 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 		"subaccounts close":            subaccounts,
 		"outbound-profiles show":       outbound,
 		"outbound-profiles update":     outbound,
+		"outbound-profiles delete":     outbound,
 		"profile use":                  profiles,
 		"profile show":                 profiles,
 		"profile delete":               profiles,

@@ -65,6 +65,16 @@ func TestTelnyxCommandsThroughPrism(t *testing.T) {
 	}
 	mustRun(t, env, "", "outbound-profiles", "update", "North America", "--enabled=true")
 
+	// Deleting: confirmed, by name (alias rm), gone afterwards.
+	mustRun(t, env, "", "outbound-profiles", "create", "Scratch", "--countries", "US")
+	if r := sipctl(t, env, "", "outbound-profiles", "delete", "Scratch"); r.code != 2 || !strings.Contains(r.stderr, "pass --yes") {
+		t.Fatalf("delete without --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	mustRun(t, env, "", "outbound-profiles", "rm", "Scratch", "--yes")
+	if r := sipctl(t, env, "", "outbound-profiles", "show", "Scratch"); r.code != 1 || !strings.Contains(r.stderr, `no outbound profile "Scratch"`) {
+		t.Fatalf("show after delete: exit %d\n%s", r.code, r.stderr)
+	}
+
 	// Restricting: a profile made once, then reused, accounts left alone.
 	r = mustRun(t, env, "", "accounts", "restrict", "desk01", "desk02", "--countries", "GB", "--json")
 	if strings.Count(r.stdout, `"changed": true`) != 2 || !strings.Contains(r.stderr, `"sipctl GB"`) {

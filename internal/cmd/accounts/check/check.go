@@ -41,7 +41,10 @@ type CheckOptions struct {
 	// command does (p.CanonicalDomain).
 	Provider func() (provider.SIPAccounts, error)
 
-	Account       string
+	Account string
+	// Domain (-d/--domain) is the domain of a bare username, and limits a
+	// --from-handover check to that domain's accounts.
+	Domain        string
 	Registrar     string
 	Transport     string
 	Timeout       time.Duration
@@ -72,7 +75,7 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 		},
 	}
 	cmd := &cobra.Command{
-		Use:   "check [USER@DOMAIN]",
+		Use:   "check [USER[@DOMAIN]]",
 		Short: "Check that a SIP registrar accepts an account's password",
 		Long: `Send a SIP REGISTER with digest authentication to the domain's registrar and report whether it
 accepts the credentials, how long the answer took, and the account's current registrations when
@@ -129,6 +132,7 @@ account), 6 no answer.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` of a bare username, or of the handover's accounts to check (default: the profile's default domain)")
 	fl.StringVar(&opts.Registrar, "registrar", "", "Send to this registrar `host:port` (default: the profile's registrar, else DNS)")
 	fl.StringVar(&opts.Transport, "transport", "udp", "SIP transport: udp, tcp or tls")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "Give up waiting for an answer after this long")
@@ -165,7 +169,14 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if opts.Account == "" {
 		return checkHandover(ctx, opts, prof)
 	}
-	user, domain, err := splitAccount(opts.Account, opts.DefaultDomain)
+	defaultDomain := opts.DefaultDomain
+	if opts.Domain != "" {
+		if strings.Contains(opts.Account, "@") {
+			return cmdutil.FlagErrorf("give the domain once: %q names one and so does --domain", opts.Account)
+		}
+		defaultDomain = func() (string, error) { return opts.Domain, nil }
+	}
+	user, domain, err := splitAccount(opts.Account, defaultDomain)
 	if err != nil {
 		return err
 	}
@@ -249,11 +260,20 @@ func checkHandover(ctx context.Context, opts *CheckOptions, prof *config.Profile
 	if err != nil {
 		return err
 	}
+	only := ""
+	if opts.Domain != "" {
+		if only, err = completeDomain(opts, strings.ToLower(opts.Domain)); err != nil {
+			return err
+		}
+	}
 	// The newest record of an account is the one that counts.
 	latest := map[string]int{}
 	var order []string
 	for i, r := range records {
 		if r.Username == "" || r.Domain == "" || r.Password == "" {
+			continue
+		}
+		if only != "" && !strings.EqualFold(r.Domain, only) {
 			continue
 		}
 		k := r.Username + "@" + strings.ToLower(r.Domain)
@@ -263,6 +283,9 @@ func checkHandover(ctx context.Context, opts *CheckOptions, prof *config.Profile
 		latest[k] = i
 	}
 	if len(order) == 0 {
+		if only != "" {
+			return fmt.Errorf("handover %s has no accounts with passwords on %s", opts.FromHandover, only)
+		}
 		return fmt.Errorf("handover %s has no accounts with passwords", opts.FromHandover)
 	}
 	registrar, err := chooseRegistrar(opts, prof)

@@ -425,3 +425,23 @@ func TestCheckHandoverReadsWhatCustodyWrote(t *testing.T) {
 		t.Errorf("a CSV custody did not write: %v", err)
 	}
 }
+
+// -d/--domain, as on every other accounts command: the domain of a bare
+// username, and the one domain of a handover to check.
+func TestCheckDomainFlag(t *testing.T) {
+	addr := registrar(t)
+	out, _, err := run(t, secret, user, "-d", domain, "--registrar", addr, "--password-stdin")
+	if err != nil || !strings.Contains(out, "Outcome\taccepted") {
+		t.Fatalf("bare user with -d: %v\n%s", err, out)
+	}
+	var fe *cmdutil.FlagError
+	if _, _, err := run(t, secret, user+"@"+domain, "--domain", "other.example.com", "--registrar", addr, "--password-stdin"); !errors.As(err, &fe) {
+		t.Fatalf("a domain given twice: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("sid,username,domain,password\nCR1,alice,"+domain+","+secret+"\nCR3,alice,other.example.com,"+secret+"\n"), 0o600)
+	out, errOut, err := run(t, "", "--from-handover", bad, "--domain", domain, "--registrar", addr)
+	if err != nil || strings.Count(out, "\n") != 1 || !strings.Contains(errOut, "Checked 1 accounts") {
+		t.Fatalf("handover limited to one domain: %v\n%s%s", err, out, errOut)
+	}
+}

@@ -86,7 +86,7 @@ ISO 3166-1 alpha-2 codes, checked before any request. Telnyx has outbound profil
 	fl.StringSliceVar(&countries, "countries", nil, "Countries calls may reach: ISO 3166-1 alpha-2 `codes`, e.g. US,CA")
 	fl.StringVar(&opts.FromHandover, "from-handover", "", "Restrict every account in a handover `file` (.json or .csv)")
 	fl.StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (default: the profile's default domain)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Change at most `n` accounts at once")
+	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Change at most `N` accounts at once")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
 	return cmd
 }

@@ -32,8 +32,9 @@ type ShowOptions struct {
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, Exporter: &cmdutil.Exporter{}}
 	cmd := &cobra.Command{
-		Use:   "show USERNAME[@DOMAIN]",
-		Short: "Show a SIP account and what a phone needs to register with it",
+		Use:     "show USERNAME[@DOMAIN]",
+		Aliases: []string{"view"},
+		Short:   "Show a SIP account and what a phone needs to register with it",
 		Example: `  $ sipctl accounts show alice --domain office
   $ sipctl accounts show alice@office.sip.twilio.com --json`,
 		Args: cobra.ExactArgs(1),

@@ -103,7 +103,7 @@ needs --yes otherwise.`,
 	fl.IntVar(&outbound, "outbound-channel-limit", 0, "Most simultaneous outbound `calls` (0 or more)")
 	fl.StringVar(&callerID, "caller-id", "", "Caller ID outbound calls show: an E.164 `number`, or none")
 	fl.StringVar(&profile, "outbound-voice-profile", "", "Outbound voice profile `id` (destinations and spend limits), or none")
-	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Update at most `n` accounts at once")
+	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Update at most `N` accounts at once")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before a channel limit of 0 stops calls")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
 	return cmd

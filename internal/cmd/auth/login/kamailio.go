@@ -20,7 +20,7 @@ func addKamailioFlags(cmd *cobra.Command, opts *LoginOptions) {
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DBURL, "db-url", "", "Kamailio: the database `URL` as Kamailio's db_url, without a password (sqlite:///abs/path.db, postgres://user@host/db, mysql://user@host/db)")
 	fl.StringVar(&opts.RPCURL, "rpc-url", "", "Kamailio: the JSON-RPC `URL` (jsonrpcs over xhttp), e.g. http://127.0.0.1:5071/RPC")
-	fl.StringVar(&opts.Registrar, "registrar", "", "Kamailio: the registrar phones use, `HOST:PORT` (UDP and TCP)")
+	fl.StringVar(&opts.Registrar, "registrar", "", "Kamailio: the registrar phones use, `host:port` (UDP and TCP)")
 	fl.BoolVar(&opts.RPCAllowHTTP, "rpc-allow-http", false, "Kamailio: allow plain http to a non-loopback RPC host")
 	fl.BoolVar(&opts.StorePlaintext, "store-plaintext", false, "Kamailio: also write the password column, for configs running auth_db with calculate_ha1")
 }

@@ -25,8 +25,9 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.CredentialLists](f.Provider, provider.WhatCredentialLists)}
 	cmd := &cobra.Command{
-		Use:   "delete LIST",
-		Short: "Delete a credential list and every username in it",
+		Use:     "delete LIST",
+		Aliases: []string{"rm"},
+		Short:   "Delete a credential list and every username in it",
 		Long: `Delete a credential list and every username in it. Phones using those usernames stop
 authenticating. Asks on a terminal; pass --yes otherwise.`,
 		Args: cobra.ExactArgs(1),

@@ -25,8 +25,9 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{IO: f.IOStreams, Provider: f.Provider}
 	cmd := &cobra.Command{
-		Use:   "delete DOMAIN",
-		Short: "Delete a SIP domain",
+		Use:     "delete DOMAIN",
+		Aliases: []string{"rm"},
+		Short:   "Delete a SIP domain",
 		Long: `Delete a SIP domain. Phones registered to it stop working and calls to it fail.
 The credential lists and IP ACLs attached to it are kept. Asks on a terminal; pass --yes otherwise.`,
 		Args: cobra.ExactArgs(1),

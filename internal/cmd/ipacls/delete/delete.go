@@ -25,10 +25,11 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{IO: f.IOStreams, Provider: cmdutil.Capability[provider.IPACLs](f.Provider, provider.WhatIPACLs)}
 	cmd := &cobra.Command{
-		Use:   "delete ACL",
-		Short: "Delete an IP access control list and its addresses",
-		Long:  "Delete an IP access control list and its addresses. Asks on a terminal; pass --yes otherwise.",
-		Args:  cobra.ExactArgs(1),
+		Use:     "delete ACL",
+		Aliases: []string{"rm"},
+		Short:   "Delete an IP access control list and its addresses",
+		Long:    "Delete an IP access control list and its addresses. Asks on a terminal; pass --yes otherwise.",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ACL = args[0]
 			if runF != nil {

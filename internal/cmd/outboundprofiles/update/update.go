@@ -68,7 +68,7 @@ first on a terminal, and needs --yes otherwise.`,
 		},
 	}
 	flags.Add(cmd)
-	cmd.Flags().StringVar(&rename, "name", "", "Rename the profile to `name`")
+	cmd.Flags().StringVarP(&rename, "name", "n", "", "Rename the profile to `name`")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before disabling the profile")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, provider.OutboundProfile{})
 	return cmd

@@ -211,7 +211,7 @@ provider without subaccounts refuses --all-subaccounts before any request.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.List, "credential-list", "", "Rotate every credential in this Twilio credential list (`NAME or SID`)")
-	fl.StringVar(&opts.Domain, "domain", "", "Rotate every account on this `domain`")
+	fl.StringVarP(&opts.Domain, "domain", "d", "", "Rotate every account on this `domain`")
 	fl.BoolVar(&opts.All, "all", false, "Rotate every account in the account (or --subaccount)")
 	fl.BoolVar(&opts.AllSubaccounts, "all-subaccounts", false, "Rotate every account of every active subaccount, one handover file per subaccount in --output-dir")
 	fl.StringVar(&opts.OutputDir, "output-dir", "", "With --all-subaccounts: write each subaccount's new passwords to its own file in `directory` (mode 0600)")

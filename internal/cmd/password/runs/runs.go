@@ -117,8 +117,9 @@ func created(t time.Time) string {
 func NewCmdShow(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := newOpts(f)
 	cmd := &cobra.Command{
-		Use:   "show RUN-ID",
-		Short: "Show an unfinished run's accounts and their status, without passwords",
+		Use:     "show RUN-ID",
+		Aliases: []string{"view"},
+		Short:   "Show an unfinished run's accounts and their status, without passwords",
 		Long: `Show an unfinished run: its command, profile, handover file, and each account with its status
 (pending, done, failed, superseded). Passwords are never shown; ` + "`sipctl password rotate --resume RUN-ID`" + `
 hands them over. A damaged journal shows what could be read and the line where it stops.`,

@@ -40,9 +40,10 @@ type View struct {
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{IO: f.IOStreams, Config: f.Config}
 	cmd := &cobra.Command{
-		Use:   "show [<name>]",
-		Short: "Show a profile's settings (never its secret)",
-		Long:  "Show a profile's settings: the named one, else --profile, else the active profile.\n`sipctl auth status` says where its secret comes from and whether it works.",
+		Use:     "show [<name>]",
+		Aliases: []string{"view"},
+		Short:   "Show a profile's settings (never its secret)",
+		Long:    "Show a profile's settings: the named one, else --profile, else the active profile.\n`sipctl auth status` says where its secret comes from and whether it works.",
 		Example: `  $ sipctl profile show
   $ sipctl profile show acme --json`,
 		Args: cobra.MaximumNArgs(1),

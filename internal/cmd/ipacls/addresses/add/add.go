@@ -51,7 +51,7 @@ list. Twilio accepts IPv4 only; sipctl checks the address before sending it.`,
 			return addRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Name, "name", "", "A descriptive `name` for the address (default: the address)")
+	cmd.Flags().StringVarP(&opts.Name, "name", "n", "", "A descriptive `name` for the address (default: the address)")
 	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.IPAddress{})
 	return cmd
 }

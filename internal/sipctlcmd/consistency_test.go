@@ -1,0 +1,79 @@
+package sipctlcmd
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sipctl/sipctl/internal/cmd/root"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// One rule per thing: a flag has one name, one shorthand and one metavar
+// across the whole tree; a shorthand means one flag; every noun's verbs
+// answer to the same aliases.
+func TestFlagsAndAliasesAreTheSameEverywhere(t *testing.T) {
+	r := root.NewCmdRoot(walkFactory(t, false))
+	type use struct{ shorthand, metavar, where string }
+	uses := map[string][]use{}
+	shorts := map[string]map[string][]string{}
+	r.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+		mv, _ := pflag.UnquoteUsage(f)
+		uses[f.Name] = append(uses[f.Name], use{f.Shorthand, mv, "sipctl (global)"})
+	})
+	for _, c := range allCommands(r) {
+		c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
+			mv, _ := pflag.UnquoteUsage(f)
+			uses[f.Name] = append(uses[f.Name], use{f.Shorthand, mv, c.CommandPath()})
+		})
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Shorthand == "" {
+				return
+			}
+			if shorts[f.Shorthand] == nil {
+				shorts[f.Shorthand] = map[string][]string{}
+			}
+			shorts[f.Shorthand][f.Name] = append(shorts[f.Shorthand][f.Name], c.CommandPath())
+		})
+		for verb, alias := range map[string]string{"list": "ls", "show": "view", "delete": "rm", "remove": "rm"} {
+			if c.Name() == verb && !slices.Contains(c.Aliases, alias) {
+				t.Errorf("%s has no alias %q (every %s has)", c.CommandPath(), alias, verb)
+			}
+		}
+	}
+	var names []string
+	for n := range uses {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		first := uses[n][0]
+		for _, u := range uses[n][1:] {
+			if u.shorthand != first.shorthand || u.metavar != first.metavar {
+				t.Errorf("--%s is -%s %q on %s but -%s %q on %s", n, first.shorthand, first.metavar, first.where, u.shorthand, u.metavar, u.where)
+			}
+		}
+	}
+	for s, m := range shorts {
+		if len(m) > 1 {
+			t.Errorf("-%s means several flags: %v", s, fmt.Sprint(m))
+		}
+	}
+	// The nouns named in issue 19.
+	for _, path := range [][]string{{"outbound-profiles", "delete"}, {"accounts", "check"}} {
+		c, _, err := r.Find(path)
+		if err != nil || c.Name() != path[len(path)-1] {
+			t.Errorf("sipctl %s: not a command", strings.Join(path, " "))
+		}
+	}
+	for _, path := range [][]string{{"accounts", "check"}, {"password", "rotate"}} {
+		c, _, _ := r.Find(path)
+		if f := c.Flags().Lookup("domain"); f == nil || f.Shorthand != "d" {
+			t.Errorf("sipctl %s has no -d/--domain", strings.Join(path, " "))
+		}
+	}
+	_ = cobra.Command{}
+}

@@ -292,66 +292,66 @@ func (c *Config) DeleteProfile(name string) {
 
 // ActiveProfile picks the profile a command works with:
 //  1. the name given (--profile), else $SIPCTL_PROFILE;
-//  2. else, when an account SID and a secret are in the environment
-//     (SIPCTL_* or TWILIO_*), a Twilio profile made from them, as CI uses;
-//     or, with SIPCTL_PROVIDER=kamailio and SIPCTL_DB_URL, a Kamailio
-//     profile from SIPCTL_DB_URL, SIPCTL_RPC_URL and SIPCTL_REGISTRAR (the
-//     password in SIPCTL_DB_PASSWORD);
-//     Likewise a Telnyx profile from TELNYX_API_KEY (Telnyx's SDKs' variable);
+//  2. else the provider the environment selects, as CI jobs authenticate:
+//     SIPCTL_PROVIDER=<name>, or one provider's complete set of variables
+//     (an account SID and a secret for Twilio, TELNYX_API_KEY, …; each
+//     provider registers its own, see EnvSpec). A variable set without its
+//     partners is an error (EnvError, exit 4) naming what is missing, never
+//     a silent fall-back;
 //  3. else the current profile (`sipctl profile use`);
-//  4. else the built-in sandbox.
+//  4. else the built-in sandbox, unless CI is set or SIPCTL_API_URL is
+//     (then nothing names a provider, which is an EnvError).
 //
-// $SIPCTL_API_URL overrides the profile's API URL.
+// $SIPCTL_API_URL overrides the profile's API URL, and a provider's
+// override variables (SIPCTL_DB_URL for kamailio) its settings.
 func (c *Config) ActiveProfile(name string) (*Profile, error) {
 	if name == "" {
 		name = os.Getenv("SIPCTL_PROFILE")
 	}
 	var p *Profile
-	switch {
-	case name != "":
+	if name != "" {
 		found, err := c.Profile(name)
 		if err != nil {
 			return nil, err
 		}
 		cp := *found
 		p = &cp
-	case EnvKamailio():
-		p = &Profile{Name: EnvProfile, Provider: ProviderKamailio, DBURL: os.Getenv("SIPCTL_DB_URL"),
-			RPCURL: os.Getenv("SIPCTL_RPC_URL"), Registrar: os.Getenv("SIPCTL_REGISTRAR"), FromEnv: true}
-	case EnvHasCredentials():
-		p = &Profile{Name: EnvProfile, Provider: ProviderTwilio, AccountSID: EnvAccountSID(), FromEnv: true}
-		if k := firstEnv("SIPCTL_API_KEY", "TWILIO_API_KEY"); k != "" {
-			p.APIKeySID = k
+	} else {
+		var current *Profile
+		if c.CurrentProfile != "" {
+			found, err := c.Profile(c.CurrentProfile)
+			if err != nil {
+				return nil, fmt.Errorf("current profile: %w", err)
+			}
+			cp := *found
+			current = &cp
 		}
-	case os.Getenv("TELNYX_API_KEY") != "":
-		p = &Profile{Name: EnvProfile, Provider: ProviderTelnyx, FromEnv: true, DefaultDomain: "sip.telnyx.com"}
-	case c.CurrentProfile != "":
-		found, err := c.Profile(c.CurrentProfile)
-		if err != nil {
-			return nil, fmt.Errorf("current profile: %w", err)
+		currentProvider := ""
+		if current != nil {
+			currentProvider = current.Provider
 		}
-		cp := *found
-		p = &cp
-	default:
-		p, _ = c.Profile(SandboxProfile)
+		fromEnv, err := envProfile(currentProvider)
+		switch {
+		case err != nil:
+			return nil, err
+		case fromEnv != nil:
+			p = fromEnv
+		case current != nil:
+			p = current
+		default:
+			if err := noProviderError(); err != nil {
+				return nil, err
+			}
+			p, _ = c.Profile(SandboxProfile)
+		}
 	}
-	if u := os.Getenv("SIPCTL_API_URL"); u != "" {
+	if u := os.Getenv(EnvAPIURL); u != "" {
 		p.APIURL = u
 	}
-	if p.Provider == ProviderKamailio {
-		for env, field := range map[string]*string{"SIPCTL_DB_URL": &p.DBURL, "SIPCTL_RPC_URL": &p.RPCURL, "SIPCTL_REGISTRAR": &p.Registrar} {
-			if v := os.Getenv(env); v != "" {
-				*field = v
-			}
-		}
+	if spec, ok := EnvSpecs()[p.Provider]; ok && spec.Override != nil {
+		spec.Override(p)
 	}
 	return p, nil
-}
-
-// EnvKamailio reports whether the environment describes a Kamailio
-// (SIPCTL_PROVIDER=kamailio with SIPCTL_DB_URL), as CI jobs do.
-func EnvKamailio() bool {
-	return os.Getenv("SIPCTL_PROVIDER") == ProviderKamailio && os.Getenv("SIPCTL_DB_URL") != ""
 }
 
 // EnvAccountSID is the account SID from SIPCTL_ACCOUNT_SID or TWILIO_ACCOUNT_SID.
@@ -365,6 +365,9 @@ func EnvHasCredentials() bool {
 	}
 	return firstEnv("SIPCTL_AUTH_TOKEN", "TWILIO_AUTH_TOKEN", "SIPCTL_API_SECRET", "TWILIO_API_SECRET") != ""
 }
+
+// FirstEnv is the first of the variables that is set, or "".
+func FirstEnv(names ...string) string { return firstEnv(names...) }
 
 func firstEnv(names ...string) string {
 	for _, n := range names {

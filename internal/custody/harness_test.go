@@ -64,7 +64,7 @@ func newWorld(t *testing.T, so serveOpts) *world {
 	}
 	srv := testenv.StartServe(t, w.env, args...)
 	w.api, w.sip = srv.API, srv.SIPAddr
-	w.env.Set("SIPCTL_API_URL", w.api)
+	w.env.Set("SIPCTL_API_URL", w.api).Set("SIPCTL_PROVIDER", "sandbox")
 	w.mustRun("", "domains", "create", "office", "--sip-registration")
 	return w
 }

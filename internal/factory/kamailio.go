@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/auth"
@@ -15,7 +16,29 @@ import (
 
 func init() {
 	Register(Info{Name: config.ProviderKamailio, Description: "a self-hosted Kamailio (subscriber, domain and address tables; JSON-RPC)",
-		New: newKamailio, PasswordPolicy: "device-safe"})
+		New: newKamailio, PasswordPolicy: "device-safe", Env: kamailioEnv})
+}
+
+// kamailioEnv: SIPCTL_PROVIDER=kamailio with SIPCTL_DB_URL select a
+// Kamailio; the URL variables also override a kamailio profile's settings.
+var kamailioEnv = config.EnvSpec{
+	Vars: []config.EnvVar{
+		{Name: "SIPCTL_DB_URL", Help: "its database, as Kamailio's db_url (no password in it); also overrides a kamailio profile's"},
+		{Name: "SIPCTL_RPC_URL", Help: "its JSON-RPC endpoint (jsonrpcs over xhttp); also overrides a kamailio profile's"},
+		{Name: "SIPCTL_REGISTRAR", Help: "the registrar phones use, HOST:PORT; also overrides a kamailio profile's"},
+		{Name: auth.EnvDBPassword, Help: "the database password, taking precedence over the keyring", Secret: true},
+	},
+	Sets:     [][]string{{config.EnvProvider + "=" + config.ProviderKamailio, "SIPCTL_DB_URL"}},
+	FromEnv:  kamailioOverride,
+	Override: kamailioOverride,
+}
+
+func kamailioOverride(p *config.Profile) {
+	for env, field := range map[string]*string{"SIPCTL_DB_URL": &p.DBURL, "SIPCTL_RPC_URL": &p.RPCURL, "SIPCTL_REGISTRAR": &p.Registrar} {
+		if v := os.Getenv(env); v != "" {
+			*field = v
+		}
+	}
 }
 
 // kamailioOpenTimeout bounds connecting to the database and reading its

@@ -47,6 +47,13 @@ type Info struct {
 	// (password.DefaultFor); empty keeps "strict". A provider with no
 	// password rules of its own (Kamailio) takes "device-safe".
 	PasswordPolicy string
+	// Env describes the environment variables the provider reads: which
+	// are secrets, which combinations select it when no profile is named
+	// (any variable set without its partners stops sipctl before any
+	// request, exit 4, instead of falling back to the sandbox), and how
+	// they fill a profile. `sipctl help environment` and auth help list
+	// them from here.
+	Env config.EnvSpec
 }
 
 // Env is what a constructor may use from the run.
@@ -102,6 +109,7 @@ func Register(info Info) {
 		panic("factory.Register: provider " + info.Name + " registered twice")
 	}
 	registry[info.Name] = info
+	config.RegisterEnv(info.Name, info.Env)
 	if info.PasswordPolicy != "" {
 		password.SetDefault(info.Name, info.PasswordPolicy)
 	}

@@ -42,6 +42,7 @@ func TestSandboxServeClientReusesConnections(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	t.Setenv("SIPCTL_API_URL", srv.URL)
+	t.Setenv("SIPCTL_PROVIDER", "sandbox")
 
 	ios, _, _, _ := iostreams.Test()
 	f := New(ios)

@@ -12,7 +12,14 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderTelnyx, Description: "Telnyx API v2 (credential connections at sip.telnyx.com)", New: newTelnyx})
+	Register(Info{Name: config.ProviderTelnyx, Description: "Telnyx API v2 (credential connections at sip.telnyx.com)", New: newTelnyx,
+		Env: config.EnvSpec{
+			Vars: []config.EnvVar{{Name: auth.TelnyxEnv, Help: "the API key, as Telnyx's own SDKs read it", Secret: true}},
+			Sets: [][]string{{auth.TelnyxEnv}},
+			FromEnv: func(p *config.Profile) {
+				p.DefaultDomain = telnyx.Registrar
+			},
+		}})
 }
 
 // newTelnyx builds the Telnyx client: the API key from TELNYX_API_KEY, the

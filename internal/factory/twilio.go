@@ -7,7 +7,46 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio, PasswordPolicy: "twilio"})
+	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio, PasswordPolicy: "twilio",
+		Env: twilioEnv()})
+}
+
+// twilioEnv: an account SID with an Auth Token, or with an API key and its
+// secret, under Twilio's own prefix (TWILIO_*, as its tools read) or
+// sipctl's (SIPCTL_*, which wins); the SID may come from either prefix.
+func twilioEnv() config.EnvSpec {
+	spec := config.EnvSpec{
+		FromEnv: func(p *config.Profile) {
+			p.AccountSID = config.EnvAccountSID()
+			p.APIKeySID = config.FirstEnv("SIPCTL_API_KEY", "TWILIO_API_KEY")
+		},
+	}
+	prefixes := []string{"TWILIO", "SIPCTL"}
+	for _, pre := range prefixes {
+		spec.Vars = append(spec.Vars,
+			config.EnvVar{Name: pre + "_ACCOUNT_SID", Help: "the account SID (AC…) requests act on; SIPCTL_* wins over TWILIO_*"},
+			config.EnvVar{Name: pre + "_AUTH_TOKEN", Help: "its Auth Token", Secret: true},
+			config.EnvVar{Name: pre + "_API_KEY", Help: "an API Key SID (SK…), used with its secret instead of the Auth Token"},
+			config.EnvVar{Name: pre + "_API_SECRET", Help: "the API key's secret", Secret: true},
+		)
+	}
+	// Same-prefix sets first: the closest set names what is missing.
+	for _, sidPre := range prefixes {
+		for _, pre := range []string{sidPre, otherPrefix(sidPre)} {
+			sid := sidPre + "_ACCOUNT_SID"
+			spec.Sets = append(spec.Sets,
+				[]string{sid, pre + "_AUTH_TOKEN"},
+				[]string{sid, pre + "_API_KEY", pre + "_API_SECRET"})
+		}
+	}
+	return spec
+}
+
+func otherPrefix(p string) string {
+	if p == "TWILIO" {
+		return "SIPCTL"
+	}
+	return "TWILIO"
 }
 
 func newTwilio(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/iostreams"
@@ -75,6 +76,7 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		offOrigin  *httpsafe.OffOriginError
 		retryLater *httpsafe.RetryAfterError
 		missing    *provider.MissingCapabilityError
+		envErr     *config.EnvError
 		usageLabel = cmd != nil
 		// Other providers' errors (Telnyx) say what they are by behaviour.
 		refused interface{ Unauthorized() bool }
@@ -92,6 +94,11 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		if usageLabel {
 			hint = fmt.Sprintf("run `%s --help` for usage", cmd.CommandPath())
 		}
+	case errors.As(err, &envErr):
+		// The environment half-describes a provider, or none under CI:
+		// credentials are what is missing, found before any request.
+		code = cmdutil.ExitAuth
+		hint = envErr.Hint
 	case errors.As(err, &partial):
 		code = cmdutil.ExitPartial
 		if partial.RetryCommand != "" {
@@ -99,7 +106,7 @@ func PrintError(w io.Writer, cmd *cobra.Command, err error) int {
 		}
 	case errors.As(err, &authErr):
 		code = cmdutil.ExitAuth
-		hint = "run `sipctl auth login`, or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+		hint = "run `sipctl auth login`, or set the provider's variables (`sipctl help environment`)"
 	case errors.As(err, &apiErr) && apiErr.Unauthorized():
 		code = cmdutil.ExitAuth
 		hint = "the provider refused the credentials; check them with `sipctl auth status`"

@@ -84,7 +84,7 @@ func startServe(t testing.TB, extra ...string) *e2e {
 	}))
 	t.Cleanup(front.Close)
 	e.proxied = front.URL
-	e.env.Set("SIPCTL_API_URL", front.URL)
+	e.env.Set("SIPCTL_API_URL", front.URL).Set("SIPCTL_PROVIDER", "sandbox")
 	return e
 }
 

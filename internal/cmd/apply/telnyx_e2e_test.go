@@ -29,7 +29,7 @@ func TestApplyTelnyx(t *testing.T) {
 			front = v
 		}
 	}
-	e.env.Set("TELNYX_API_KEY", st.Key).Set("SIPCTL_API_URL", front+"/v2")
+	e.env.Set("TELNYX_API_KEY", st.Key).Set("SIPCTL_API_URL", front+"/v2").Set("SIPCTL_PROVIDER", "telnyx")
 
 	// Telnyx takes single addresses: a range in the file is refused with
 	// its line and column before any request, not at apply.

@@ -1,37 +1,20 @@
 package root
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/factory"
+)
+
 // Help topics are commands without a Run: `sipctl help environment` shows them.
 var helpTopics = []struct{ name, short, long string }{
 	{
 		name:  "environment",
 		short: "Environment variables sipctl reads",
-		long: `SIPCTL_PROFILE        profile to use when --profile is not given
-SIPCTL_API_URL        API base URL, overriding the profile's (http only on loopback)
-SIPCTL_ACCOUNT_SID, SIPCTL_AUTH_TOKEN, SIPCTL_API_KEY, SIPCTL_API_SECRET
-                      credentials, taking precedence over the keyring
-TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET
-                      Twilio's own variables; with no profile named, an account SID and a
-                      secret select the Twilio provider (how CI jobs authenticate)
-SIPCTL_PROVIDER=kamailio with SIPCTL_DB_URL, SIPCTL_RPC_URL, SIPCTL_REGISTRAR
-                      with no profile named, a Kamailio: its db_url (no password in it), its
-                      JSON-RPC endpoint and the registrar HOST:PORT; these three also
-                      override a kamailio profile's settings
-SIPCTL_DB_PASSWORD    the Kamailio database password, taking precedence over the keyring
-SIPCTL_QUIET=1        same as --quiet: no notes on stderr (warnings and errors still print)
-SIPCTL_DEBUG=1        same as --debug: log requests and responses, secrets redacted
-SIPCTL_CONFIG_DIR     configuration directory (default $XDG_CONFIG_HOME/sipctl)
-SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbox
-                      (default $XDG_STATE_HOME/sipctl)
-SIPCTL_KEYRING_TIMEOUT  how long a keyring call may take (default 5s)
-SIPCTL_HTTP_TIMEOUT   how long one API request may take, headers and body (default 30s)
-SIPCTL_JQ_TIMEOUT     how long a --jq expression may run (default 10s)
-SIPCTL_JQ_MAX_MEMORY  how many MiB a --jq expression may allocate (default 1024)
-SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width; else $COLUMNS)
-SIPCTL_PROMPT_DISABLED  never prompt; destructive commands then need --yes
-SIPCTL_NOW            the time (RFC 3339) account expiry is computed from and compared with,
-                      instead of the clock: to rehearse ` + "`accounts cleanup --expired`" + `
-NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
-`,
+		long:  environmentHelp(),
 	},
 	{
 		name:  "manifest",
@@ -90,4 +73,125 @@ FILE:LINE:COLUMN: message, all at once, before any request (exit 2).
 Usage errors are found before any request is made.
 `,
 	},
+}
+
+// environmentHelp is `sipctl help environment`: how the environment names a
+// provider, then each registered provider's variables (from the factory's
+// registry, so a new provider is listed with its own), then the knobs.
+func environmentHelp() string {
+	var b strings.Builder
+	names := factory.Registered()
+	b.WriteString(`Choosing a provider: --profile (or SIPCTL_PROFILE) names a profile, and its provider is used.
+Otherwise the environment may name one: SIPCTL_PROVIDER, or one provider's variables below.
+A variable set without its partners stops sipctl before any request (exit 4), saying what is
+set and what is missing. With nothing named: the current profile (` + "`sipctl profile use`" + `), else
+the built-in sandbox; under CI=true the sandbox is used only when named (--profile sandbox,
+SIPCTL_PROVIDER=sandbox), and otherwise sipctl exits 4: no provider configured.
+
+`)
+	envLine(&b, "SIPCTL_PROFILE", "profile to use when --profile is not given")
+	envLine(&b, config.EnvProvider, "the provider to use: "+strings.Join(names, ", ")+"; with its variables below")
+	envLine(&b, config.EnvAPIURL, "API base URL, overriding the profile's (http only on loopback); it needs a profile or a provider named")
+	for _, name := range names {
+		info, _ := factory.Lookup(name)
+		if len(info.Env.Vars) == 0 && len(info.Env.Sets) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s: %s\n", name, info.Description)
+		b.WriteString(wrap(selection(name, info.Env), 2))
+		var order []string
+		group := map[string][]string{}
+		secret := map[string]bool{}
+		for _, v := range info.Env.Vars {
+			if _, ok := group[v.Help]; !ok {
+				order = append(order, v.Help)
+			}
+			group[v.Help] = append(group[v.Help], v.Name)
+			secret[v.Help] = secret[v.Help] || v.Secret
+		}
+		for _, h := range order {
+			text := h
+			if secret[h] {
+				text += " (secret)"
+			}
+			envLine(&b, strings.Join(group[h], ", "), text)
+		}
+	}
+	b.WriteString(`
+SIPCTL_QUIET=1        same as --quiet: no notes on stderr (warnings and errors still print)
+SIPCTL_DEBUG=1        same as --debug: log requests and responses, secrets redacted
+SIPCTL_CONFIG_DIR     configuration directory (default $XDG_CONFIG_HOME/sipctl)
+SIPCTL_STATE_DIR      state directory for journals, the audit log and the sandbox
+                      (default $XDG_STATE_HOME/sipctl)
+SIPCTL_KEYRING_TIMEOUT  how long a keyring call may take (default 5s)
+SIPCTL_HTTP_TIMEOUT   how long one API request may take, headers and body (default 30s)
+SIPCTL_JQ_TIMEOUT     how long a --jq expression may run (default 10s)
+SIPCTL_JQ_MAX_MEMORY  how many MiB a --jq expression may allocate (default 1024)
+SIPCTL_FORCE_TTY      treat stdout as a terminal (a number sets the width; else $COLUMNS)
+SIPCTL_PROMPT_DISABLED  never prompt; destructive commands then need --yes
+SIPCTL_NOW            the time (RFC 3339) account expiry is computed from and compared with,
+                      instead of the clock: to rehearse ` + "`accounts cleanup --expired`" + `
+CI=true               the sandbox only when named (see above)
+NO_COLOR, CLICOLOR=0  disable colour; CLICOLOR_FORCE=1 forces it
+`)
+	return b.String()
+}
+
+// envLine is one variable (or several) and what it is for, in two columns.
+func envLine(b *strings.Builder, name, help string) {
+	if len(name) < 22 {
+		b.WriteString(wrap(fmt.Sprintf("%-22s%s", name, help), 22))
+		return
+	}
+	b.WriteString(name + "\n" + wrap(strings.Repeat(" ", 22)+help, 22))
+}
+
+// helpWidth is where the generated lines wrap, as the hand-written ones do.
+const helpWidth = 96
+
+// wrap breaks s at spaces before helpWidth; lines after the first start at
+// column hang.
+func wrap(s string, hang int) string {
+	var b strings.Builder
+	line := ""
+	for _, w := range strings.SplitAfter(s, " ") {
+		if len(line)+len(strings.TrimRight(w, " ")) > helpWidth && strings.TrimSpace(line) != "" {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = strings.Repeat(" ", hang)
+		}
+		line += w
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
+	return b.String()
+}
+
+// selection words a provider's sets: "selected by A and B; or C". Sets that
+// mix prefixes (TWILIO_ACCOUNT_SID with SIPCTL_AUTH_TOKEN) are accepted but
+// not spelled out.
+func selection(name string, spec config.EnvSpec) string {
+	var ways []string
+	mixed := false
+	for _, set := range spec.Sets {
+		prefix, _, _ := strings.Cut(set[0], "_")
+		if slices.ContainsFunc(set, func(e string) bool { return !strings.HasPrefix(e, prefix+"_") }) {
+			mixed = true
+			continue
+		}
+		ways = append(ways, andWords(set))
+	}
+	if len(spec.Sets) == 0 {
+		return "selected by " + config.EnvProvider + "=" + name
+	}
+	s := "selected by " + strings.Join(ways, "; or ")
+	if mixed {
+		s += " (the prefixes may be mixed)"
+	}
+	return s
+}
+
+func andWords(s []string) string {
+	if len(s) == 1 {
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }

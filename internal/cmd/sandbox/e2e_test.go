@@ -132,7 +132,7 @@ func TestFreshInstallMainJobAndRegistration(t *testing.T) {
 func TestCommandsThroughPrism(t *testing.T) {
 	env := testenv.NewEnv(t)
 	prism, _ := sandboxtest.ServeThroughPrism(t, filepath.Join(env.StateHome, "sipctl"))
-	env.Set("SIPCTL_API_URL", prism.URL)
+	env.Set("SIPCTL_API_URL", prism.URL).Set("SIPCTL_PROVIDER", "sandbox")
 
 	mustRun(t, env, "", "domains", "create", "office", "--sip-registration", "--voice-url", "https://example.com/voice")
 	mustRun(t, env, "", "domains", "update", "office", "--friendly-name", "Office")

@@ -21,7 +21,7 @@ func TestBadInputBeforeAnyRequest(t *testing.T) {
 		http.Error(w, "no", http.StatusTeapot)
 	}))
 	defer api.Close()
-	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t).Set("SIPCTL_QUIET", "1").Set("SIPCTL_API_URL", api.URL)}
+	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t).Set("SIPCTL_QUIET", "1").Set("SIPCTL_API_URL", api.URL).Set("SIPCTL_PROVIDER", "sandbox")}
 	for _, tc := range []struct {
 		args []string
 		want string

@@ -58,7 +58,7 @@ func (w *world) must(extraEnv []string, args ...string) string {
 func serve(t *testing.T) *world {
 	t.Helper()
 	w := &world{t: t, bin: testenv.Binary(t), env: testenv.NewEnv(t).Set("SIPCTL_QUIET", "1")}
-	w.env.Set("SIPCTL_API_URL", testenv.StartServe(t, w.env).API)
+	w.env.Set("SIPCTL_API_URL", testenv.StartServe(t, w.env).API).Set("SIPCTL_PROVIDER", "sandbox")
 	return w
 }
 
@@ -267,7 +267,7 @@ func TestCleanupTelnyxFace(t *testing.T) {
 	if json.Unmarshal([]byte(out), &st) != nil || st.Key == "" {
 		t.Fatalf("sandbox status: %s", out)
 	}
-	w.env.Set("TELNYX_API_KEY", st.Key).Set("SIPCTL_API_URL", st.API+"/v2")
+	w.env.Set("TELNYX_API_KEY", st.Key).Set("SIPCTL_API_URL", st.API+"/v2").Set("SIPCTL_PROVIDER", "telnyx")
 	proveCleanup(t, w, "sip.telnyx.com")
 }
 

@@ -100,7 +100,7 @@ func serveSandbox(t testing.TB, env *testenv.Env, extra ...string) *served {
 		}
 	}))
 	t.Cleanup(front.Close)
-	env.Set("SIPCTL_API_URL", front.URL)
+	env.Set("SIPCTL_API_URL", front.URL).Set("SIPCTL_PROVIDER", "sandbox")
 	return s
 }
 

@@ -98,6 +98,7 @@ func (f *File) check(r Rules, probs *Problems) {
 			addrs[a.String()] = a.Pos
 		}
 	}
+	f.checkDevices(r, probs)
 	for _, d := range f.Domains {
 		seen := map[string]bool{}
 		for i, name := range d.IPACLs {

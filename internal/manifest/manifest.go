@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sipctl/sipctl/internal/devices"
 )
 
 // File is a parsed manifest. Names are as written; Resolve completes them
@@ -23,6 +25,9 @@ type File struct {
 	Policy  string
 	Domains []Domain
 	IPACLs  []IPACL
+	// Devices are the phones and softphones that carry the accounts
+	// (`provision render`, `apply --provision-dir`).
+	Devices []devices.Device
 
 	// Source is the file name errors are reported against.
 	Source      string

@@ -193,7 +193,7 @@ func (p *parser) seq(n *yaml.Node, what string) []*yaml.Node {
 }
 
 func (p *parser) file(n *yaml.Node, f *File) {
-	fs := p.fields(n, "the file", "provider", "policy", "domains", "ip_acls")
+	fs := p.fields(n, "the file", "provider", "policy", "domains", "ip_acls", "devices")
 	if fs == nil {
 		return
 	}
@@ -218,6 +218,11 @@ func (p *parser) file(n *yaml.Node, f *File) {
 	if v, ok := fs["ip_acls"]; ok {
 		for _, a := range p.seq(v, "ip_acls") {
 			p.ipacl(a, f)
+		}
+	}
+	if v, ok := fs["devices"]; ok {
+		for _, d := range p.seq(v, "devices") {
+			p.device(d, f)
 		}
 	}
 }

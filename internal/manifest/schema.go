@@ -51,12 +51,28 @@ func Schema() ([]byte, error) {
 			"items": map[string]any{"type": "string", "pattern": `^[0-9]{1,3}(\.[0-9]{1,3}){3}(/([89]|[12][0-9]|3[0-2]))?$`,
 				"description": "203.0.113.10, or a range such as 198.51.100.0/24"}},
 	})
+	device := map[string]any{
+		"type": "object", "additionalProperties": false,
+		"description": "A phone (by its MAC) or softphone (by an id) and the accounts on its lines; `sipctl provision render` writes its provisioning file",
+		"oneOf":       []any{map[string]any{"required": []string{"mac"}}, map[string]any{"required": []string{"id"}}},
+		"required":    []string{"vendor", "lines"},
+		"properties": map[string]any{
+			"mac":          str("The phone's MAC address: 00:15:65:12:34:ab, 0015.6512.34ab or 001565-1234ab"),
+			"id":           str("A softphone's id (letters, digits, . - _)"),
+			"vendor":       map[string]any{"type": "string", "enum": devicesVendorNames(), "description": "The phone's maker"},
+			"model":        str("The model, such as T54W, VVX450, CP-8841-3PCC (`sipctl help devices` lists them)"),
+			"lines":        map[string]any{"type": "array", "minItems": 1, "items": str("An account the file describes: USER@DOMAIN, or USER when one domain has it"), "description": "The accounts on the device's lines, line 1 first"},
+			"label":        str("The label shown on the phone"),
+			"display_name": str("The caller name the phone sends"),
+		},
+	}
 	root := obj("sipctl manifest: the SIP domains, accounts and IP ACLs that `sipctl apply` makes the provider match", nil, map[string]any{
 		"provider": map[string]any{"type": "string", "enum": []string{"twilio", "sandbox", "kamailio", "telnyx"},
 			"description": "The provider the file is for; when set it must be the active profile's (a twilio file also applies to the sandbox)"},
 		"policy":  str("The password policy new accounts' passwords are generated with: twilio, strict, device-safe, or key=value settings (default: the profile's; --policy overrides)"),
 		"domains": map[string]any{"type": "array", "items": domain},
 		"ip_acls": map[string]any{"type": "array", "items": ipacl},
+		"devices": map[string]any{"type": "array", "items": device},
 	})
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = SchemaID

@@ -17,14 +17,15 @@ var (
 	csvOptional = []string{"mac", "id", "line", "label", "display_name", "provider"}
 )
 
-// ReadFile reads a CSV inventory from path.
-func ReadFile(path string) ([]Device, error) {
+// ReadFile reads a CSV inventory from path: the devices it could read and
+// every problem found (an error only when the file cannot be read).
+func ReadFile(path string) ([]Device, *Problems, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading the devices: %w", err)
+		return nil, nil, fmt.Errorf("reading the devices: %w", err)
 	}
 	defer f.Close()
-	return ReadCSV(path, f)
+	return ReadCSVAll(path, f)
 }
 
 type row struct {
@@ -39,6 +40,32 @@ type row struct {
 // when the column is given, else in row order. Every problem is returned
 // at once as *Problems, then the devices are checked (Check).
 func ReadCSV(source string, r io.Reader) ([]Device, error) {
+	devs, probs, err := ReadCSVAll(source, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := probs.Err(); err != nil {
+		return nil, err
+	}
+	return devs, nil
+}
+
+// ReadCSVAll is ReadCSV returning the devices it could read beside the
+// problems, so later checks (accounts) report with them at once. err is
+// only an I/O error.
+func ReadCSVAll(source string, r io.Reader) ([]Device, *Problems, error) {
+	devs, err := readCSV(source, r)
+	var probs *Problems
+	if errors.As(err, &probs) {
+		return devs, probs, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return devs, &Problems{Source: source}, nil
+}
+
+func readCSV(source string, r io.Reader) ([]Device, error) {
 	probs := &Problems{Source: source}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -206,7 +233,7 @@ func ReadCSV(source string, r io.Reader) ([]Device, error) {
 	}
 	probs.List = append(probs.List, Check(devs)...)
 	if err := probs.Err(); err != nil {
-		return nil, err
+		return devs, err
 	}
 	return devs, nil
 }

@@ -234,6 +234,12 @@ type Resolver func(account string) (string, error)
 // line the resolver refuses, and devices whose Provider is not active.
 func ResolveAccounts(source string, devs []Device, active string, resolve Resolver) error {
 	probs := &Problems{Source: source}
+	ResolveInto(probs, devs, active, resolve)
+	return probs.Err()
+}
+
+// ResolveInto is ResolveAccounts adding to problems already found.
+func ResolveInto(probs *Problems, devs []Device, active string, resolve Resolver) {
 	for i := range devs {
 		d := &devs[i]
 		if d.Provider != "" && active != "" && !strings.EqualFold(d.Provider, active) {
@@ -250,7 +256,6 @@ func ResolveAccounts(source string, devs []Device, active string, resolve Resolv
 			l.Account = k
 		}
 	}
-	return probs.Err()
 }
 
 // Index finds accounts by key or bare username, for a Resolver.

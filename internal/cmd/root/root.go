@@ -16,6 +16,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/password"
 	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmd/profile"
+	"github.com/sipctl/sipctl/internal/cmd/provision"
 	"github.com/sipctl/sipctl/internal/cmd/sandbox"
 	"github.com/sipctl/sipctl/internal/cmd/subaccounts"
 	versionCmd "github.com/sipctl/sipctl/internal/cmd/version"
@@ -76,6 +77,7 @@ sandbox provider that needs no account.`,
 		outboundprofiles.NewCmdOutboundProfiles(f),
 		callerid.NewCmdCallerid(f),
 		password.NewCmdPassword(f),
+		provision.NewCmdProvision(f),
 		subaccounts.NewCmdSubaccounts(f),
 		auth.NewCmdAuth(f),
 		profile.NewCmdProfile(f),

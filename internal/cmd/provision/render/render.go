@@ -1,0 +1,176 @@
+// Package render is `sipctl provision render`.
+package render
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sipctl/sipctl/internal/cmd/provision/shared"
+	"github.com/sipctl/sipctl/internal/cmd/verify"
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/devices"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/provision"
+	"github.com/spf13/cobra"
+)
+
+// RenderOptions are the command's inputs.
+type RenderOptions struct {
+	IO       *iostreams.IOStreams
+	Provider func() (provider.SIPAccounts, error)
+	Profile  func() (*config.Profile, error)
+	StateDir func() string
+
+	Devices   string
+	Handover  string
+	Dir       string
+	Registrar string
+	Transport string
+}
+
+// NewCmdRender builds `provision render`.
+func NewCmdRender(f *cmdutil.Factory, runF func(*RenderOptions) error) *cobra.Command {
+	opts := &RenderOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, StateDir: config.StateDir}
+	cmd := &cobra.Command{
+		Use:   "render --devices FILE --from-handover HANDOVER --dir DIR",
+		Short: "Write each device's provisioning file from an inventory and a handover",
+		Long: `Write each device's provisioning file, in its vendor's format and under the name its phones
+request, from a device inventory (--devices, CSV) and the passwords of a handover (--from-handover,
+what ` + "`accounts create`" + `, ` + "`password rotate`" + ` or ` + "`apply`" + ` wrote).
+
+  yealink      <mac>.cfg                 poly         <mac>.cfg and <mac>-sipctl.cfg
+  grandstream  cfg<mac>.xml              snom         <mac>.xml
+  cisco        <mac>.xml (MPP), spa<mac>.xml (SPA)   fanvil  <mac>.cfg
+  linphone     <id>.xml (remote provisioning)        baresip <id>.accounts
+
+The inventory has one row per line of a device: mac (or id for a softphone), vendor, model,
+account, and optionally line, label, display_name. Every problem in it (a malformed or duplicate
+MAC, an unknown vendor or model, more lines than the model has, an account not in the handover)
+is reported at once with its line and column, and nothing is written (exit 2).
+
+Files hold passwords: each is written atomically with mode 0600 in a 0700 directory, a file whose
+content would not change is left alone, and a device whose file changes moves to its next
+generation (` + "`sipctl devices list`" + ` shows it). Nothing printed holds a password.
+
+The registrar phones register to is --registrar HOST:PORT, else the profile's registrar (or the
+running ` + "`sandbox serve`" + `), else each account's registrar at the provider.`,
+		Example: `  sipctl provision render --devices phones.csv --from-handover handover.csv --dir ./prov
+  sipctl provision render --devices phones.csv --from-handover handover.json --dir ./prov --registrar pbx.example.com:5060 --transport tcp`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, fl := range []struct{ name, v string }{{"devices", opts.Devices}, {"from-handover", opts.Handover}, {"dir", opts.Dir}} {
+				if fl.v == "" {
+					return cmdutil.FlagErrorf("--%s is required", fl.name)
+				}
+			}
+			if _, err := shared.ParseRegistrar("x", opts.Transport); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return renderRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Devices, "devices", "", "The device inventory, a CSV `file`")
+	fl.StringVar(&opts.Handover, "from-handover", "", "The handover `file` (JSON or CSV) with the accounts' passwords")
+	fl.StringVar(&opts.Dir, "dir", "", "Write the files into `directory` (created 0700)")
+	fl.StringVar(&opts.Registrar, "registrar", "", "The registrar phones register to, `host:port` (default: the profile's, else each account's)")
+	fl.StringVar(&opts.Transport, "transport", "udp", "With --registrar or the profile's registrar, the SIP transport: udp, tcp or tls")
+	return cmd
+}
+
+func renderRun(ctx context.Context, opts *RenderOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	accts, idx, err := shared.HandoverAccounts(opts.Handover)
+	if err != nil {
+		return err
+	}
+	active := ""
+	prof, perr := opts.Profile()
+	if perr == nil && prof != nil {
+		active = prof.Provider
+	}
+	devs, err := shared.ReadDevices(opts.IO, opts.Devices, active, idx.Resolve, "nothing was written")
+	if err != nil {
+		return err
+	}
+	if err := Registrars(ctx, opts, prof, devs, accts); err != nil {
+		return err
+	}
+	res, err := provision.WriteAll(opts.Dir, devs, accts, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "%d devices: %d files written, %d unchanged, in %s\n", res.Devices, res.Written, res.Unchanged, opts.Dir)
+	for _, name := range res.Changed {
+		fmt.Fprintln(opts.IO.Out, name)
+	}
+	return nil
+}
+
+// Registrars fills in each account's registrar: --registrar, else the
+// profile's (or the running sandbox serve's), else the provider's for the
+// account.
+func Registrars(ctx context.Context, opts *RenderOptions, prof *config.Profile, devs []devices.Device, accts map[string]provision.Account) error {
+	addr := opts.Registrar
+	if addr == "" && prof != nil {
+		dir := ""
+		if opts.StateDir != nil {
+			dir = opts.StateDir()
+		}
+		if a, _, err := verify.ProfileRegistrar(prof, dir); err == nil {
+			addr = a
+		}
+	}
+	if addr != "" {
+		reg, err := shared.ParseRegistrar(addr, opts.Transport)
+		if err != nil {
+			return err
+		}
+		for k, a := range accts {
+			a.Registrar = reg
+			accts[k] = a
+		}
+		return nil
+	}
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	needed := map[string]bool{}
+	for _, d := range devs {
+		for _, l := range d.Lines {
+			needed[l.Account] = true
+		}
+	}
+	var missing []string
+	for k := range needed {
+		a := accts[k]
+		sa, err := p.GetSIPAccount(ctx, a.Username, a.Domain)
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("%s (%v)", k, err))
+			continue
+		}
+		reg := provision.Registrar{Host: sa.Registrar.Host}
+		if len(sa.Registrar.Transports) > 0 {
+			reg.Transport = strings.ToLower(sa.Registrar.Transports[0].Protocol)
+			reg.Port = sa.Registrar.Transports[0].Port
+		}
+		a.Registrar = reg
+		accts[k] = a
+	}
+	if len(missing) > 0 {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: cmdutil.WithHint(
+			fmt.Errorf("%d accounts of the inventory are not at the provider: %s; nothing was written", len(missing), strings.Join(missing, ", ")),
+			"check the profile (--profile), or give the registrar with --registrar host:port")}
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+// Package shared is what the provisioning and device commands share:
+// reading an inventory with its problems printed, and the accounts of a
+// handover.
+package shared
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/devices"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provision"
+	"github.com/sipctl/sipctl/internal/rotate"
+)
+
+// ReadDevices reads a CSV inventory and resolves each line's account
+// (with the handover's index, and the active provider's name for the
+// `provider` column). Every problem of both is printed at once, one per
+// line on stderr (FILE:LINE:COLUMN: message), and ends the command with
+// exit 2.
+func ReadDevices(ios *iostreams.IOStreams, path, active string, resolve devices.Resolver, notDone string) ([]devices.Device, error) {
+	devs, probs, err := devices.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	devices.ResolveInto(probs, devs, active, resolve)
+	if err := Problems(ios, probs.Err(), notDone); err != nil {
+		return nil, err
+	}
+	return devs, nil
+}
+
+// Problems prints a *devices.Problems and turns it into exit 2; other
+// errors pass.
+func Problems(ios *iostreams.IOStreams, err error, notDone string) error {
+	var probs *devices.Problems
+	if !errors.As(err, &probs) {
+		return err
+	}
+	for _, pr := range probs.List {
+		fmt.Fprintln(ios.ErrOut, probs.Format(pr))
+	}
+	n := len(probs.List)
+	what := "problem"
+	if n > 1 {
+		what = "problems"
+	}
+	return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: cmdutil.WithHint(
+		fmt.Errorf("%s: %d %s; %s", probs.Source, n, what, notDone),
+		"columns: mac (or id), vendor, model, account[, line, label, display_name]; `sipctl help devices` lists vendors and models")}
+}
+
+// HandoverAccounts reads a handover into accounts by key (the last row of
+// an account wins) and an index of them for resolving device lines.
+func HandoverAccounts(path string) (map[string]provision.Account, *devices.Index, error) {
+	recs, err := rotate.ReadHandover(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the handover: %w", err)
+	}
+	accts := map[string]provision.Account{}
+	idx := devices.NewIndex("the handover " + path)
+	for _, r := range recs {
+		if r.Username == "" || r.Domain == "" || r.Password == "" {
+			continue
+		}
+		k := devices.AccountKey(r.Username, r.Domain)
+		accts[k] = provision.Account{Username: r.Username, Domain: r.Domain, Password: r.Password}
+		idx.Add(r.Username, r.Domain)
+	}
+	return accts, idx, nil
+}
+
+// ParseRegistrar reads HOST:PORT (a bare host takes the transport's port).
+func ParseRegistrar(s, transport string) (provision.Registrar, error) {
+	transport = strings.ToLower(transport)
+	switch transport {
+	case "udp", "tcp", "tls":
+	default:
+		return provision.Registrar{}, cmdutil.FlagErrorf("--transport must be udp, tcp or tls, not %q", transport)
+	}
+	host, port := s, 0
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return provision.Registrar{}, cmdutil.FlagErrorf("--registrar %q: the port must be a number from 1 to 65535", s)
+		}
+		host, port = h, n
+	}
+	if host == "" {
+		return provision.Registrar{}, cmdutil.FlagErrorf("--registrar %q: expected HOST:PORT, e.g. sip.example.com:5060", s)
+	}
+	return provision.Registrar{Host: host, Port: port, Transport: transport}, nil
+}

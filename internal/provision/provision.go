@@ -91,12 +91,12 @@ type Account struct {
 
 // LineData is one line as templates see it.
 type LineData struct {
-	N, I                      int // 1-based, 0-based
-	Username, Domain          string
-	Password                  string
-	Label, DisplayName        string
-	Host, Transport           string
-	Port                      int
+	N, I               int // 1-based, 0-based
+	Username, Domain   string
+	Password           string
+	Label, DisplayName string
+	Host, Transport    string
+	Port               int
 	// Outbound says the registrar is not the domain itself: phones send
 	// to it as their outbound proxy, with the domain as realm and AoR.
 	Outbound bool

@@ -10,4 +10,5 @@ func syncFS(string) (bool, error) {
 	syscall.Sync()
 	return true, nil
 }
+
 const haveSyncFS = true

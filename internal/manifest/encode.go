@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 
+	"github.com/sipctl/sipctl/internal/provider"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -40,6 +42,7 @@ type telnyxOut struct {
 
 type ipaclOut struct {
 	Name      string   `yaml:"name"`
+	AllowWide bool     `yaml:"allow_wide,omitempty"`
 	Addresses []string `yaml:"addresses"`
 }
 
@@ -63,9 +66,12 @@ func Encode(f *File) ([]byte, error) {
 		out.Domains = append(out.Domains, do)
 	}
 	for _, acl := range f.IPACLs {
-		ao := ipaclOut{Name: acl.Name, Addresses: []string{}}
+		ao := ipaclOut{Name: acl.Name, AllowWide: acl.AllowWide, Addresses: []string{}}
 		for _, a := range acl.Addresses {
 			ao.Addresses = append(ao.Addresses, a.String())
+			if a.Prefix < provider.WidestPrefix {
+				ao.AllowWide = true // what apply needs to read it back
+			}
 		}
 		out.IPACLs = append(out.IPACLs, ao)
 	}

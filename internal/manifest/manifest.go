@@ -7,12 +7,12 @@ package manifest
 
 import (
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/devices"
+	"github.com/sipctl/sipctl/internal/provider"
 )
 
 // File is a parsed manifest. Names are as written; Resolve completes them
@@ -121,6 +121,8 @@ type IPACL struct {
 	// AddressesGiven says the key is present: the ACL then holds exactly
 	// the addresses named.
 	AddressesGiven bool
+	// AllowWide (allow_wide: true) admits ranges wider than /8.
+	AllowWide bool
 
 	Pos Pos
 }
@@ -141,20 +143,17 @@ func (a Address) String() string {
 	return fmt.Sprintf("%s/%d", a.IP, a.Prefix)
 }
 
-// ParseAddress reads "IP" or "IP/PREFIX" (IPv4: what IP ACLs hold).
-func ParseAddress(s string) (Address, error) {
-	s = strings.TrimSpace(s)
-	ip, prefix := s, 32
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		n, err := strconv.Atoi(s[i+1:])
-		if err != nil || n < 8 || n > 32 {
-			return Address{}, fmt.Errorf("address %q: the prefix length must be a number from 8 to 32", s)
-		}
-		ip, prefix = s[:i], n
+// ParseAddress reads "IP" or "IP/PREFIX" (IPv4: what IP ACLs hold) by the
+// rule the command line follows too (provider.ParseIPv4Entry): a range is
+// written by its network address, and one wider than /8 needs allowWide
+// (an ACL's allow_wide: true).
+func ParseAddress(s string, allowWide bool) (Address, error) {
+	ip, prefix, err := provider.ParseIPv4Entry(s, allowWide)
+	if err != nil {
+		return Address{}, fmt.Errorf("address %v", err)
 	}
-	a, err := netip.ParseAddr(ip)
-	if err != nil || !a.Is4() {
-		return Address{}, fmt.Errorf("address %q is not an IPv4 address or range (like 203.0.113.10 or 198.51.100.0/24)", s)
+	if prefix == 0 {
+		prefix = 32
 	}
-	return Address{IP: a.String(), Prefix: prefix}, nil
+	return Address{IP: ip, Prefix: prefix}, nil
 }

@@ -103,12 +103,19 @@ func TestBadInput(t *testing.T) {
 		{"other provider", "provider: kamailio\ndomains: []\n", []string{
 			`f.yaml:1:11: the file is for provider "kamailio" but the active profile's provider is "twilio"`}},
 		{"bad address and kinds", "ip_acls:\n  - name: hq\n    addresses: [300.1.1.1, 10.0.0.0/40]\n  - addresses: x\n", []string{
-			`f.yaml:3:17: address "300.1.1.1" is not an IPv4 address`, `f.yaml:3:28: address "10.0.0.0/40": the prefix length`,
+			`f.yaml:3:17: address "300.1.1.1" is not an IPv4 address`, `f.yaml:3:28: address "10.0.0.0/40": the CIDR prefix length`,
 			`f.yaml:4:5: an IP ACL needs a name`, `f.yaml:4:16: addresses must be a list`}},
 		{"duplicates of domains and ACLs", "domains:\n  - name: office\n  - name: office.sip.twilio.com\nip_acls:\n  - name: hq\n  - name: hq\n", []string{
 			`f.yaml:3:11: domain office.sip.twilio.com is already described at line 2`, `f.yaml:6:11: IP ACL "hq" is already described at line 5`}},
 		{"bad policy", "policy: nonsense\n", []string{`f.yaml:1:9: policy: `}},
 		{"empty", "", []string{"f.yaml: the file is empty"}},
+		{"second document", "domains:\n  - name: office\n---\ndomains:\n  - name: lab\n", []string{
+			"f.yaml:3:1: a second YAML document starts here: a manifest is one document, so nothing was read"}},
+		{"host bits, wide ranges", "ip_acls:\n  - name: hq\n    addresses: [10.0.0.0/4, 10.0.0.5/24, 0.0.0.0/4]\n", []string{
+			`f.yaml:3:17: address "10.0.0.0/4" has address bits set outside its /4 prefix: the range it covers is 0.0.0.0/4; write that, with --allow-wide (a manifest: allow_wide: true)`,
+			`f.yaml:3:29: address "10.0.0.5/24" has address bits set outside its /24 prefix: the range it covers is 10.0.0.0/24`,
+			`f.yaml:3:42: address "0.0.0.0/4" is wider than /8`}},
+		{"allow_wide not a bool", "ip_acls:\n  - name: hq\n    allow_wide: yes please\n", []string{`f.yaml:3:17: allow_wide must be true or false`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -127,6 +134,20 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestAllowWideRoundTrips(t *testing.T) {
+	f, err := Load("f.yaml", []byte("ip_acls:\n  - name: hq\n    allow_wide: true\n    addresses: [0.0.0.0/4, 10.0.0.0/8]\n"), twilioRules{"twilio"})
+	if err != nil || len(f.IPACLs[0].Addresses) != 2 || f.IPACLs[0].Addresses[0].Prefix != 4 {
+		t.Fatalf("%v %+v", err, f)
+	}
+	out, err := Encode(f)
+	if err != nil || !strings.Contains(string(out), "allow_wide: true") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if _, err := Load("g.yaml", out, twilioRules{"twilio"}); err != nil {
+		t.Fatalf("export read back: %v\n%s", err, out)
 	}
 }
 

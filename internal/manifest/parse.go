@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -102,6 +103,10 @@ func parse(source string, data []byte) (*File, *Problems) {
 		probs.addAt(yamlErrorPos(data, err), "%s", yamlErrorMsg(err))
 		return nil, probs
 	}
+	if pos, ok := secondDocument(data); ok {
+		probs.addAt(pos, "a second YAML document starts here: a manifest is one document, so nothing was read; put each in a file of its own")
+		return nil, probs
+	}
 	f := &File{Source: source}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		probs.addAt(Pos{}, "the file is empty; it needs at least `domains:` or `ip_acls:`")
@@ -111,6 +116,30 @@ func parse(source string, data []byte) (*File, *Problems) {
 	p.secrets(doc.Content[0])
 	p.file(doc.Content[0], f)
 	return f, probs
+}
+
+// secondDocument finds a second non-empty document after a `---`, which
+// yaml.Unmarshal would silently ignore.
+func secondDocument(data []byte) (Pos, bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; ; i++ {
+		var n yaml.Node
+		if err := dec.Decode(&n); err != nil {
+			return Pos{}, false // io.EOF, or an error Unmarshal reported already
+		}
+		if i == 0 || len(n.Content) == 0 {
+			continue
+		}
+		line := n.Content[0].Line
+		// Point at the separator, the line a reader looks for.
+		lines := strings.Split(string(data), "\n")
+		for l := min(line, len(lines)); l >= 1; l-- {
+			if strings.HasPrefix(lines[l-1], "---") {
+				return Pos{Line: l, Column: 1}, true
+			}
+		}
+		return Pos{Line: line, Column: n.Content[0].Column}, true
+	}
 }
 
 type parser struct{ probs *Problems }
@@ -321,7 +350,7 @@ func (p *parser) account(n *yaml.Node) (Account, bool) {
 }
 
 func (p *parser) ipacl(n *yaml.Node, f *File) {
-	fs := p.fields(n, "an IP ACL", "name", "addresses")
+	fs := p.fields(n, "an IP ACL", "name", "addresses", "allow_wide")
 	if fs == nil {
 		return
 	}
@@ -332,6 +361,12 @@ func (p *parser) ipacl(n *yaml.Node, f *File) {
 	} else {
 		p.probs.add(n, "an IP ACL needs a name")
 	}
+	if v, ok := fs["allow_wide"]; ok {
+		if v.Kind != yaml.ScalarNode || (v.Value != "true" && v.Value != "false") {
+			p.probs.add(v, "allow_wide must be true or false")
+		}
+		acl.AllowWide = v.Value == "true"
+	}
 	if v, ok := fs["addresses"]; ok {
 		acl.AddressesGiven = true
 		for _, a := range p.seq(v, "addresses") {
@@ -339,7 +374,7 @@ func (p *parser) ipacl(n *yaml.Node, f *File) {
 			if !ok {
 				continue
 			}
-			addr, err := ParseAddress(s)
+			addr, err := ParseAddress(s, acl.AllowWide)
 			if err != nil {
 				p.probs.add(a, "%v", err)
 				continue

@@ -46,9 +46,10 @@ func Schema() ([]byte, error) {
 		}),
 	})
 	ipacl := obj("An IP access control list", []string{"name"}, map[string]any{
-		"name": str("The IP ACL's name"),
-		"addresses": map[string]any{"type": "array", "uniqueItems": true, "description": "IPv4 addresses or ranges",
-			"items": map[string]any{"type": "string", "pattern": `^[0-9]{1,3}(\.[0-9]{1,3}){3}(/([89]|[12][0-9]|3[0-2]))?$`,
+		"name":       str("The IP ACL's name"),
+		"allow_wide": map[string]any{"type": "boolean", "description": "Allow ranges wider than /8 (more than 16 million addresses) in addresses"},
+		"addresses": map[string]any{"type": "array", "uniqueItems": true, "description": "IPv4 addresses or ranges, each written by its network address (198.51.100.0/24); ranges wider than /8 need allow_wide: true",
+			"items": map[string]any{"type": "string", "pattern": `^[0-9]{1,3}(\.[0-9]{1,3}){3}(/([1-9]|[12][0-9]|3[0-2]))?$`,
 				"description": "203.0.113.10, or a range such as 198.51.100.0/24"}},
 	})
 	device := map[string]any{

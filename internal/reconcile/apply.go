@@ -145,7 +145,7 @@ func applyResource(ctx context.Context, p provider.SIPAccounts, st *State, c Cha
 			sid = aclSID[c.Name]
 		}
 		for _, s := range c.Add {
-			a, err := manifest.ParseAddress(s)
+			a, err := manifest.ParseAddress(s, true) // checked when the file was read
 			if err != nil {
 				return err
 			}

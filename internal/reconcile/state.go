@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -44,12 +45,21 @@ type ACLState struct {
 	Addresses map[string]provider.IPAddress // by manifest.Address.String()
 }
 
+// addressKey is an entry as a manifest writes it. A provider may hold a
+// range written with host bits (10.0.0.5/24); it is keyed by the range it
+// covers (10.0.0.0/24), which is what a manifest must say.
 func addressKey(a provider.IPAddress) string {
 	p := a.CIDRPrefixLength
 	if p == 0 {
 		p = 32
 	}
-	return manifest.Address{IP: a.IPAddress, Prefix: p}.String()
+	ip := a.IPAddress
+	if addr, err := netip.ParseAddr(ip); err == nil && addr.Is4() {
+		if m, err := addr.Prefix(p); err == nil {
+			ip = m.Addr().String()
+		}
+	}
+	return manifest.Address{IP: ip, Prefix: p}.String()
 }
 
 // ReadOptions say how much of the provider to read.
@@ -194,7 +204,10 @@ func (st *State) Export() *manifest.File {
 		as := st.IPACLs[name]
 		acl := manifest.IPACL{Name: name, AddressesGiven: true}
 		for _, k := range sortedKeys(as.Addresses) {
-			a, _ := manifest.ParseAddress(k)
+			a, err := manifest.ParseAddress(k, true)
+			if err != nil {
+				continue // not IPv4: no manifest can hold it
+			}
 			acl.Addresses = append(acl.Addresses, a)
 		}
 		f.IPACLs = append(f.IPACLs, acl)

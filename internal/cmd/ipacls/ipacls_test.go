@@ -133,8 +133,7 @@ func TestAddressesAdd(t *testing.T) {
 	s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", ""))
 	s.Expect("POST", addrs, url.Values{"FriendlyName": {"lan"}, "IpAddress": {"198.51.100.0"}, "CidrPrefixLength": {"24"}}, 201,
 		twiliotest.IPAddress(ipSID, aclSID, "lan", "198.51.100.0", 24))
-	// Host bits are dropped: the range sent is its network address.
-	r := run(t, s, false, "addresses", "add", "office-ips", "198.51.100.77/24", "--name", "lan")
+	r := run(t, s, false, "addresses", "add", "office-ips", "198.51.100.0/24", "--name", "lan")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "Address\t198.51.100.0/24\n") {
 		t.Errorf("%+v", r)
 	}
@@ -149,7 +148,7 @@ func TestAddressesAdd(t *testing.T) {
 }
 
 func TestAddressesAddRefusesADuplicate(t *testing.T) {
-	for _, addr := range []string{"203.0.113.7", "203.0.113.7/32", "198.51.100.9/24"} {
+	for _, addr := range []string{"203.0.113.7", "203.0.113.7/32", "198.51.100.0/24"} {
 		s := twiliotest.New(t)
 		acls(s, "office-ips")
 		s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", "",
@@ -169,6 +168,31 @@ func TestAddressesRemoveRefusesAnAmbiguousAddress(t *testing.T) {
 	r := run(t, s, false, "addresses", "remove", "office-ips", "10.0.0.0/24", "--yes")
 	if r.code != 1 || !strings.Contains(r.stderr, "2 entries") || !strings.Contains(r.stderr, "give the SID") {
 		t.Errorf("%+v", r)
+	}
+}
+
+// One rule with the manifest's: host bits outside the prefix are refused
+// with the range they would have meant, never rewritten; wider than /8
+// needs --allow-wide.
+func TestAddressesAddRefusesHostBitsAndWideRanges(t *testing.T) {
+	for addr, want := range map[string]string{
+		"198.51.100.77/24": `"198.51.100.77/24" has address bits set outside its /24 prefix: the range it covers is 198.51.100.0/24`,
+		"10.0.0.0/4":       `the range it covers is 0.0.0.0/4; write that, with --allow-wide`,
+		"0.0.0.0/4":        `"0.0.0.0/4" is wider than /8 (268,435,456 addresses): pass --allow-wide`,
+	} {
+		s := twiliotest.New(t)
+		r := run(t, s, false, "addresses", "add", "office-ips", addr)
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: %+v, want exit 2 and %q", addr, r, want)
+		}
+	}
+	s := twiliotest.New(t)
+	acls(s, "office-ips")
+	s.Expect("GET", addrs, nil, 0, twiliotest.Page("ip_addresses", ""))
+	s.Expect("POST", addrs, url.Values{"FriendlyName": {"0.0.0.0/4"}, "IpAddress": {"0.0.0.0"}, "CidrPrefixLength": {"4"}}, 201,
+		twiliotest.IPAddress(ipSID, aclSID, "0.0.0.0/4", "0.0.0.0", 4))
+	if r := run(t, s, false, "addresses", "add", "office-ips", "0.0.0.0/4", "--allow-wide"); r.code != 0 {
+		t.Errorf("--allow-wide: %+v", r)
 	}
 }
 

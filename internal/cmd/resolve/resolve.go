@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"github.com/sipctl/sipctl/internal/output"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -32,31 +31,23 @@ func Name(what, s string) error {
 	return nil
 }
 
-// IPv4 parses an IP ACL entry: an IPv4 address with an optional /prefix
-// length (1-32). Twilio IP ACLs accept IPv4 only. prefix is 0 when none was
-// given. A range is normalised to its network address (10.0.0.5/24 is
-// 10.0.0.0/24), which is what it matches.
+// IPv4 parses an IP ACL entry the user names to find an existing one (for
+// removal): an IPv4 address with an optional /prefix length (1-32), prefix
+// 0 when none was given. A range is matched by its network (10.0.0.5/24
+// finds 10.0.0.0/24), since a provider may hold an entry written either
+// way. Entries being added go through provider.ParseIPv4Entry, which
+// refuses such a range instead.
 func IPv4(s string) (addr string, prefix int, err error) {
 	s = strings.TrimSpace(s)
-	host, bits, hasPrefix := strings.Cut(s, "/")
-	a, perr := netip.ParseAddr(host)
-	switch {
-	case perr != nil:
-		return "", 0, fmt.Errorf("%q is not an IPv4 address: expected dotted decimal like 203.0.113.7 or 203.0.113.0/24", s)
-	case a.Is6():
-		return "", 0, fmt.Errorf("%q is an IPv6 address: Twilio IP access control lists accept IPv4 only", s)
+	addr, prefix, err = provider.ParseIPv4Entry(s, true)
+	if err == nil || !strings.Contains(err.Error(), "outside its") {
+		return addr, prefix, err
 	}
-	if hasPrefix {
-		n, err := strconv.Atoi(bits)
-		if err != nil || n < 1 || n > 32 {
-			return "", 0, fmt.Errorf("%q: the CIDR prefix length must be a number from 1 to 32", s)
-		}
-		prefix = n
-		if p, err := a.Prefix(n); err == nil {
-			a = p.Addr()
-		}
+	p, perr := netip.ParsePrefix(s)
+	if perr != nil {
+		return "", 0, err
 	}
-	return a.String(), prefix, nil
+	return p.Masked().Addr().String(), p.Bits(), nil
 }
 
 // SameIPv4Entry reports whether an ACL entry (address, prefix as stored,

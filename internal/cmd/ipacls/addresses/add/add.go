@@ -24,6 +24,8 @@ type AddOptions struct {
 	IP     string // validated IPv4
 	Prefix int    // 0: a single address
 	Name   string
+	// AllowWide admits a range wider than /8.
+	AllowWide bool
 }
 
 // NewCmdAdd builds the command; runF replaces the run function in tests.
@@ -33,13 +35,15 @@ func NewCmdAdd(f *cmdutil.Factory, runF func(*AddOptions) error) *cobra.Command 
 		Use:   "add ACL ADDRESS[/PREFIX]",
 		Short: "Add an IPv4 address or range to an IP access control list",
 		Long: `Add an IPv4 address, or a range as address/prefix-length (1-32), to an IP access control
-list. Twilio accepts IPv4 only; sipctl checks the address before sending it.`,
+list. IP ACLs take IPv4 only; sipctl checks the address before sending it. A range is written by
+its network address (198.51.100.0/24, not 198.51.100.7/24: that is refused, naming the range it
+covers), and a range wider than /8 needs --allow-wide.`,
 		Example: "  $ sipctl ipacls addresses add office-ips 203.0.113.7 --name pbx\n  $ sipctl ipacls addresses add office-ips 198.51.100.0/24",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ACL = args[0]
 			var err error
-			if opts.IP, opts.Prefix, err = resolve.IPv4(args[1]); err != nil {
+			if opts.IP, opts.Prefix, err = provider.ParseIPv4Entry(args[1], opts.AllowWide); err != nil {
 				return cmdutil.FlagErrorf("%v", err)
 			}
 			if len(opts.Name) > 255 {
@@ -51,6 +55,7 @@ list. Twilio accepts IPv4 only; sipctl checks the address before sending it.`,
 			return addRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.AllowWide, "allow-wide", false, "Allow a range wider than /8 (more than 16 million addresses)")
 	cmd.Flags().StringVarP(&opts.Name, "name", "n", "", "A descriptive `name` for the address (default: the address)")
 	cmdutil.AddJSONFlags(cmd, &opts.Exporter, provider.IPAddress{})
 	return cmd

@@ -331,3 +331,7 @@ func (x *Index) FileOwners() map[string]string {
 	}
 	return m
 }
+
+// DefaultDir is the provisioning directory when --dir is not given: the
+// state directory's provision/.
+func DefaultDir(stateDir string) string { return filepath.Join(stateDir, "provision") }

@@ -3,7 +3,9 @@
 package provision
 
 import (
+	"github.com/sipctl/sipctl/internal/cmd/provision/credentials"
 	"github.com/sipctl/sipctl/internal/cmd/provision/render"
+	"github.com/sipctl/sipctl/internal/cmd/provision/serve"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -18,5 +20,7 @@ in its vendor's format, and serve the files to the phones over HTTPS with a cred
 		GroupID: "passwords",
 	}
 	cmd.AddCommand(render.NewCmdRender(f, nil))
+	cmd.AddCommand(serve.NewCmdServe(f, nil))
+	cmd.AddCommand(credentials.NewCmdCredentials(f))
 	return cmd
 }

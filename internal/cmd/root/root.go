@@ -9,6 +9,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/callerid"
 	"github.com/sipctl/sipctl/internal/cmd/credlists"
 	"github.com/sipctl/sipctl/internal/cmd/detach"
+	"github.com/sipctl/sipctl/internal/cmd/devices"
 	"github.com/sipctl/sipctl/internal/cmd/domains"
 	"github.com/sipctl/sipctl/internal/cmd/export"
 	"github.com/sipctl/sipctl/internal/cmd/ipacls"
@@ -78,6 +79,7 @@ sandbox provider that needs no account.`,
 		callerid.NewCmdCallerid(f),
 		password.NewCmdPassword(f),
 		provision.NewCmdProvision(f),
+		devices.NewCmdDevices(f),
 		subaccounts.NewCmdSubaccounts(f),
 		auth.NewCmdAuth(f),
 		profile.NewCmdProfile(f),

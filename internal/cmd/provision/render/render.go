@@ -36,7 +36,7 @@ type RenderOptions struct {
 func NewCmdRender(f *cmdutil.Factory, runF func(*RenderOptions) error) *cobra.Command {
 	opts := &RenderOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, StateDir: config.StateDir}
 	cmd := &cobra.Command{
-		Use:   "render --devices FILE --from-handover HANDOVER --dir DIR",
+		Use:   "render --devices FILE --from-handover HANDOVER [--dir DIR]",
 		Short: "Write each device's provisioning file from an inventory and a handover",
 		Long: `Write each device's provisioning file, in its vendor's format and under the name its phones
 request, from a device inventory (--devices, CSV) and the passwords of a handover (--from-handover,
@@ -62,7 +62,7 @@ running ` + "`sandbox serve`" + `), else each account's registrar at the provide
   sipctl provision render --devices phones.csv --from-handover handover.json --dir ./prov --registrar pbx.example.com:5060 --transport tcp`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, fl := range []struct{ name, v string }{{"devices", opts.Devices}, {"from-handover", opts.Handover}, {"dir", opts.Dir}} {
+			for _, fl := range []struct{ name, v string }{{"devices", opts.Devices}, {"from-handover", opts.Handover}} {
 				if fl.v == "" {
 					return cmdutil.FlagErrorf("--%s is required", fl.name)
 				}
@@ -79,7 +79,7 @@ running ` + "`sandbox serve`" + `), else each account's registrar at the provide
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Devices, "devices", "", "The device inventory, a CSV `file`")
 	fl.StringVar(&opts.Handover, "from-handover", "", "The handover `file` (JSON or CSV) with the accounts' passwords")
-	fl.StringVar(&opts.Dir, "dir", "", "Write the files into `directory` (created 0700)")
+	fl.StringVar(&opts.Dir, "dir", "", "Write the files into `directory` (created 0700; default: the state directory's provision/)")
 	fl.StringVar(&opts.Registrar, "registrar", "", "The registrar phones register to, `host:port` (default: the profile's, else each account's)")
 	fl.StringVar(&opts.Transport, "transport", "udp", "With --registrar or the profile's registrar, the SIP transport: udp, tcp or tls")
 	return cmd
@@ -88,6 +88,9 @@ running ` + "`sandbox serve`" + `), else each account's registrar at the provide
 func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if opts.Dir == "" {
+		opts.Dir = provision.DefaultDir(config.StateDir())
 	}
 	accts, idx, err := shared.HandoverAccounts(opts.Handover)
 	if err != nil {

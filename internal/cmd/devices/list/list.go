@@ -131,4 +131,3 @@ func listRun(opts *ListOptions) error {
 	})
 	return err
 }
-

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, documented in `sipctl help exit-codes` and the README.
@@ -124,4 +125,15 @@ func (e *NotFoundError) Is(target error) bool { return target == provider.ErrNot
 // NotFoundf makes a not-found error (exit 1).
 func NotFoundf(format string, args ...any) error {
 	return &NotFoundError{Err: fmt.Errorf(format, args...)}
+}
+
+// FlagParseError is a flag the parser refused, as a usage error. A value
+// given to a switch (--password-stdin=…, --with-token=…) is not repeated:
+// someone who typed a secret there must not see it again in a log.
+func FlagParseError(err error) error {
+	var iv *pflag.InvalidValueError
+	if errors.As(err, &iv) && iv.GetFlag() != nil && iv.GetFlag().Value.Type() == "bool" {
+		return FlagErrorf("--%s is a switch: give it alone (or =true, =false); the value given is not shown", iv.GetFlag().Name)
+	}
+	return &FlagError{Err: err}
 }

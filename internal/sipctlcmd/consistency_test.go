@@ -77,3 +77,19 @@ func TestFlagsAndAliasesAreTheSameEverywhere(t *testing.T) {
 	}
 	_ = cobra.Command{}
 }
+
+// A value given to a switch is never echoed: it may be the secret the
+// switch was meant to read from stdin.
+func TestSwitchValuesAreNotEchoed(t *testing.T) {
+	for _, args := range [][]string{
+		{"accounts", "create", "alice", "--password-stdin=Hunter2-secret"},
+		{"auth", "login", "--with-token=Hunter2-secret"},
+		{"credlists", "credentials", "add", "staff", "alice", "--password-stdin=Hunter2-secret"},
+		{"accounts", "check", "alice@office", "--password-stdin=Hunter2-secret"},
+	} {
+		code, errOut := execute(t, args...)
+		if code != 2 || strings.Contains(errOut, "Hunter2") || !strings.Contains(errOut, "is a switch") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+}

@@ -47,7 +47,7 @@ sandbox provider that needs no account.`,
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.FlagError{Err: err}
+		return cmdutil.FlagParseError(err)
 	})
 
 	g := f.Globals

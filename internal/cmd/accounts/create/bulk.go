@@ -238,8 +238,14 @@ func readCSV(stdin io.Reader, path string) ([]row, error) {
 	}
 	user, dom := -1, -1
 	var bad problems
+	seen := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if first, dup := seen[h]; dup {
+			bad.add(fmt.Sprintf("%s:1", name), "column %q is named twice (fields %d and %d): say which one holds it", header[i], first+1, i+1)
+			continue
+		}
+		seen[h] = i
 		switch h {
 		case "username":
 			user = i

@@ -100,8 +100,17 @@ func TestBulkCreateReportsEveryProblemBeforeAnyRequest(t *testing.T) {
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), `unknown column "user"`) || !strings.Contains(err.Error(), `unknown column "password"`) || !strings.Contains(err.Error(), "no username column") {
 		t.Errorf("header: %v", err)
 	}
+	// A column named twice: which one holds the username is not a guess.
+	os.WriteFile(csvPath, []byte("username,domain,Username\n301,,302\n"), 0o600)
+	err = bulkCreate(context.Background(), fx.opts)
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), `in.csv:1: column "Username" is named twice (fields 1 and 3)`) {
+		t.Errorf("a column named twice: %v", err)
+	}
 	if _, err := os.Stat(fx.opts.Output); !os.IsNotExist(err) {
 		t.Errorf("a refused run wrote the handover: %v", err)
+	}
+	if n := fx.rec.requests.Load(); n != 0 {
+		t.Errorf("%d requests before the input was refused", n)
 	}
 }
 

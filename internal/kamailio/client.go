@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/sqldb"
 )
 
 // Name is the provider's name in profiles.
@@ -74,11 +75,7 @@ type Client struct {
 	dump   map[string]ulRecord // the last ul.dump, by AoR
 	dumpAt time.Time
 
-	writerOnce sync.Once
-	writes     chan *pwWrite
-	closeOnce  sync.Once
-	stop       chan struct{}
-	stopped    chan struct{}
+	batch *sqldb.Batcher[*pwWrite] // SetSIPPassword's group commit
 }
 
 var (
@@ -124,7 +121,8 @@ func Open(ctx context.Context, o Options) (*Client, error) {
 	if u.NeedsPassword() && o.DBPassword == "" {
 		return nil, fmt.Errorf("no password for database %s: run `sipctl auth login` or set SIPCTL_DB_PASSWORD", u)
 	}
-	c := &Client{url: u, plaintext: o.StorePlaintext, pageSize: o.PageSize, stop: make(chan struct{}), stopped: make(chan struct{})}
+	c := &Client{url: u, plaintext: o.StorePlaintext, pageSize: o.PageSize}
+	c.batch = sqldb.NewBatcher(func(ctx context.Context, ws []*pwWrite) ([]error, error) { return c.applyWrites(ctx, ws, false) })
 	if c.pageSize <= 0 {
 		c.pageSize = defaultPageSize
 	}
@@ -167,11 +165,7 @@ func ParseRegistrar(hostport string) (provider.Registrar, error) {
 
 // Close stops the writer and closes the database.
 func (c *Client) Close() error {
-	c.closeOnce.Do(func() {
-		close(c.stop)
-		c.writerOnce.Do(func() { close(c.stopped) }) // no writer was started
-		<-c.stopped
-	})
+	c.batch.Close()
 	return c.db.Close()
 }
 
@@ -291,30 +285,19 @@ func (c *Client) dbError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	var ne net.Error
-	var oe *net.OpError
 	msg := oneLine(err.Error())
-	if strings.Contains(msg, "password authentication failed") || strings.Contains(msg, "Access denied") {
+	if sqldb.IsLoginRefused(err) {
 		return fmt.Errorf("database %s refused the login: %s", c.url, msg)
 	}
-	if errors.As(err, &ne) || errors.As(err, &oe) || strings.Contains(msg, "connection refused") ||
-		strings.Contains(msg, "unable to open database file") || strings.Contains(msg, "failed to connect") ||
-		strings.Contains(msg, "no such host") || strings.Contains(msg, "out of memory (14)") {
+	if sqldb.IsUnreachable(err) {
 		return &UnreachableError{What: "database", Target: c.url.String(), Err: err}
 	}
 	return fmt.Errorf("database %s: %s", c.url, msg)
 }
 
-func isMissingTable(err error) bool {
-	m := strings.ToLower(err.Error())
-	return strings.Contains(m, "no such table") || strings.Contains(m, "does not exist") || strings.Contains(m, "doesn't exist")
-}
+func isMissingTable(err error) bool { return sqldb.IsMissingTable(err) }
 
-func isUniqueViolation(err error) bool {
-	m := err.Error()
-	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505") ||
-		strings.Contains(m, "Error 1062") || strings.Contains(m, "Duplicate entry")
-}
+func isUniqueViolation(err error) bool { return sqldb.IsUniqueViolation(err) }
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
@@ -322,4 +305,4 @@ func firstLine(s string) string {
 }
 
 // oneLine collapses a driver's multi-line message into one line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return sqldb.OneLine(s) }

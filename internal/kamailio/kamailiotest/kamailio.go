@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/kamailio"
+	"github.com/sipctl/sipctl/internal/sqldb/sqldbtest"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
@@ -57,6 +58,15 @@ func (k *Kamailio) Log() string {
 // configuration, on free loopback ports, and stops it at cleanup.
 func Start(t testing.TB, db *DB) *Kamailio {
 	t.Helper()
+	return StartConfig(t, db, cfgTemplate)
+}
+
+// StartConfig is Start with another kamailio.cfg, a text/template given
+// .SIPPort, .HTTPPort (xhttp, answering jsonrpcs at /RPC: Start waits for
+// core.version there), .ModulesDir, .DBModule and .DBURL (with the
+// password).
+func StartConfig(t testing.TB, db *DB, cfgTemplate string) *Kamailio {
+	t.Helper()
 	if _, err := os.Stat(Binary); err != nil {
 		testenv.Missing(t, "Kamailio ("+Binary+", Debian package kamailio)")
 	}
@@ -77,7 +87,7 @@ func Start(t testing.TB, db *DB) *Kamailio {
 		}
 		var cfg bytes.Buffer
 		if err := tmpl.Execute(&cfg, map[string]any{"SIPPort": sipPort, "HTTPPort": httpPort,
-			"ModulesDir": ModulesDir + "/", "DBModule": module, "DBURL": db.KamailioURL}); err != nil {
+			"ModulesDir": ModulesDir + "/", "DBModule": module, "DBURL": db.ServerURL}); err != nil {
 			t.Fatal(err)
 		}
 		cfgPath := filepath.Join(dir, "kamailio.cfg")
@@ -102,14 +112,14 @@ func Start(t testing.TB, db *DB) *Kamailio {
 		k.RPCURL = fmt.Sprintf("http://127.0.0.1:%d/RPC", httpPort)
 		if k.waitReady(exited) {
 			t.Cleanup(func() {
-				stop(cmd, exited)
+				sqldbtest.Stop(cmd, exited)
 				if t.Failed() {
 					t.Logf("kamailio log (tail):\n%s", tail(k.Log(), 40))
 				}
 			})
 			return k
 		}
-		stop(cmd, exited)
+		sqldbtest.Stop(cmd, exited)
 		lastErr = tail(k.Log(), 30)
 	}
 	t.Fatalf("Kamailio did not start:\n%s", lastErr)

@@ -1,0 +1,44 @@
+package sqldb
+
+import (
+	"errors"
+	"net"
+	"strings"
+)
+
+// The drivers (pgx, go-sql-driver/mysql, modernc sqlite) each spell the same
+// few conditions their own way; providers ask these instead of matching
+// text themselves.
+
+// IsMissingTable says the statement named a table the database lacks.
+func IsMissingTable(err error) bool {
+	m := strings.ToLower(err.Error())
+	return strings.Contains(m, "no such table") || strings.Contains(m, "does not exist") || strings.Contains(m, "doesn't exist")
+}
+
+// IsUniqueViolation says a row with the same key is already there.
+func IsUniqueViolation(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505") ||
+		strings.Contains(m, "Error 1062") || strings.Contains(m, "Duplicate entry")
+}
+
+// IsLoginRefused says the server refused the user or password.
+func IsLoginRefused(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "password authentication failed") || strings.Contains(m, "Access denied")
+}
+
+// IsUnreachable says the database could not be reached or opened at all
+// (no answer, no file), as opposed to refusing a statement.
+func IsUnreachable(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	msg := OneLine(err.Error())
+	return errors.As(err, &ne) || errors.As(err, &oe) || strings.Contains(msg, "connection refused") ||
+		strings.Contains(msg, "unable to open database file") || strings.Contains(msg, "failed to connect") ||
+		strings.Contains(msg, "no such host") || strings.Contains(msg, "out of memory (14)")
+}
+
+// OneLine collapses a driver's multi-line message into one line.
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

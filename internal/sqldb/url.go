@@ -170,3 +170,12 @@ func (u URL) Rebind(q string) string {
 	}
 	return b.String()
 }
+
+// Quote quotes an identifier (a column such as ps_endpoints' "100rel", which
+// starts with a digit) the dialect's way.
+func (u URL) Quote(ident string) string {
+	if u.Dialect == MySQL {
+		return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
+	}
+	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}

@@ -55,6 +55,9 @@ type Profile struct {
 	// StorePlaintext also writes Kamailio's password column, for configs
 	// running auth_db with calculate_ha1.
 	StorePlaintext bool `yaml:"store_plaintext,omitempty" mapstructure:"store_plaintext" json:"store_plaintext,omitempty"`
+	// Asterisk (PJSIP realtime, with db_url and registrar above): see
+	// asterisk.go for the keys.
+	Asterisk `yaml:",inline" mapstructure:",squash"`
 	// InsecureSecret holds the API secret only after an explicit
 	// `auth login --insecure-storage`; every use warns.
 	InsecureSecret string `yaml:"insecure_secret,omitempty" mapstructure:"insecure_secret" json:"-"`

@@ -24,7 +24,7 @@ func TestSettingsCheckValues(t *testing.T) {
 		{"registrar", "127.0.0.1", "", `registrar "127.0.0.1" is not allowed: expected host:port`},
 		{"provider", "Twilio", "twilio", ""},
 		{"provider", "telnyx", "telnyx", ""},
-		{"provider", "asterisk", "", "expected twilio, sandbox, kamailio, telnyx"},
+		{"provider", "freeswitch", "", "expected twilio, sandbox, kamailio, telnyx"},
 		{"account_sid", "AC" + strings.Repeat("a", 32), "AC" + strings.Repeat("a", 32), ""},
 		{"account_sid", "AC123", "", "AC followed by 32 hexadecimal digits"},
 		{"api_key_sid", "SK" + strings.Repeat("0", 32), "SK" + strings.Repeat("0", 32), ""},
@@ -46,7 +46,7 @@ func TestSettingsCheckValues(t *testing.T) {
 	if err := s.Set(&Profile{Name: "k", Provider: ProviderKamailio}, "postgres://kamailio:secret@db/kamailio"); err == nil || !strings.Contains(err.Error(), "holds a password") || strings.Contains(err.Error(), "secret@") && !strings.Contains(err.Error(), "db_url") {
 		t.Errorf("db_url with a password: %v", err)
 	}
-	if err := s.Set(&Profile{Name: "acme", Provider: ProviderTwilio}, "sqlite:///tmp/k.db"); err == nil || !strings.Contains(err.Error(), "a setting of kamailio profiles") {
+	if err := s.Set(&Profile{Name: "acme", Provider: ProviderTwilio}, "sqlite:///tmp/k.db"); err == nil || !strings.Contains(err.Error(), "a setting of kamailio") {
 		t.Errorf("db_url on a Twilio profile: %v", err)
 	}
 	if _, err := LookupSetting("default-domain"); err != nil {

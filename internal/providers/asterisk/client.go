@@ -14,8 +14,9 @@
 //   - registration status comes from ps_contacts, or over AMI when the
 //     database keeps no contacts; after a password change the AMI, when
 //     configured, expires Asterisk's cached copy of the auth object;
-//   - IP authentication is ps_endpoint_id_ips (the IPACLs capability: an
-//     ACL is an endpoint, its addresses the identify rows' match);
+//   - IP authentication (ps_endpoint_id_ips) identifies one endpoint by
+//     address; it does not map onto IP ACLs shared by domains, so the
+//     client says so through provider.Explainer;
 //   - the domain is the profile's registrar, with ps_domain_aliases.
 package asterisk
 
@@ -228,7 +229,7 @@ func (c *Client) Lacks(what string) string {
 	case provider.WhatCallerIDs:
 		return "caller IDs are endpoint settings (callerid) and dialplan"
 	case provider.WhatIPACLs:
-		return "IP authentication needs the ps_endpoint_id_ips table (res_pjsip_endpoint_identifier_ip)"
+		return "IP authentication is per endpoint (ps_endpoint_id_ips rows match addresses to one endpoint), not a list domains share; edit those rows or pjsip.conf's identify sections"
 	case provider.WhatRegistrations:
 		return "the database keeps no ps_contacts and the profile has no AMI (`sipctl auth login --provider asterisk --ami HOST:PORT --ami-user NAME`)"
 	}

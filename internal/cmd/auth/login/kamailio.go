@@ -117,6 +117,32 @@ func kamailioLoginRun(ctx context.Context, opts *LoginOptions) error {
 	}
 
 	key := auth.KeyringKey(prof.Name)
+	if err := storeDBPassword(opts, prof, password); err != nil {
+		return err
+	}
+	cfg.SetProfile(prof)
+	if cfg.CurrentProfile == "" {
+		cfg.CurrentProfile = prof.Name
+	}
+	if err := cfg.Save(); err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.Out, "Logged in to %s at %s as profile %q\n", version, prof.DBURL, prof.Name)
+	switch {
+	case password == "":
+	case opts.InsecureStorage:
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the database password is stored in plain text in %s (mode 0600); you will be warned each time it is used\n", cfg.Path())
+	default:
+		fmt.Fprintf(opts.IO.ErrOut, "Database password stored in the OS keyring (service %s, key %s)\n", keyring.Service, key)
+	}
+	return nil
+}
+
+// storeDBPassword keeps a database password where the profile will find it:
+// the keyring, or with --insecure-storage the config entry (removing a
+// keyring entry that would shadow it); no password (SQLite) removes both.
+func storeDBPassword(opts *LoginOptions, prof *config.Profile, password string) error {
+	key := auth.KeyringKey(prof.Name)
 	switch {
 	case password == "":
 		prof.InsecureSecret = ""
@@ -136,21 +162,6 @@ func kamailioLoginRun(ctx context.Context, opts *LoginOptions) error {
 			return fmt.Errorf("cannot store the database password, nothing saved: %w", err)
 		}
 		prof.InsecureSecret = ""
-	}
-	cfg.SetProfile(prof)
-	if cfg.CurrentProfile == "" {
-		cfg.CurrentProfile = prof.Name
-	}
-	if err := cfg.Save(); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.IO.Out, "Logged in to %s at %s as profile %q\n", version, prof.DBURL, prof.Name)
-	switch {
-	case password == "":
-	case opts.InsecureStorage:
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the database password is stored in plain text in %s (mode 0600); you will be warned each time it is used\n", cfg.Path())
-	default:
-		fmt.Fprintf(opts.IO.ErrOut, "Database password stored in the OS keyring (service %s, key %s)\n", keyring.Service, key)
 	}
 	return nil
 }

@@ -43,6 +43,9 @@ type LoginOptions struct {
 	Registrar      string
 	RPCAllowHTTP   bool
 	StorePlaintext bool
+
+	// Asterisk (--provider asterisk, with DBURL and Registrar): asterisk.go.
+	AMI, AMIUser string
 }
 
 // NewCmdLogin returns `auth login`; runF replaces the run function in tests.
@@ -61,13 +64,22 @@ With --provider kamailio the profile names Kamailio's database (its db_url: sqli
 postgres://user@host/db or mysql://user@host/db, never with a password in it), its JSON-RPC endpoint
 (jsonrpcs over xhttp) and the registrar phones use. The database password, when there is one, is
 the secret: asked for hidden or read with --with-token, and kept in the keyring. sipctl opens the
-database, checks Kamailio's table versions and calls core.version over RPC before saving.`,
+database, checks Kamailio's table versions and calls core.version over RPC before saving.
+
+With --provider asterisk the profile names Asterisk's PJSIP realtime database (--db-url, as for
+Kamailio) and the registrar phones use (--registrar HOST:PORT, whose host is the accounts' domain);
+--ami HOST:PORT with --ami-user NAME adds the manager interface. sipctl checks the ps_endpoints,
+ps_auths and ps_aors tables (and reports the alembic version it finds) and logs in to the AMI before
+saving. With --with-token, standard input holds one line per secret: the database password (none
+for SQLite), then the AMI secret.`,
 		Example: `  $ sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef
   $ sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt
   $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"
   $ sipctl auth login --profile pbx --provider kamailio --db-url postgres://kamailio@db.example.com/kamailio \
       --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060
-  $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"`,
+  $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"
+  $ sipctl auth login --profile pbx --provider asterisk --db-url mysql://asterisk@db.example.com/asterisk \
+      --registrar pbx.example.com:5060 --ami 127.0.0.1:5038 --ami-user sipctl`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
@@ -80,15 +92,29 @@ database, checks Kamailio's table versions and calls core.version over RPC befor
 				}
 				return kamailioLoginRun(cmd.Context(), opts)
 			}
+			if opts.Provider == config.ProviderAsterisk {
+				if err := validateAsterisk(cmd, opts); err != nil {
+					return err
+				}
+				if runF != nil {
+					return runF(opts)
+				}
+				return asteriskLoginRun(cmd.Context(), opts)
+			}
 			if opts.Provider == config.ProviderTelnyx {
 				return telnyxLogin(cmd.Context(), opts, runF)
 			}
 			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio and telnyx log in (the sandbox needs no login)", opts.Provider)
+				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio, asterisk and telnyx log in (the sandbox needs no login)", opts.Provider)
 			}
 			for _, name := range kamailioFlags {
 				if cmd.Flags().Changed(name) {
 					return cmdutil.FlagErrorf("--%s is for --provider kamailio", name)
+				}
+			}
+			for _, name := range asteriskFlags {
+				if cmd.Flags().Changed(name) {
+					return cmdutil.FlagErrorf("--%s is for --provider asterisk", name)
 				}
 			}
 			if err := config.ValidateNewProfileName(opts.Profile); err != nil {
@@ -109,13 +135,14 @@ database, checks Kamailio's table versions and calls core.version over RPC befor
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, or telnyx (whose secret is an API key)")
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, asterisk, or telnyx (whose secret is an API key)")
 	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
 	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
 	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "Read the secret from standard input")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store the secret in plain text in the config file (0600) instead of the OS keyring; warned on every use")
 	addKamailioFlags(cmd, opts)
+	addAsteriskFlags(cmd, opts)
 	return cmd
 }
 

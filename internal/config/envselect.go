@@ -192,8 +192,17 @@ func (s EnvSpec) incomplete(provider string, set []string) *EnvError {
 		}
 	}
 	named := set
+	if best >= 0 {
+		// Variables of the set that are set, though not the provider's own
+		// (SIPCTL_DB_URL, shared by kamailio and asterisk).
+		for _, e := range s.Sets[best] {
+			if name, _, hasValue := strings.Cut(e, "="); !hasValue && entrySet(e) && !slices.Contains(named, name) {
+				named = append(slices.Clone(named), name)
+			}
+		}
+	}
 	if v, _ := envValue(EnvProvider); v == provider {
-		named = append([]string{EnvProvider + "=" + provider}, set...)
+		named = append([]string{EnvProvider + "=" + provider}, named...)
 	}
 	if best < 0 {
 		return &EnvError{

@@ -25,8 +25,9 @@ func init() {
 // asteriskEnv: SIPCTL_PROVIDER=asterisk with SIPCTL_DB_URL and
 // SIPCTL_REGISTRAR select an Asterisk database; those two also override an
 // asterisk profile's settings, and SIPCTL_DB_PASSWORD is its database
-// password as for Kamailio. They are not listed as Vars so that setting
-// them for a kamailio profile does not name Asterisk too.
+// password, as for Kamailio. Only the AMI secret is Asterisk's alone: the
+// shared variables are not listed as its Vars, so that setting them for a
+// kamailio profile does not name Asterisk too.
 var asteriskEnv = config.EnvSpec{
 	Vars: []config.EnvVar{
 		{Name: EnvAMISecret, Help: "an asterisk profile's AMI secret, taking precedence over the keyring", Secret: true},

@@ -13,6 +13,7 @@ package httpsafe
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"net/http"
 	"net/url"
@@ -221,10 +222,42 @@ func (e *RetryAfterError) RateLimited() bool { return false }
 const MaxPages = 10_000
 
 // Pages tracks the page links one listing has followed, to stop on a link
-// that repeats (a loop, which would otherwise never end) and past MaxPages.
+// that repeats (a loop, which would otherwise never end) and past MaxPages,
+// and the items its pages brought, to stop at a page that brings none new
+// (a loop on fresh page links).
 type Pages struct {
-	seen map[string]bool
-	n    int
+	seen  map[string]bool
+	n     int
+	items map[uint64]struct{}
+}
+
+// Fresh records the items of the page just read (each as the bytes the
+// server sent for it) and returns nil when at least one is new. A page
+// whose items were all on earlier pages is an error wrapping ErrPagination:
+// the server is looping on fresh page links. An empty page brings nothing
+// new either, but ends a listing quietly (done is true): it has nothing more
+// to give.
+func (p *Pages) Fresh(items [][]byte) (done bool, err error) {
+	if len(items) == 0 {
+		return true, nil
+	}
+	if p.items == nil {
+		p.items = map[uint64]struct{}{}
+	}
+	fresh := 0
+	for _, it := range items {
+		h := fnv.New64a()
+		h.Write(it)
+		k := h.Sum64()
+		if _, ok := p.items[k]; !ok {
+			p.items[k] = struct{}{}
+			fresh++
+		}
+	}
+	if fresh == 0 {
+		return true, fmt.Errorf("%w: page %d brought no items that earlier pages had not; the API keeps returning next-page links to the same items", ErrPagination, p.n)
+	}
+	return false, nil
 }
 
 // ErrPagination is wrapped by every error Pages returns.

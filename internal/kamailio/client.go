@@ -111,6 +111,14 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 // NoAnswer marks the error for exit status 6.
 func (e *UnreachableError) NoAnswer() bool { return true }
 
+// ErrorCode is the neutral class: Unavailable.
+func (e *UnreachableError) ErrorCode() provider.Code { return provider.Unavailable }
+
+// ErrorHint says what to check.
+func (e *UnreachableError) ErrorHint() string {
+	return "check that the database and the RPC endpoint are up and the profile names them (`sipctl profile show`)"
+}
+
 // Open connects to the database, checks Kamailio's version table, and
 // checks the RPC URL's form (it is contacted on first use; see Ping).
 func Open(ctx context.Context, o Options) (*Client, error) {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/sipctl/sipctl/internal/httpapi"
 )
 
 // rpcClient speaks JSON-RPC 2.0 to Kamailio's jsonrpcs module over xhttp.
@@ -77,6 +79,9 @@ func newRPC(raw string, allowHTTP bool, hc *http.Client) (*rpcClient, error) {
 	return &rpcClient{url: u.String(), hc: hc}, nil
 }
 
+// maxRPCAnswer is the longest JSON-RPC answer read.
+const maxRPCAnswer = 256 << 20
+
 // call runs method with params and decodes the result into out (nil
 // discards it).
 func (r *rpcClient) call(ctx context.Context, method string, out any, params ...any) error {
@@ -100,9 +105,14 @@ func (r *rpcClient) call(ctx context.Context, method string, out any, params ...
 		return &UnreachableError{What: "RPC endpoint", Target: r.url, Err: err}
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
+	// A registrar's whole location table can be large (ul.dump), so the
+	// limit is above httpapi's; past it the answer is refused, never cut.
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxRPCAnswer+1))
 	if err != nil {
 		return &UnreachableError{What: "RPC endpoint", Target: r.url, Err: err}
+	}
+	if len(data) > maxRPCAnswer {
+		return &httpapi.TooLargeError{Method: "RPC", Path: method, Limit: maxRPCAnswer}
 	}
 	var env struct {
 		Result json.RawMessage `json:"result"`

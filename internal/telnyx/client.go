@@ -48,6 +48,10 @@ type Options struct {
 	// MaxRetries bounds retries after 429 or a 5xx. Default 4; negative
 	// disables retries.
 	MaxRetries int
+	// MaxRetryTime bounds, with MaxRetries, how long a request keeps being
+	// retried: no retry starts later than this after the first attempt.
+	// Default DefaultMaxRetryTime. A caller's provider.RetryBudget replaces both.
+	MaxRetryTime time.Duration
 	// RequestTimeout applies when the caller's context has no deadline.
 	// Default 30s.
 	RequestTimeout time.Duration
@@ -62,6 +66,10 @@ type Options struct {
 	PageSize int
 }
 
+// DefaultMaxRetryTime is how long a request is retried at most by default:
+// room for one wait of the longest Retry-After honoured, and no more.
+const DefaultMaxRetryTime = httpsafe.MaxRetryAfter
+
 // Client talks to one Telnyx account.
 type Client struct {
 	base        *url.URL
@@ -71,6 +79,7 @@ type Client struct {
 	debug       *httpapi.DebugLog
 	sem         chan struct{}
 	maxRetries  int
+	retryTime   time.Duration
 	timeout     time.Duration
 	name        string
 	statusLimit int
@@ -113,6 +122,9 @@ func New(o Options) (*Client, error) {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
 	}
+	if o.MaxRetryTime <= 0 {
+		o.MaxRetryTime = DefaultMaxRetryTime
+	}
 	if o.UserAgent == "" {
 		o.UserAgent = "sipctl"
 	}
@@ -130,6 +142,7 @@ func New(o Options) (*Client, error) {
 		debug:       httpapi.NewDebugLog(o.Debug, o.APIKey),
 		sem:         make(chan struct{}, o.MaxConcurrency),
 		maxRetries:  o.MaxRetries,
+		retryTime:   o.MaxRetryTime,
 		timeout:     o.RequestTimeout,
 		name:        o.ProviderName,
 		statusLimit: o.StatusConcurrency,
@@ -169,40 +182,58 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 		}
 	}
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead
+	// Retries draw on the caller's provider.RetryBudget when it put one in
+	// ctx (one per write), else on MaxRetries within MaxRetryTime.
+	budget := provider.RetryBudgetOr(ctx, c.maxRetries, c.retryTime)
 	for attempt := 0; ; attempt++ {
-		body, status, header, err := c.once(ctx, r, payload)
+		a, err := c.once(ctx, r, payload)
 		if err != nil {
 			return err
 		}
-		if lowOnQuota(header) {
+		if lowOnQuota(a.header) {
 			provider.ObserveThrottle(ctx)
 		}
-		if status < 300 {
-			if out != nil && len(body) > 0 {
-				if err := json.Unmarshal(body, out); err != nil {
+		if a.status < 300 {
+			defer a.release()
+			if out != nil && len(a.body) > 0 {
+				if err := json.Unmarshal(a.body, out); err != nil {
 					return fmt.Errorf("decoding the %s %s response: %w", r.Method, r.Path, err)
 				}
 			}
 			return nil
 		}
-		apiErr := decodeError(status, body, r)
+		apiErr := decodeError(a.status, a.body, r)
+		a.release()
 		if apiErr.RateLimited() {
 			provider.ObserveThrottle(ctx)
 		}
 		// 429 means the request was not processed, so any method may repeat it.
-		retryable := apiErr.RateLimited() || (status >= 500 && safe)
-		if !retryable || attempt >= c.maxRetries {
+		retryable := apiErr.RateLimited() || (a.status >= 500 && safe)
+		if !retryable {
 			return apiErr
 		}
 		// A server asking for a longer wait than httpsafe's cap fails the
 		// request as temporary, for bulk work to retry later, as Twilio's does.
-		if d, ok := httpsafe.RetryAfter(header, time.Now()); ok && d > httpsafe.MaxRetryAfter {
+		if d, ok := httpsafe.RetryAfter(a.header, time.Now()); ok && d > httpsafe.MaxRetryAfter {
 			return &httpsafe.RetryAfterError{Wait: d, Err: apiErr}
 		}
-		if err := c.sleep(ctx, httpapi.Backoff(attempt, retryAfter(header))); err != nil {
+		wait := httpapi.Backoff(attempt, retryAfter(a.header))
+		if !budget.Spend(wait) {
+			return apiErr
+		}
+		if err := c.sleep(ctx, wait); err != nil {
 			return apiErr
 		}
 	}
+}
+
+// answer is one attempt's answer; release frees its body's share of the
+// run's answer buffer (httpapi.ReadAnswer).
+type answer struct {
+	body    []byte
+	release func()
+	status  int
+	header  http.Header
 }
 
 // lowOnQuota reports an answer saying the rate-limit window is spent
@@ -234,23 +265,27 @@ func retryAfter(h http.Header) string {
 	return ""
 }
 
-func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, int, http.Header, error) {
+func (c *Client) once(ctx context.Context, r Request, payload []byte) (answer, error) {
+	// No request starts after a cancel, a retry included.
+	if err := ctx.Err(); err != nil {
+		return answer{}, &UnreachableError{Host: c.base.Host, Err: err}
+	}
 	// A managed account's key is fetched before taking a slot: the fetch
 	// takes one of its own.
 	key, err := c.apiKey(ctx)
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, 0, nil, ctx.Err()
+		return answer{}, &UnreachableError{Host: c.base.Host, Err: ctx.Err()}
 	}
 	defer func() { <-c.sem }()
 
 	u, err := c.url(r.Path, r.Query)
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	var body io.Reader
 	if payload != nil {
@@ -258,7 +293,7 @@ func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, i
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Accept", "application/json")
@@ -271,23 +306,22 @@ func (c *Client) once(ctx context.Context, r Request, payload []byte) ([]byte, i
 	c.debug.Request(req, logged)
 
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	// Send tells a failure before the request was written (nothing
+	// applied) from one after (maybe applied).
+	resp, err := httpapi.Send(c.http, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
-		}
 		if off := (*httpsafe.OffOriginError)(nil); errors.As(err, &off) {
-			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
+			return answer{}, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
 		}
-		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+		return answer{}, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, release, err := httpapi.ReadAnswer(ctx, resp.Body, r.Method, r.Path)
 	if err != nil {
-		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+		return answer{}, httpapi.BodyError(u.Host, err)
 	}
 	c.debug.Response(resp, data, time.Since(start))
-	return data, resp.StatusCode, resp.Header, nil
+	return answer{body: data, release: release, status: resp.StatusCode, header: resp.Header}, nil
 }
 
 // url joins the API root and path, and refuses anything that would leave
@@ -323,24 +357,7 @@ type keyCache struct {
 	key string
 }
 
-// UnreachableError says the API host could not be reached, and why.
-type UnreachableError struct {
-	Host string
-	Err  error
-}
-
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach %s: %v", e.Host, rootCause(e.Err))
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
-
-func rootCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
-}
+// UnreachableError says the API host gave no answer, and why: the
+// provider-neutral *provider.UnavailableError, whose Written tells a request
+// that never left from one that may have been applied.
+type UnreachableError = provider.UnavailableError

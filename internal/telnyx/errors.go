@@ -139,8 +139,22 @@ func (e *APIError) ErrorHint() string {
 	return ""
 }
 
-// Unreachable marks the error for exit 6 (no answer).
-func (e *UnreachableError) Unreachable() bool { return true }
+// ErrorCode maps the answer to its provider-neutral class.
+func (e *APIError) ErrorCode() provider.Code {
+	switch {
+	case e.Unauthorized():
+		return provider.Auth
+	case e.RateLimited():
+		return provider.RateLimited
+	case e.Is(provider.ErrNotFound):
+		return provider.NotFound
+	case e.Is(provider.ErrExists):
+		return provider.Exists
+	case e.Status >= 400 && e.Status < 500:
+		return provider.Invalid
+	}
+	return provider.Unknown
+}
 
 func decodeError(status int, body []byte, r Request) *APIError {
 	e := &APIError{Status: status, Method: r.Method, Path: httpapi.PathOnly(r.Path)}

@@ -2,10 +2,13 @@ package telnyx
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
+
+	"github.com/sipctl/sipctl/internal/httpsafe"
 )
 
 // MaxPageSize is the largest page Telnyx serves (page[size] ≤ 250).
@@ -26,7 +29,8 @@ type Meta struct {
 // List iterates over a list endpoint page by page (page[number],
 // page[size]), following meta; only one page is in memory. It stops at
 // the last page meta names, at an empty page, at a page the server repeats
-// (it ignored page[number]), and after maxPages.
+// (it ignored page[number]), with an error at a page that brings no item
+// earlier pages had not, and after maxPages.
 func List[T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -39,6 +43,7 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 		}
 		q.Set("page[size]", strconv.Itoa(pageSize))
 		lastSeen := 0
+		var pages httpsafe.Pages
 		for number := 1; ; number++ {
 			if number > maxPages {
 				yield(zero, fmt.Errorf("listing %s: stopped after %d pages; narrow the listing", path, maxPages))
@@ -46,8 +51,8 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 			}
 			q.Set("page[number]", strconv.Itoa(number))
 			var page struct {
-				Data []T   `json:"data"`
-				Meta *Meta `json:"meta"`
+				Data []json.RawMessage `json:"data"`
+				Meta *Meta             `json:"meta"`
 			}
 			if err := c.Do(ctx, Request{Method: "GET", Path: path, Query: q}, &page); err != nil {
 				yield(zero, err)
@@ -60,7 +65,22 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 				}
 				lastSeen = page.Meta.PageNumber
 			}
-			for _, it := range page.Data {
+			items := make([]T, len(page.Data))
+			raws := make([][]byte, len(page.Data))
+			for i, raw := range page.Data {
+				raws[i] = raw
+				if err := json.Unmarshal(raw, &items[i]); err != nil {
+					yield(zero, fmt.Errorf("decoding the %s page: %w", path, err))
+					return
+				}
+			}
+			// A page repeating only earlier items (a server ignoring
+			// page[number] without saying so) ends the listing with an error.
+			if _, err := pages.Fresh(raws); err != nil {
+				yield(zero, fmt.Errorf("listing %s: %w", path, err))
+				return
+			}
+			for _, it := range items {
 				if !yield(it, nil) {
 					return
 				}

@@ -50,6 +50,10 @@ type Options struct {
 	MaxRetries int
 	// ProviderName is what Name reports: "twilio" or "sandbox".
 	ProviderName string
+	// MaxRetryTime bounds, with MaxRetries, how long a request keeps being
+	// retried: no retry starts later than this after the first attempt.
+	// Default DefaultMaxRetryTime. A caller's provider.RetryBudget replaces both.
+	MaxRetryTime time.Duration
 	// RequestTimeout bounds each attempt of a request (headers and body);
 	// waits between retries are not counted. Default 30s.
 	RequestTimeout time.Duration
@@ -60,6 +64,10 @@ type Options struct {
 	// Conformance tests make it small to prove paging.
 	PageSize int
 }
+
+// DefaultMaxRetryTime is how long a request is retried at most by default:
+// room for one wait of the longest Retry-After honoured, and no more.
+const DefaultMaxRetryTime = httpsafe.MaxRetryAfter
 
 // Client talks to one Twilio account.
 type Client struct {
@@ -72,6 +80,7 @@ type Client struct {
 	debug      *debugLog
 	sem        chan struct{}
 	maxRetries int
+	retryTime  time.Duration
 	name       string
 	timeout    time.Duration
 	onWait     func(time.Duration, error)
@@ -117,6 +126,9 @@ func New(o Options) (*Client, error) {
 	} else if o.MaxRetries < 0 {
 		o.MaxRetries = 0
 	}
+	if o.MaxRetryTime <= 0 {
+		o.MaxRetryTime = DefaultMaxRetryTime
+	}
 	if o.ProviderName == "" {
 		o.ProviderName = "twilio"
 	}
@@ -137,6 +149,7 @@ func New(o Options) (*Client, error) {
 		userAgent:  o.UserAgent,
 		sem:        make(chan struct{}, o.MaxConcurrency),
 		maxRetries: o.MaxRetries,
+		retryTime:  o.MaxRetryTime,
 		name:       o.ProviderName,
 		timeout:    o.RequestTimeout,
 		onWait:     o.OnWait,
@@ -191,36 +204,45 @@ func (c *Client) Do(ctx context.Context, method, path string, form url.Values, o
 }
 
 // DoRequest performs r with retries and decodes a JSON answer into out.
+// Retries draw on the context's provider.RetryBudget when the caller put
+// one there (one budget per write), else on one of MaxRetries within
+// MaxRetryTime for this request; none starts after ctx ends.
 func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead
+	budget := provider.RetryBudgetOr(ctx, c.maxRetries, c.retryTime)
 	for attempt := 0; ; attempt++ {
-		body, status, header, err := c.attempt(ctx, r)
+		a, err := c.attempt(ctx, r)
 		if err != nil {
 			return err
 		}
-		if status < 300 {
-			if out != nil && len(body) > 0 {
-				if err := json.Unmarshal(body, out); err != nil {
+		if a.status < 300 {
+			defer a.release()
+			if out != nil && len(a.body) > 0 {
+				if err := json.Unmarshal(a.body, out); err != nil {
 					return fmt.Errorf("decoding %s %s response: %w", r.Method, pathOnly(r.Path), err)
 				}
 			}
 			return nil
 		}
-		apiErr := decodeError(status, body, r)
-		if status == http.StatusTooManyRequests {
+		apiErr := decodeError(a.status, a.body, r)
+		a.release()
+		if a.status == http.StatusTooManyRequests {
 			provider.ObserveThrottle(ctx)
 		}
 		// 429 means the request was not processed, so any method may repeat it.
-		retryable := status == http.StatusTooManyRequests || (status >= 500 && safe)
-		if !retryable || attempt >= c.maxRetries {
+		retryable := a.status == http.StatusTooManyRequests || (a.status >= 500 && safe)
+		if !retryable {
 			return apiErr
 		}
 		wait := backoff(attempt)
-		if d, ok := httpsafe.RetryAfter(header, time.Now()); ok {
+		if d, ok := httpsafe.RetryAfter(a.header, time.Now()); ok {
 			if d > httpsafe.MaxRetryAfter {
 				return &httpsafe.RetryAfterError{Wait: d, Err: apiErr}
 			}
 			wait = d
+		}
+		if !budget.Spend(wait) {
+			return apiErr
 		}
 		if c.onWait != nil {
 			c.onWait(wait, apiErr)
@@ -231,33 +253,45 @@ func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
 	}
 }
 
+// answer is one attempt's answer; release frees its body's share of the
+// run's answer buffer (httpapi.ReadAnswer).
+type answer struct {
+	body    []byte
+	release func()
+	status  int
+	header  http.Header
+}
+
 // attempt is one try, bounded by the request timeout unless the caller's
 // deadline is sooner.
-func (c *Client) attempt(ctx context.Context, r Request) ([]byte, int, http.Header, error) {
+func (c *Client) attempt(ctx context.Context, r Request) (answer, error) {
+	if err := ctx.Err(); err != nil {
+		return answer{}, &UnreachableError{Host: c.base.Host, Err: err}
+	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, 0, nil, ctx.Err()
+		return answer{}, &UnreachableError{Host: c.base.Host, Err: ctx.Err()}
 	}
 	defer func() { <-c.sem }()
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	body, status, header, err := c.once(actx, r)
+	a, err := c.once(actx, r)
 	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
 		// This attempt's own time ran out: the host said nothing in time.
 		if u, ok := err.(*UnreachableError); ok {
 			u.Timeout = c.timeout
-		} else {
-			err = &UnreachableError{Host: c.base.Host, Err: err, Timeout: c.timeout}
+		} else if !httpapi.IsTooLarge(err) {
+			err = &UnreachableError{Host: c.base.Host, Err: err, Timeout: c.timeout, Written: true}
 		}
 	}
-	return body, status, header, err
+	return a, err
 }
 
-func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header, error) {
+func (c *Client) once(ctx context.Context, r Request) (answer, error) {
 	u, err := httpsafe.ResolveLink(c.base, r.Path, "request")
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	var body io.Reader
 	var encoded string
@@ -277,7 +311,7 @@ func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header,
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	req.SetBasicAuth(c.username, c.secret)
 	req.Header.Set("Accept", "application/json")
@@ -288,26 +322,19 @@ func (c *Client) once(ctx context.Context, r Request) ([]byte, int, http.Header,
 	c.debug.request(req, body != nil, r.Form)
 
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	// Send tells a failure before the request was written (nothing
+	// applied) from one after (maybe applied); a deadline is no answer too.
+	resp, err := httpapi.Send(c.http, req)
 	if err != nil {
-		var off *httpsafe.OffOriginError
-		switch {
-		case errors.As(err, &off):
-			return nil, 0, nil, off
-		case errors.Is(ctx.Err(), context.Canceled):
-			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
-		}
-		// A deadline is no answer too: the host took the connection and
-		// said nothing in time.
-		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+		return answer{}, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, release, err := httpapi.ReadAnswer(ctx, resp.Body, r.Method, r.Path)
 	if err != nil {
-		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+		return answer{}, httpapi.BodyError(u.Host, err)
 	}
 	c.debug.response(resp, data, time.Since(start))
-	return data, resp.StatusCode, resp.Header, nil
+	return answer{body: data, release: release, status: resp.StatusCode, header: resp.Header}, nil
 }
 
 // backoff is exponential with full jitter, capped; a Retry-After wins.

@@ -1,12 +1,9 @@
 package twilio
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -43,6 +40,38 @@ func (e *APIError) Unauthorized() bool {
 	return e.Status == http.StatusUnauthorized || e.Code == 20003
 }
 
+// ErrorCode maps the answer to its provider-neutral class.
+func (e *APIError) ErrorCode() provider.Code {
+	switch {
+	case e.Unauthorized():
+		return provider.Auth
+	case e.RateLimited():
+		return provider.RateLimited
+	case e.Is(provider.ErrNotFound):
+		return provider.NotFound
+	case e.Status == http.StatusConflict:
+		return provider.Exists
+	case e.Status >= 400 && e.Status < 500:
+		return provider.Invalid
+	}
+	return provider.Unknown
+}
+
+// ErrorHint is what to do about the error: sipctl's advice for its code,
+// else Twilio's more_info page.
+func (e *APIError) ErrorHint() string {
+	if e.Unauthorized() {
+		return "the provider refused the credentials; check them with `sipctl auth status`"
+	}
+	if h := Hint(e.Code); h != "" {
+		return h
+	}
+	if e.MoreInfo != "" {
+		return "see " + e.MoreInfo
+	}
+	return ""
+}
+
 func decodeError(status int, body []byte, r Request) *APIError {
 	e := &APIError{}
 	if json.Unmarshal(body, e) != nil || (e.Code == 0 && e.Message == "") {
@@ -54,39 +83,7 @@ func decodeError(status int, body []byte, r Request) *APIError {
 	return e
 }
 
-// UnreachableError says the API host gave no answer, and why: it could not
-// be reached, or it did not answer (headers or the whole body) in time.
-type UnreachableError struct {
-	Host string
-	Err  error
-	// Timeout is set when the attempt ran out of time.
-	Timeout time.Duration
-}
-
-func (e *UnreachableError) Error() string {
-	switch {
-	case e.Timeout > 0:
-		return fmt.Sprintf("no answer from %s within %s", e.Host, e.Timeout)
-	case errors.Is(e.Err, context.DeadlineExceeded):
-		return fmt.Sprintf("no answer from %s in time", e.Host)
-	}
-	return fmt.Sprintf("cannot reach %s: %v", e.Host, rootCause(e.Err))
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
-
-// NoAnswer marks "no answer from the API" (exit 6) for the command layer,
-// which matches it by behaviour, not by provider.
-func (e *UnreachableError) NoAnswer() bool { return true }
-
-// rootCause strips the url.Error and net.OpError wrappers that repeat the
-// method and address, keeping the reason a person can act on.
-func rootCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
-}
+// UnreachableError says the API host gave no answer, and why: the
+// provider-neutral *provider.UnavailableError, whose Written tells a request
+// that never left from one that may have been applied.
+type UnreachableError = provider.UnavailableError

@@ -215,7 +215,8 @@ func TestRepeatedOrCyclicPageLinksStop(t *testing.T) {
 				fmt.Fprintf(w, `{"domains":[{"sid":"SD%s"}],"next_page_uri":%q}`, p, next(p))
 			}), nil)
 			err := listDomains(c)
-			if !errors.Is(err, httpsafe.ErrPagination) || !strings.Contains(err.Error(), "already returned") {
+			// Stopped by the repeated link, or earlier by a page of nothing new.
+			if !errors.Is(err, httpsafe.ErrPagination) || !strings.Contains(err.Error(), "already returned") && !strings.Contains(err.Error(), "no items that earlier pages had not") {
 				t.Fatalf("err = %v, want a pagination loop error", err)
 			}
 			if n := calls.Load(); n > 3 {

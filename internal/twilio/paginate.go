@@ -56,13 +56,31 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 				yield(zero, err)
 				return
 			}
-			var items []T
+			var raws []json.RawMessage
 			if raw, ok := page[key]; ok {
-				if err := json.Unmarshal(raw, &items); err != nil {
+				if err := json.Unmarshal(raw, &raws); err != nil {
 					var zero T
 					yield(zero, fmt.Errorf("decoding %s page: %w", key, err))
 					return
 				}
+			}
+			items := make([]T, len(raws))
+			seen := make([][]byte, len(raws))
+			for i, raw := range raws {
+				seen[i] = raw
+				if err := json.Unmarshal(raw, &items[i]); err != nil {
+					var zero T
+					yield(zero, fmt.Errorf("decoding %s page: %w", key, err))
+					return
+				}
+			}
+			// A page with nothing new ends the listing: empty, quietly;
+			// repeating earlier items (a loop on fresh links), as an error.
+			done, err := pages.Fresh(seen)
+			if err != nil {
+				var zero T
+				yield(zero, fmt.Errorf("listing %s: %w", key, err))
+				return
 			}
 			for _, it := range items {
 				if !yield(it, nil) {
@@ -75,6 +93,17 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 				if json.Unmarshal(raw, &s) == nil && s != nil {
 					next = *s
 				}
+			}
+			if done {
+				// An empty page ends the listing; a link it carries off the
+				// origin is still refused, as the server's fault to see.
+				if next != "" {
+					if _, err := httpsafe.ResolveLink(c.base, next, "page link"); err != nil {
+						var zero T
+						yield(zero, fmt.Errorf("listing %s: %w", key, err))
+					}
+				}
+				return
 			}
 			// next_page_uri already carries the query.
 			form = nil

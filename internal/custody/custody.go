@@ -493,6 +493,13 @@ func (r *Run) Applier() rotate.Applier {
 				r.noteCreated(a)
 				return a.Ref, nil
 			}
+			if errors.Is(err, provider.ErrNotFound) && rotate.Classify(err) == rotate.Refused {
+				// A 404 refuses a create only when no account came of it.
+				if _, gerr := p.GetSIPAccount(ctx, e.Username, e.Domain); gerr == nil || !errors.Is(gerr, provider.ErrNotFound) {
+					return "", rotate.Unconfirmed(err)
+				}
+				return "", err
+			}
 			// It exists: made by an earlier attempt of this entry (a retry,
 			// or a run killed after the request), since custody checked it
 			// was absent while holding the account. Give it this password.
@@ -505,24 +512,59 @@ func (r *Run) Applier() rotate.Applier {
 				}
 			}
 			if err := p.SetSIPPassword(ctx, a, e.Password); err != nil {
-				return "", err
+				// The account exists, so this entry's create took effect
+				// with this very password; whatever the set did, the
+				// entry is not refused.
+				return "", rotate.Unconfirmed(err)
 			}
 			r.noteCreated(a)
 			return a.Ref, nil
 		}
 		err := p.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
-		if err != nil && e.Op == journal.OpCreate && errors.Is(err, provider.ErrNotFound) {
-			// Deleted since it was created: make it again with this password.
-			a, cerr := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
-			return a.Ref, cerr
+		if err != nil && errors.Is(err, provider.ErrNotFound) && rotate.Classify(err) == rotate.Refused {
+			// A 404 is a refusal only when the account is really gone: a
+			// proxy or a provider in trouble can answer 404 for an
+			// account that exists, after the write or without it.
+			if _, gerr := p.GetSIPAccount(ctx, e.Username, e.Domain); gerr == nil || !errors.Is(gerr, provider.ErrNotFound) {
+				return "", rotate.Unconfirmed(err)
+			}
+			if e.Op == journal.OpCreate {
+				// Deleted since it was created: make it again with this password.
+				a, cerr := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
+				return a.Ref, cerr
+			}
 		}
 		return "", err
 	}
 }
 
+// resolve settles an entry whose write stayed unknown after its retries. A
+// create is looked up: an account with its username exists only if this
+// entry made it (custody held the account, and checked it absent), so it
+// has this password. An absent one stays unknown, since the provider may
+// still be working on the request (a gateway's 5xx, a timeout), and so
+// does a rotation: their passwords stay on record for --resume.
+func (r *Run) resolve(ctx context.Context, e journal.Entry, last error) (string, bool, bool) {
+	if e.Op != journal.OpCreate || e.Ref != "" {
+		return "", false, false
+	}
+	p := r.p
+	if sc, ok := p.(provider.Scope); ok && e.AccountSID != "" && e.AccountSID != sc.AccountSID() {
+		p = sc.WithAccount(e.AccountSID)
+	}
+	a, err := p.GetSIPAccount(ctx, e.Username, e.Domain)
+	switch {
+	case err == nil:
+		r.noteCreated(a)
+		return a.Ref, true, false
+	}
+	return "", false, false
+}
+
 // Apply sends every unfinished entry (see rotate.Run).
 func (r *Run) Apply(ctx context.Context, o rotate.Options) rotate.Summary {
 	o.Audit = r.audit
+	o.Resolve = r.resolve
 	if o.Profile == "" {
 		o.Profile = r.j.Header().Profile
 	}
@@ -558,8 +600,12 @@ type Report struct {
 	RunID string
 	Total int
 	// Rotated were set in this run or an earlier attempt of it.
-	Rotated      []journal.Entry
-	Failed       []rotate.Result
+	Rotated []journal.Entry
+	// Failed were refused: their passwords were not set.
+	Failed []rotate.Result
+	// Unconfirmed may or may not have been set (the answer was lost): their
+	// passwords stay in the journal, and --resume sends them again.
+	Unconfirmed  []rotate.Result
 	NotAttempted []journal.Entry
 	Superseded   []Superseded
 	Unverified   []journal.Entry
@@ -620,8 +666,15 @@ func (r *Run) writeHandovers(done []journal.Entry, records []rotate.Record, rep 
 // definitely not set).
 func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 	defer r.close()
-	rep := &Report{RunID: r.ID(), Failed: sum.Failed, NotAttempted: sum.NotAttempted, Superseded: r.superseded,
+	rep := &Report{RunID: r.ID(), NotAttempted: sum.NotAttempted, Superseded: r.superseded,
 		Fatal: sum.Fatal, Interrupted: sum.Interrupted}
+	for _, f := range sum.Failed {
+		if f.Outcome == rotate.Unknown {
+			rep.Unconfirmed = append(rep.Unconfirmed, f)
+		} else {
+			rep.Failed = append(rep.Failed, f)
+		}
+	}
 	entries := r.j.Entries()
 	rep.Total = len(entries)
 	applied := map[int]journal.Entry{}
@@ -747,6 +800,9 @@ func (r *Run) close() {
 // Summary is the one-line account of a run: every entry counted once.
 func (rep *Report) Summary() string {
 	s := fmt.Sprintf("Rotated %d, failed %d, not attempted %d", len(rep.Rotated), len(rep.Failed), len(rep.NotAttempted))
+	if len(rep.Unconfirmed) > 0 {
+		s += fmt.Sprintf(", unconfirmed %d", len(rep.Unconfirmed))
+	}
 	if len(rep.Superseded) > 0 {
 		s += fmt.Sprintf(", superseded %d", len(rep.Superseded))
 	}
@@ -760,10 +816,10 @@ func (rep *Report) Summary() string {
 // Unfinished is how many entries may hold a live password that is not yet
 // handed over: what --resume would still do.
 func (rep *Report) Unfinished() int {
-	n := len(rep.Failed) + len(rep.NotAttempted)
+	n := len(rep.Unconfirmed) + len(rep.NotAttempted)
 	for _, f := range rep.Failed {
-		if f.Entry.Rejected || rotate.Rejected(f.Err) {
-			n--
+		if !f.Entry.Rejected {
+			n++ // throttled: nothing set, but work left
 		}
 	}
 	return n
@@ -778,6 +834,13 @@ func (rep *Report) Write(w io.Writer) {
 			break
 		}
 		fmt.Fprintf(w, "  failed: %s: %s\n", f.Entry.Address(), oneLine(f.Err.Error()))
+	}
+	for i, f := range rep.Unconfirmed {
+		if i == 20 {
+			fmt.Fprintf(w, "  … and %d more unconfirmed (see `sipctl password runs show %s`)\n", len(rep.Unconfirmed)-20, rep.RunID)
+			break
+		}
+		fmt.Fprintf(w, "  unconfirmed: %s: %s (the password may be set; it stays on record)\n", f.Entry.Address(), oneLine(f.Err.Error()))
 	}
 	for _, s := range rep.Superseded {
 		fmt.Fprintf(w, "  superseded: %s was changed by run %s after this run journaled it; its entry was not applied\n", s.Entry.Address(), s.By.Run)

@@ -421,7 +421,7 @@ func TestPath8HonestCountsAndInterrupts(t *testing.T) {
 			cmd.Process.Signal(sig)
 			_, errOut, code := wait()
 			m := summaryLine.FindStringSubmatch(errOut)
-			if code != 2 || m == nil {
+			if code != 3 || m == nil {
 				t.Fatalf("interrupted run: exit %d\n%s", code, errOut)
 			}
 			var rotated, failed, notAttempted, total int

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/provider"
 )
@@ -39,9 +40,16 @@ type Options struct {
 	// Concurrency is the most requests in flight; the engine starts lower
 	// and finds the provider's limit. Default DefaultConcurrency.
 	Concurrency int
-	// Retries is how many more times a temporarily failing change is tried.
+	// Retries is how many more times a temporarily failing change, or one
+	// whose outcome is unknown, is tried (the same password again).
 	// Default 5.
 	Retries int
+	// Resolve, when set, settles an entry whose outcome stayed unknown
+	// after its retries by looking at the provider (a create: does the
+	// account exist?). applied reports the write took effect, with the
+	// account's reference; refused, that it certainly did not. Neither
+	// leaves it unknown.
+	Resolve func(ctx context.Context, e journal.Entry, last error) (ref string, applied, refused bool)
 	// Audit, when set, gets one entry per change; a failed audit write
 	// stops the run.
 	Audit   *audit.Log
@@ -61,6 +69,9 @@ type Options struct {
 type Result struct {
 	Entry journal.Entry
 	Err   error
+	// Outcome is Refused (nothing was set) or Unknown (the password may be
+	// set: it stays on record and counts as unconfirmed).
+	Outcome Outcome
 }
 
 // Summary is what a run did. Every entry asked for is in exactly one of
@@ -87,6 +98,12 @@ func rateLimited(err error) bool {
 	return errors.As(err, &e) && e.RateLimited()
 }
 
+// throttled is a 429, or a Retry-After longer than sipctl waits.
+func throttled(err error) bool {
+	var ra *httpsafe.RetryAfterError
+	return rateLimited(err) || errors.As(err, &ra)
+}
+
 func temporary(err error) bool {
 	var e interface{ Temporary() bool }
 	if errors.As(err, &e) {
@@ -94,17 +111,6 @@ func temporary(err error) bool {
 	}
 	// An unreachable API (connection reset mid-run) is worth retrying too.
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && isNetErr(err)
-}
-
-// Rejected reports a definite refusal by the provider (a 4xx other than
-// 429, an account that exists or is gone): the password was not set.
-// Network errors, timeouts and 5xx leave it unknown.
-func Rejected(err error) bool {
-	if errors.Is(err, provider.ErrNotFound) || errors.Is(err, provider.ErrExists) {
-		return true
-	}
-	var t interface{ Temporary() bool }
-	return errors.As(err, &t) && !t.Temporary() && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled)
 }
 
 // Run applies the journal's entries with the given IDs (all unfinished ones
@@ -186,6 +192,14 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 		wg.Go(func() {
 			e := j.Entry(id)
 			ref, err := applyWithRetry(stop, reqCtx, apply, lim, e, o)
+			outcome := Classify(err)
+			if outcome == Unknown && o.Resolve != nil {
+				if r, applied, refused := o.Resolve(reqCtx, e, err); applied {
+					ref, err, outcome = r, nil, Applied
+				} else if refused {
+					outcome = Refused
+				}
+			}
 			if err == nil && ref != "" {
 				e.Ref = ref
 			}
@@ -200,8 +214,10 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 				merr = j.Mark(id, journal.Done, "", false, ref, credSID(ref))
 				sum.Rotated = append(sum.Rotated, j.Entry(id))
 			} else {
-				merr = j.Mark(id, journal.Failed, err.Error(), Rejected(err), "", "")
-				sum.Failed = append(sum.Failed, Result{Entry: j.Entry(id), Err: err})
+				// A throttled write changed nothing but is work left:
+				// it stays unfinished, for --resume.
+				merr = j.Mark(id, journal.Failed, err.Error(), outcome == Refused && !throttled(err), "", "")
+				sum.Failed = append(sum.Failed, Result{Entry: j.Entry(id), Err: err, Outcome: outcome})
 			}
 			if aerr != nil {
 				fatal(aerr)
@@ -269,7 +285,10 @@ func applyWithRetry(stop, reqCtx context.Context, apply Applier, lim *limiter, e
 			// longer for a slot than for a failing server.
 			budget = max(budget, rateLimitRetries)
 		}
-		if !temporary(err) || attempt >= budget || stop.Err() != nil {
+		// Send again what is worth it: a temporary refusal (429), and a
+		// write whose outcome is unknown, with the same password, which
+		// is idempotent.
+		if !(temporary(err) || Classify(err) == Unknown) || attempt >= budget || stop.Err() != nil {
 			return "", err
 		}
 		if serr := o.sleep(stop, retryDelay(attempt)); serr != nil {

@@ -113,6 +113,11 @@ func (e *APIError) RateLimited() bool {
 // Temporary reports an error worth retrying later.
 func (e *APIError) Temporary() bool { return e.RateLimited() || e.Status >= 500 }
 
+// Explained reports an answer that names one of Telnyx's error codes: a
+// definite refusal when it is a 4xx. A 4xx sipctl cannot read may come
+// from a proxy after the write was applied.
+func (e *APIError) Explained() bool { return e.Code() != "" }
+
 var hints = map[string]string{
 	CodeAuthenticationFailed: "Telnyx refused the API key (revoked or mistyped?): run `sipctl auth login --provider telnyx`, or set TELNYX_API_KEY",
 	CodeAuthorizationFailed:  "the API key may not do this: check its permissions in the Telnyx portal, and --profile/--subaccount",

@@ -14,3 +14,8 @@ func (e *APIError) RateLimited() bool {
 func (e *APIError) Temporary() bool {
 	return e.RateLimited() || e.Status >= 500
 }
+
+// Explained reports an answer that names one of Twilio's error codes: a
+// definite refusal when it is a 4xx. A 4xx sipctl cannot read (a cut or
+// foreign body) may come from a proxy after the write was applied.
+func (e *APIError) Explained() bool { return e.Code != 0 }

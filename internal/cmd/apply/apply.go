@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	Output      string
 	Policy      string
 	Concurrency int
+	// ExplicitProfile: --profile chose the profile, so a resume command
+	// names it.
+	ExplicitProfile bool
 }
 
 // NewCmdApply is `apply -f FILE`.
@@ -77,6 +80,7 @@ never touched.
 			}
 			if f.Globals != nil {
 				opts.AuditLog = f.Globals.AuditLog
+				opts.ExplicitProfile = f.Globals.Profile != ""
 			}
 			if runF != nil {
 				return runF(opts)

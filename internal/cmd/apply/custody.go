@@ -23,7 +23,7 @@ func custodyCreator(opts *ApplyOptions, p provider.SIPAccounts, prof *config.Pro
 		for i, a := range as {
 			accounts[i] = bulk.Account{Username: a.Username, Domain: a.Domain, Options: a.Options}
 		}
-		return bulk.Begin(bulk.Options{IO: opts.IO, Command: "apply", StateDir: stateDir, Profile: prof.Name,
+		return bulk.Begin(bulk.Options{IO: opts.IO, Command: "apply", StateDir: stateDir, Profile: prof.Name, ExplicitProfile: opts.ExplicitProfile,
 			Policy: pol, Passwords: pool, AuditLog: opts.AuditLog, Output: output, Concurrency: opts.Concurrency}, p, accounts)
 	}
 }

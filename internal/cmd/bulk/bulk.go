@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -39,8 +38,11 @@ type Options struct {
 	Command  string
 	StateDir string
 	Profile  string
-	Policy   password.Policy
-	AuditLog string
+	// ExplicitProfile says the profile was chosen with --profile (or
+	// SIPCTL_PROFILE), so a resume command must name it.
+	ExplicitProfile bool
+	Policy          password.Policy
+	AuditLog        string
 	// Output is the handover file (an absolute path).
 	Output string
 	// Concurrency is the most creates in flight (0: rotate's default).
@@ -83,7 +85,7 @@ func Begin(o Options, p provider.SIPAccounts, as []Account) (create func(context
 			fmt.Fprintf(o.IO.ErrOut, "Wrote %d new password(s) to %s\n", len(rep.Rotated), rep.Handover)
 		}
 		rep.Write(o.IO.ErrOut)
-		return result(rep)
+		return result(o, rep)
 	}
 	return create, run.Abandon, nil
 }
@@ -161,23 +163,19 @@ func Generate(pol password.Policy) (string, error) {
 	return "", fmt.Errorf("the %s policy generates only passwords that start with = + - or @", pol.Name)
 }
 
-func result(rep *custody.Report) error {
-	resume := "sipctl password rotate --resume " + rep.RunID
-	switch {
-	case rep.Fatal != nil:
-		return cmdutil.WithHint(fmt.Errorf("run %s stopped: %s", rep.RunID, strings.Join(strings.Fields(rep.Fatal.Error()), " ")),
-			"fix the error, then finish with `"+resume+"`")
-	case rep.Interrupted && rep.Kept != "":
-		return cmdutil.WithHint(&cmdutil.ExitError{Code: cmdutil.ExitPartial,
-			Err: fmt.Errorf("interrupted: %d of %d accounts not attempted, %d failed", len(rep.NotAttempted), rep.Total, len(rep.Failed))},
-			"finish with `"+resume+"`")
-	case rep.Kept != "":
-		return &cmdutil.PartialError{Failed: len(rep.Failed) + len(rep.NotAttempted), Total: rep.Total, RetryCommand: resume}
-	case len(rep.Failed) > 0:
-		// Only definite refusals: nothing was set, nothing to resume.
-		return &cmdutil.PartialError{Failed: len(rep.Failed), Total: rep.Total}
+func result(o Options, rep *custody.Report) error {
+	return rep.Err(custody.Next{Resume: ResumeCommand(o.Profile, o.ExplicitProfile, rep.RunID)})
+}
+
+// ResumeCommand is the command that finishes a run of profile; it names
+// the profile when the run was started with --profile (or belongs to
+// another profile than the default one).
+func ResumeCommand(profile string, explicit bool, runID string) string {
+	s := "sipctl "
+	if explicit && profile != "" {
+		s += "--profile " + custody.ShellQuote(profile) + " "
 	}
-	return nil
+	return s + "password rotate --resume " + runID
 }
 
 // ConflictHint adds what to do to custody's refusals to start a run.

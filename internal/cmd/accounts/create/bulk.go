@@ -199,7 +199,7 @@ func bulkCreate(ctx context.Context, opts *CreateOptions) error {
 	if prof != nil {
 		profileName = prof.Name
 	}
-	create, _, err := bulk.Begin(bulk.Options{IO: opts.IO, Command: "accounts create", StateDir: stateDir, Profile: profileName,
+	create, _, err := bulk.Begin(bulk.Options{IO: opts.IO, Command: "accounts create", StateDir: stateDir, Profile: profileName, ExplicitProfile: opts.ExplicitProfile,
 		Policy: policy, AuditLog: opts.AuditLog, Output: output, Concurrency: opts.Concurrency}, p, accounts)
 	if err != nil {
 		return err

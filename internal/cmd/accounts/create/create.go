@@ -13,6 +13,7 @@ import (
 	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/check"
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
+	"github.com/sipctl/sipctl/internal/cmd/bulk"
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
@@ -58,6 +59,9 @@ type CreateOptions struct {
 	TTL time.Duration
 	// Verify is --verify: a REGISTER with the new password once created.
 	Verify verify.Options
+	// ExplicitProfile: --profile chose the profile, so a resume command
+	// names it.
+	ExplicitProfile bool
 }
 
 // NewCmdCreate is `accounts create USERNAME`.
@@ -143,6 +147,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 			}
 			if f.Globals != nil {
 				opts.AuditLog = f.Globals.AuditLog
+				opts.ExplicitProfile = f.Globals.Profile != ""
 			}
 			if err := opts.Verify.Validate(cmd); err != nil {
 				return err
@@ -327,9 +332,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		return printCreated(opts, a)
 	}})
-	if len(sum.Failed) == 1 && (sum.Failed[0].Entry.Rejected || rotate.Rejected(sum.Failed[0].Err)) && rep.Kept == "" {
+	if len(rep.Failed) == 1 && rep.Kept == "" {
 		// The provider refused: nothing was set, so nothing to keep.
-		return sum.Failed[0].Err
+		return rep.Failed[0].Err
 	}
 	if rep.Kept != "" {
 		var cause error = errors.New("the outcome is unknown")
@@ -343,8 +348,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		case len(sum.NotAttempted) == 1:
 			cause = errors.New("interrupted before the account was created")
 		}
-		return cmdutil.WithHint(cause, fmt.Sprintf("the account may have been created; its password is kept in %s (run %s): finish with `sipctl password rotate --resume %s --json`",
-			rep.Kept, rep.RunID, rep.RunID))
+		return cmdutil.WithHint(&cmdutil.ExitError{Code: cmdutil.ExitPartial, Err: cause},
+			fmt.Sprintf("the account may have been created; its password is kept in %s (run %s): finish with `%s --json`",
+				rep.Kept, rep.RunID, bulk.ResumeCommand(profileName, opts.ExplicitProfile, rep.RunID)))
 	}
 	if dom != nil && !dom.SIPRegistration {
 		fmt.Fprintf(opts.IO.ErrOut, "warning: registration is disabled on %s, so phones cannot register yet: run `sipctl domains update %s --sip-registration`\n",

@@ -460,30 +460,14 @@ func rotateRecords(rep *custody.Report) []rotate.Record {
 	return rs
 }
 
-// result turns a report into the exit status, with the exact command that
-// finishes what is left.
+// result turns a report into the exit status (custody's one rule), with
+// the exact command that finishes what is left.
 func result(opts *RotateOptions, rep *custody.Report) error {
-	resume := resumeCommand(opts, rep.RunID)
-	switch {
-	case rep.Fatal != nil:
-		return cmdutil.WithHint(fmt.Errorf("run %s stopped: %s", rep.RunID, oneLine(rep.Fatal.Error())),
-			"free the space or fix the error, then finish with `"+resume+"`")
-	case rep.Kept != "" && rep.Handover == "" && len(rep.Handovers) == 0 && !rep.Printed && len(rep.Rotated) > 0:
-		return cmdutil.WithHint(errors.New("the new passwords were not handed over"),
-			fmt.Sprintf("they are in the journal; run `%s`", resumeWithOutput(opts, rep.RunID)))
-	case rep.Interrupted && rep.Kept != "":
-		return cmdutil.WithHint(&cmdutil.ExitError{Code: cmdutil.ExitUsage,
-			Err: fmt.Errorf("interrupted: %d of %d not attempted, %d failed", len(rep.NotAttempted), rep.Total, len(rep.Failed))},
-			"finish with `"+resume+"`")
-	case rep.Kept != "":
-		return &cmdutil.PartialError{Failed: len(rep.Failed) + len(rep.NotAttempted), Total: rep.Total, RetryCommand: resume}
-	case len(rep.Unverified) > 0:
-		return &cmdutil.PartialError{Failed: len(rep.Unverified), Total: rep.Total, RetryCommand: recheckCommand(opts, rep)}
-	case len(rep.Failed) > 0:
-		// Only definite refusals: nothing to resume.
-		return &cmdutil.PartialError{Failed: len(rep.Failed), Total: rep.Total}
+	next := custody.Next{Resume: resumeCommand(opts, rep.RunID), ResumeWithOutput: resumeWithOutput(opts, rep.RunID)}
+	if len(rep.Unverified) > 0 {
+		next.Recheck = recheckCommand(opts, rep)
 	}
-	return nil
+	return rep.Err(next)
 }
 
 func globalArgs(opts *RotateOptions) []string {

@@ -201,14 +201,15 @@ func TestPartialFailureExit3AndRetryCommand(t *testing.T) {
 		t.Fatalf("exit %v, want 3\n%s", err, out)
 	}
 	text := string(out)
-	if !strings.Contains(text, "Rotated 28, failed 2, not attempted 0 (of 30).") || !strings.Contains(text, "failed: ext004@acme.sip.twilio.com") {
+	// A 500 leaves the outcome unknown: the passwords stay on record.
+	if !strings.Contains(text, "Rotated 28, failed 0, not attempted 0, unconfirmed 2 (of 30).") || !strings.Contains(text, "unconfirmed: ext004@acme.sip.twilio.com") {
 		t.Fatalf("summary:\n%s", text)
 	}
-	_, retry, ok := strings.Cut(text, "retry the failed ones: ")
+	_, retry, ok := strings.Cut(text, "finish with `")
 	if !ok {
 		t.Fatalf("no retry command:\n%s", text)
 	}
-	retry = strings.TrimSpace(strings.SplitN(retry, "\n", 2)[0])
+	retry = strings.TrimSuffix(strings.TrimSpace(strings.SplitN(retry, "\n", 2)[0]), "`")
 	if !strings.HasPrefix(retry, "sipctl password rotate --resume ") || !strings.Contains(retry, "--output "+handover) {
 		t.Fatalf("retry command %q", retry)
 	}

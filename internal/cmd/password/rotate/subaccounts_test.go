@@ -284,7 +284,7 @@ func TestAllSubaccountsInterruptedThenResumed(t *testing.T) {
 	rt.onWrite.Store(nil)
 	var ee *cmdutil.ExitError
 	var he *cmdutil.HintError
-	if !errors.As(err, &ee) || ee.Code != cmdutil.ExitUsage || !errors.As(err, &he) {
+	if !errors.As(err, &ee) || ee.Code != cmdutil.ExitPartial || !errors.As(err, &he) {
 		t.Fatalf("err = %#v\n%s", err, stderr)
 	}
 	_, runID, ok := strings.Cut(he.Hint, "sipctl password rotate --resume ")

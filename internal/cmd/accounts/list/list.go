@@ -4,6 +4,10 @@ package list
 import (
 	"context"
 	"fmt"
+	"iter"
+	"slices"
+	"sort"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmd/accounts/lookup"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
@@ -23,7 +27,14 @@ type ListOptions struct {
 	Exporter *cmdutil.Exporter
 
 	Domain string
+	// Sort is the order of the rows: username (natural: 101 before 1000),
+	// created, status, or none (the provider's, streamed as it comes); ""
+	// is username.
+	Sort string
 }
+
+// sortKeys are --sort's values.
+var sortKeys = []string{"username", "created", "status", "none"}
 
 // NewCmdList is `accounts list --domain DOMAIN`.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
@@ -41,12 +52,17 @@ now; --json adds status, contact, user_agent and expires.`,
 		Aliases: []string{"ls"},
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(sortKeys, opts.Sort) {
+				return cmdutil.FlagErrorf("invalid --sort %q: use one of %s", opts.Sort, strings.Join(sortKeys, ", "))
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return listRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Sort, "sort", "username", "Order rows by `field`: username (101 before 1000), created, status, or none (the provider's order, printed as it arrives)")
+	cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions(sortKeys, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
 	cmdutil.OmitJSONFields(opts.Exporter, "password") // only create prints one
@@ -98,7 +114,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		seq = lookup.WithStatus(ctx, reg, seq, statusBatch)
 	}
 	full := domain
-	accounts := func(yield func(lookup.Account, error) bool) {
+	var accounts iter.Seq2[lookup.Account, error] = func(yield func(lookup.Account, error) bool) {
 		for a, err := range seq {
 			if err != nil {
 				yield(lookup.Account{}, lookup.Hint(err, domainRef))
@@ -110,6 +126,11 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			}
 		}
 	}
+	if opts.Sort != "none" {
+		if accounts, err = sorted(accounts, opts.Sort); err != nil {
+			return err
+		}
+	}
 	_, twilioLists := provider.Lookup[provider.CredentialLists](p)
 	n, err := output.PrintList(opts.IO, opts.Exporter, accounts, columns(twilioLists, hasStatus))
 	if err != nil {
@@ -119,4 +140,31 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "No SIP accounts on %s: create one with `sipctl accounts create USERNAME --domain %s`\n", full, full)
 	}
 	return nil
+}
+
+// sorted reads every account and orders them by key, usernames breaking
+// ties, each compared in natural order.
+func sorted(seq iter.Seq2[lookup.Account, error], key string) (iter.Seq2[lookup.Account, error], error) {
+	var all []lookup.Account
+	for a, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, a)
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		switch key {
+		case "created":
+			if !a.DateCreated.Equal(b.DateCreated) {
+				return a.DateCreated.Before(b.DateCreated)
+			}
+		case "status":
+			if sa, sb := lookup.StatusText(a), lookup.StatusText(b); sa != sb {
+				return output.NaturalLess(sa, sb)
+			}
+		}
+		return output.NaturalLess(a.Username, b.Username)
+	})
+	return output.All(all), nil
 }

@@ -179,3 +179,43 @@ func TestListShowsRegistrationStatusWhenTheProviderTellsIt(t *testing.T) {
 		}
 	}
 }
+
+// Rows come in natural username order (101 before 1000) whatever order the
+// provider lists them in; --sort changes it, and --sort none streams them.
+func TestListSortsUsernamesNaturally(t *testing.T) {
+	page := func(srv *tt.Server) {
+		srv.Expect("GET", "SIP/Domains.json", nil, 0, tt.Page("domains", "", tt.Domain(domainSID, "office.sip.twilio.com", nil)))
+		srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Registrations/CredentialListMappings.json", nil, 0, tt.Page("contents", "", tt.Mapping(staff, "staff")))
+		srv.Expect("GET", "SIP/Domains/"+domainSID+"/Auth/Calls/CredentialListMappings.json", nil, 0, tt.Page("contents", ""))
+		srv.Expect("GET", "SIP/CredentialLists/"+staff+"/Credentials.json", nil, 0, tt.Page("credentials", "",
+			tt.Credential(tt.SID("CR", 1), staff, "1000"), tt.Credential(tt.SID("CR", 2), staff, "desk10"),
+			tt.Credential(tt.SID("CR", 3), staff, "101"), tt.Credential(tt.SID("CR", 4), staff, "desk2")))
+	}
+	users := func(out string) string {
+		var us []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			u, _, _ := strings.Cut(l, "\t")
+			us = append(us, u)
+		}
+		return strings.Join(us, " ")
+	}
+	for sort, want := range map[string]string{"": "101 1000 desk2 desk10", "username": "101 1000 desk2 desk10", "none": "1000 desk10 101 desk2"} {
+		srv, opts, read := setup(t)
+		page(srv)
+		opts.Sort = sort
+		if err := listRun(context.Background(), opts); err != nil {
+			t.Fatal(err)
+		}
+		if out, _ := read(); users(out) != want {
+			t.Errorf("--sort %q: %s, want %s", sort, users(out), want)
+		}
+	}
+	ios, _, _, _ := iostreams.Test()
+	cmd := NewCmdList(&cmdutil.Factory{IOStreams: ios}, func(*ListOptions) error { return nil })
+	cmd.SetArgs([]string{"--sort", "size"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	var fe *cmdutil.FlagError
+	if err := cmd.Execute(); !errors.As(err, &fe) || !strings.Contains(err.Error(), "username, created, status, none") {
+		t.Errorf("--sort size: %v", err)
+	}
+}

@@ -92,6 +92,18 @@ type Run struct {
 
 	mu      sync.Mutex
 	created map[string]provider.SIPAccount
+	// notes is where waiting is said (the terminal; nil in a pipe).
+	notes io.Writer
+}
+
+// writeHandover merges records into a handover file under its lock,
+// saying so on the terminal when another process holds it.
+func (r *Run) writeHandover(path string, records []rotate.Record) error {
+	return rotate.WriteHandoverLocked(context.Background(), path, records, func() {
+		if r.notes != nil {
+			fmt.Fprintf(r.notes, "Waiting for another sipctl that is writing %s…\n", path)
+		}
+	})
 }
 
 // Created is the account a create entry made, as the provider described it
@@ -565,6 +577,7 @@ func (r *Run) resolve(ctx context.Context, e journal.Entry, last error) (string,
 func (r *Run) Apply(ctx context.Context, o rotate.Options) rotate.Summary {
 	o.Audit = r.audit
 	o.Resolve = r.resolve
+	r.notes = o.Progress
 	if o.Profile == "" {
 		o.Profile = r.j.Header().Profile
 	}
@@ -651,7 +664,7 @@ func (r *Run) writeHandovers(done []journal.Entry, records []rotate.Record, rep 
 		if len(rs) == 0 {
 			continue
 		}
-		if err := rotate.WriteHandover(r.Handovers[k].Path, rs); err != nil {
+		if err := r.writeHandover(r.Handovers[k].Path, rs); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -714,7 +727,7 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 		handedOver = r.writeHandovers(done, records, rep)
 	}
 	if r.Output != "" && len(records) > 0 {
-		if err := rotate.WriteHandover(r.Output, records); err != nil {
+		if err := r.writeHandover(r.Output, records); err != nil {
 			rep.HandoverErr = err
 		} else {
 			rep.Handover = r.Output

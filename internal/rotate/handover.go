@@ -2,6 +2,7 @@ package rotate
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/filelock"
 	"github.com/sipctl/sipctl/internal/journal"
 )
 
@@ -113,6 +115,10 @@ func Resolve(path string) (string, error) {
 		}
 		if ts, err := os.Stat(target); err == nil && ts.IsDir() {
 			return "", &HandoverError{Path: path, Reason: "is a symlink to a directory"}
+		} else if err == nil && !ts.Mode().IsRegular() {
+			// A FIFO or a device would block the read, or take the
+			// passwords somewhere that is not a file.
+			return "", &HandoverError{Path: path, Reason: "is a symlink to something that is not a regular file"}
 		}
 		return target, nil
 	case !st.Mode().IsRegular():
@@ -174,7 +180,7 @@ func unwrapPath(err error) error {
 // ReadHandover reads a handover sipctl wrote (JSON array or CSV). An error
 // names the file and line; os.ErrNotExist is returned as it is.
 func ReadHandover(path string) ([]Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, err
@@ -342,6 +348,34 @@ func EncodeCSV(rs []Record) ([]byte, error) {
 // directory, fsync'd, renamed over the old one, and the directory fsync'd.
 // Mode 0600. Readers see the old file or the whole new one.
 func WriteHandover(path string, rs []Record) error {
+	return WriteHandoverLocked(context.Background(), path, rs, nil)
+}
+
+// LockPath is the lock file of a handover: beside it, not on it, so the
+// rename that replaces the handover keeps working.
+func LockPath(real string) string {
+	return filepath.Join(filepath.Dir(real), "."+filepath.Base(real)+".lock")
+}
+
+// WriteHandoverLocked is WriteHandover holding the handover's lock
+// (LockPath) for the whole read, merge and write, so runs in other
+// processes that write the same file wait instead of overwriting each
+// other's rows. waiting, when set, is called once if another process
+// holds it.
+func WriteHandoverLocked(ctx context.Context, path string, rs []Record, waiting func()) error {
+	real, err := Resolve(path)
+	if err != nil {
+		return err
+	}
+	l, err := filelock.Wait(ctx, LockPath(real), waiting)
+	if err != nil {
+		return &HandoverError{Path: path, Reason: fmt.Sprintf("cannot lock %s: %v", LockPath(real), unwrapPath(err))}
+	}
+	defer l.Unlock()
+	return writeHandover(path, rs)
+}
+
+func writeHandover(path string, rs []Record) error {
 	old, err := CheckHandover(path)
 	if err != nil {
 		return err
@@ -364,4 +398,23 @@ func WriteHandover(path string, rs []Record) error {
 		return fmt.Errorf("writing the handover file %s: %w", path, unwrapPath(err))
 	}
 	return nil
+}
+
+// readRegular reads a file only if it is a regular one. It opens without
+// blocking, so a FIFO put in its place (after the checks) cannot hang the
+// run, and checks what it opened, not what the name led to before.
+func readRegular(path string) ([]byte, error) {
+	f, err := openNonBlocking(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	return io.ReadAll(f)
 }

@@ -76,6 +76,22 @@ func validateAllSubaccounts(cmd *cobra.Command, opts *RotateOptions) error {
 // handoverName is a subaccount's file in --output-dir: its name, made safe
 // for a file name, then its SID, which keeps two customers of the same name
 // apart and stays the same when a customer is renamed mid-run.
+// customerFile is a customer's handover in dir: always a direct child of
+// dir, whatever the provider's listing called the subaccount. A SID with
+// anything but letters and digits (a hostile or broken API: "AC/../x") is
+// refused before any change.
+func customerFile(dir string, c rotate.Customer, format string) (string, error) {
+	if c.SID == "" || strings.Trim(c.SID, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		return "", fmt.Errorf("refusing to name a handover file after subaccount %q: its SID %q is not letters and digits (nothing was changed)", c.Name, c.SID)
+	}
+	name := handoverName(c, format)
+	path := filepath.Join(dir, name)
+	if filepath.Base(path) != name || filepath.Dir(path) != filepath.Clean(dir) {
+		return "", fmt.Errorf("refusing the handover file %s: it is not directly in %s (nothing was changed)", path, dir)
+	}
+	return path, nil
+}
+
 func handoverName(c rotate.Customer, format string) string {
 	var b strings.Builder
 	dash := false
@@ -162,8 +178,11 @@ func allSubaccountsRun(ctx context.Context, opts *RotateOptions) error {
 	var handovers []journal.Handover
 	for _, c := range customers {
 		if c.Skipped == "" && c.Accounts > 0 {
-			handovers = append(handovers, journal.Handover{AccountSID: c.SID, Name: c.Name,
-				Path: filepath.Join(opts.OutputDir, handoverName(c, opts.OutputFormat))})
+			path, err := customerFile(opts.OutputDir, c, opts.OutputFormat)
+			if err != nil {
+				return err
+			}
+			handovers = append(handovers, journal.Handover{AccountSID: c.SID, Name: c.Name, Path: path})
 		}
 	}
 	run, err := cust.Begin(custody.Request{Command: "password rotate --all-subaccounts", Profile: profName, Provider: p,

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
@@ -61,6 +62,19 @@ func Generate(repo string) error {
 	if err := doc.GenManTree(cmd, header, manDir); err != nil {
 		return fmt.Errorf("man pages: %w", err)
 	}
+	// Help topics (`sipctl help environment`) are commands without a run
+	// function, which the tree generators skip: each gets its page too.
+	for _, c := range cmd.Commands() {
+		if !c.IsAdditionalHelpTopicCommand() {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(manDir, "sipctl-"+c.Name()+".1"), topicMan(c), 0o644); err != nil {
+			return fmt.Errorf("man page of %s: %w", c.Name(), err)
+		}
+		if err := os.WriteFile(filepath.Join(refDir, "sipctl_"+c.Name()+".md"), topicMarkdown(c), 0o644); err != nil {
+			return fmt.Errorf("reference of %s: %w", c.Name(), err)
+		}
+	}
 	schema, err := manifest.Schema()
 	if err != nil {
 		return fmt.Errorf("manifest schema: %w", err)
@@ -84,4 +98,33 @@ func Generate(repo string) error {
 		}
 	}
 	return nil
+}
+
+// topicMan is a help topic's man page: its text as written (no-fill), since
+// its columns and examples are laid out by hand.
+func topicMan(c *cobra.Command) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, ".nh\n.TH \"SIPCTL\" \"1\" \"%s\" \"sipctl\" \"sipctl manual\"\n\n", manDate.Format("Jan 2006"))
+	fmt.Fprintf(&b, ".SH NAME\nsipctl-%s \\- %s\n\n", c.Name(), roff(c.Short))
+	fmt.Fprintf(&b, ".SH SYNOPSIS\n\\fBsipctl help %s\\fP\n\n", c.Name())
+	b.WriteString(".SH DESCRIPTION\n.nf\n")
+	for _, line := range strings.Split(strings.TrimRight(c.Long, "\n"), "\n") {
+		line = roff(line)
+		if strings.HasPrefix(line, ".") || strings.HasPrefix(line, "'") {
+			line = "\\&" + line
+		}
+		b.WriteString(line + "\n")
+	}
+	b.WriteString(".fi\n\n.SH SEE ALSO\n\\fBsipctl(1)\\fP\n")
+	return b.Bytes()
+}
+
+func roff(s string) string { return strings.ReplaceAll(s, `\`, `\e`) }
+
+// topicMarkdown is a help topic's reference page.
+func topicMarkdown(c *cobra.Command) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "## sipctl help %s\n\n%s\n\n```\n%s\n```\n\n### SEE ALSO\n\n* [sipctl](sipctl.md)\t - %s\n",
+		c.Name(), c.Short, strings.TrimRight(c.Long, "\n"), c.Root().Short)
+	return b.Bytes()
 }

@@ -77,3 +77,20 @@ func TestEveryNounIsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// Every help topic has a man page and a reference page, as commands do.
+func TestHelpTopicsHaveManPages(t *testing.T) {
+	dir := t.TempDir()
+	if err := Generate(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range []string{"environment", "exit-codes", "manifest"} {
+		man, err := os.ReadFile(filepath.Join(dir, "docs", "man", "sipctl-"+topic+".1"))
+		if err != nil || !bytes.Contains(man, []byte(".TH \"SIPCTL\"")) {
+			t.Errorf("man page of help %s: %v\n%s", topic, err, man)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "docs", "reference", "sipctl_"+topic+".md")); err != nil {
+			t.Errorf("reference page of help %s: %v", topic, err)
+		}
+	}
+}

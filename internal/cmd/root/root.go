@@ -2,6 +2,8 @@
 package root
 
 import (
+	"strings"
+
 	"github.com/sipctl/sipctl/internal/cmd/accounts"
 	"github.com/sipctl/sipctl/internal/cmd/apply"
 	"github.com/sipctl/sipctl/internal/cmd/attach"
@@ -90,10 +92,36 @@ sandbox provider that needs no account.`,
 	// generated reference documents them.
 	cmd.InitDefaultCompletionCmd()
 	cmd.InitDefaultHelpCmd()
+	strictHelp(cmd)
 	for _, t := range helpTopics {
 		cmd.AddCommand(&cobra.Command{Use: t.name, Short: t.short, Long: t.long})
 	}
 	cmdutil.RequireSubcommands(cmd)
 	registerCompletions(cmd, f)
 	return cmd
+}
+
+// strictHelp makes `sipctl help TOPIC` a usage error (exit 2) for a topic
+// or command that does not exist, where cobra prints the usage and exits 0.
+func strictHelp(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.Run = nil
+		c.RunE = func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if cmd == nil || err != nil || len(rest) > 0 {
+				topics := make([]string, len(helpTopics))
+				for i, t := range helpTopics {
+					topics[i] = t.name
+				}
+				return cmdutil.WithHint(cmdutil.FlagErrorf("unknown help topic %q", strings.Join(args, " ")),
+					"run `sipctl help` for the commands and topics ("+strings.Join(topics, ", ")+")")
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		}
+	}
 }

@@ -3,9 +3,12 @@ package factory
 import (
 	"fmt"
 	"io"
+	"net/http"
+	"sync"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/sandbox"
 )
@@ -36,13 +39,31 @@ func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (pr
 	sid, token := sb.Account()
 	rt, base, where := sb.RoundTripper(), sandboxBaseURL, "in-process"
 	if p.APIURL != "" {
-		// nil: the API clients' pooled transport, which keeps a
-		// connection per request in flight; http.DefaultTransport keeps
-		// two, so a bulk run against a serve dialed anew for most requests.
-		rt, base, where = nil, p.APIURL, p.APIURL
+		// The API clients' pooled transport, which keeps a connection per
+		// request in flight; http.DefaultTransport keeps two, so a bulk
+		// run against a serve dialed anew for most requests.
+		rt, base, where = httpsafe.Pooled(), p.APIURL, p.APIURL
 	}
-	if !f.Globals.QuietNotes() {
-		fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status`\n", where)
-	}
+	rt = &noteFirst{base: rt, note: func() {
+		if !f.Globals.QuietNotes() {
+			fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status`\n", where)
+		}
+	}}
 	return newClientOver(rt, base, config.ProviderSandbox, sid, token, debug)
+}
+
+// sandboxNote is the note that the sandbox answers, printed once per
+// process, when the first request is about to be sent: never before a
+// refused flag or file, and once however many clients a run makes.
+var sandboxNote sync.Once
+
+// noteFirst prints the sandbox note before the first request.
+type noteFirst struct {
+	base http.RoundTripper
+	note func()
+}
+
+func (n *noteFirst) RoundTrip(r *http.Request) (*http.Response, error) {
+	sandboxNote.Do(n.note)
+	return n.base.RoundTrip(r)
 }

@@ -116,6 +116,10 @@ var pooled = func() *http.Transport {
 	return t
 }()
 
+// Pooled is the transport Client uses when given none, for a wrapper that
+// must keep its connection pool.
+func Pooled() http.RoundTripper { return pooled }
+
 // MaxInFlight is how many idle connections per host are kept: above
 // --concurrency's useful range (Twilio allows 100 in flight), so a bulk run
 // reuses its connections.

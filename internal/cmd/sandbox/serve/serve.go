@@ -35,6 +35,9 @@ type ServeOptions struct {
 	Latency        time.Duration
 	MaxConcurrency int
 	FailRate       float64
+	// Background starts the serve as a process of its own and returns once
+	// it serves (--background).
+	Background bool
 
 	// Ready, when set, is called with the bound addresses once serving
 	// (tests use it to learn the ports picked for :0).
@@ -58,6 +61,7 @@ with SIP registration enabled.
 Both listeners refuse addresses other than loopback unless --listen-any is given:
 the sandbox's account token is a test secret, not protection.`,
 		Example: `  sipctl sandbox serve
+  sipctl sandbox serve --background --http-addr 127.0.0.1:0 --sip-addr 127.0.0.1:0
   sipctl sandbox serve --http-addr 127.0.0.1:0 --sip-addr 127.0.0.1:5070
   sipctl sandbox serve --latency 150ms --max-concurrency 100 --fail-rate 0.01`,
 		Args: cobra.NoArgs,
@@ -67,6 +71,9 @@ the sandbox's account token is a test secret, not protection.`,
 			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Background {
+				return backgroundRun(opts)
 			}
 			ctx, stop := signal.NotifyContext(contextOf(cmd), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -80,6 +87,7 @@ the sandbox's account token is a test secret, not protection.`,
 	fl.DurationVar(&opts.Latency, "latency", 0, "Delay every API response by `duration`, as a distant API would")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "Answer 429 (code 20429) beyond `n` requests in progress; 0 is unbounded")
 	fl.Float64Var(&opts.FailRate, "fail-rate", 0, "Answer this `fraction` (0 to 1) of API requests with a 500")
+	fl.BoolVar(&opts.Background, "background", false, "Run in the background: return once serving, printing the addresses and the process to stop")
 	return cmd
 }
 

@@ -335,5 +335,3 @@ func stopServes(t *testing.T, stateDir string) {
 func processAlive(pid int) bool {
 	return syscall.Kill(pid, 0) == nil
 }
-
-

@@ -7,14 +7,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
 	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/sandbox"
 	"github.com/sipctl/sipctl/internal/testenv"
 	"github.com/spf13/cobra"
 )
@@ -410,6 +413,10 @@ func runServerExample(t *testing.T, env *testenv.Env, bin, line string) {
 	if !strings.Contains(line, "--sip-addr") {
 		args = append(args, "--sip-addr", "127.0.0.1:0")
 	}
+	if slices.Contains(args, "--background") {
+		runBackgroundExample(t, env, bin, line, args)
+		return
+	}
 	serve := exec.Command(bin, args...)
 	serve.Env = env.Environ()
 	var out syncBuffer
@@ -429,6 +436,27 @@ func runServerExample(t *testing.T, env *testenv.Env, bin, line string) {
 	serve.Process.Signal(os.Interrupt)
 	if err := <-done; err != nil {
 		t.Errorf("example %q did not stop cleanly on Ctrl-C: %v\n%s", line, err, out.String())
+	}
+}
+
+// runBackgroundExample runs `sandbox serve --background …`, which must exit 0
+// once serving, then stops the serve it started.
+func runBackgroundExample(t *testing.T, env *testenv.Env, bin, line string, args []string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env.Environ()
+	out, err := cmd.CombinedOutput()
+	servers := sandbox.RunningServers(filepath.Join(env.StateHome, "sipctl"))
+	for _, rec := range servers {
+		if p, err := os.FindProcess(rec.PID); err == nil {
+			p.Signal(syscall.SIGTERM)
+			for deadline := time.Now().Add(10 * time.Second); p.Signal(syscall.Signal(0)) == nil && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+	if err != nil || len(servers) != 1 {
+		t.Fatalf("example %q: %v, %d serves running\n%s", line, err, len(servers), out)
 	}
 }
 

@@ -59,22 +59,9 @@ func newAsterisk(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := env.Factory.Config()
+	pw, err := env.DBPassword(prof, u.NeedsPassword())
 	if err != nil {
 		return nil, err
-	}
-	if err := auth.ConfigureKeyring(cfg); err != nil {
-		return nil, err
-	}
-	pw, src, err := auth.DBPassword(prof, u.NeedsPassword())
-	if errors.Is(err, auth.ErrNoCredentials) {
-		return nil, &cmdutil.AuthError{Err: err}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if src == auth.SourceInsecureConfig {
-		env.Warn("warning: profile %q uses a database password stored in plain text in the config file (--insecure-storage)", prof.Name)
 	}
 	o := AsteriskOptions(prof)
 	o.DBPassword = pw

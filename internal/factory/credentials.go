@@ -33,3 +33,27 @@ func resolveCredentials(f *cmdutil.Factory, p *config.Profile) (auth.Credentials
 	}
 	return creds, nil
 }
+
+// DBPassword resolves the profile's database password (SIPCTL_DB_PASSWORD,
+// keyring, insecure config entry) for the self-hosted providers, "" when
+// the database takes none. Having none is an authentication error (exit 4).
+func (e *Env) DBPassword(prof *config.Profile, needed bool) (string, error) {
+	cfg, err := e.Factory.Config()
+	if err != nil {
+		return "", err
+	}
+	if err := auth.ConfigureKeyring(cfg); err != nil {
+		return "", err
+	}
+	pw, src, err := auth.DBPassword(prof, needed)
+	if errors.Is(err, auth.ErrNoCredentials) {
+		return "", &cmdutil.AuthError{Err: err}
+	}
+	if err != nil {
+		return "", err
+	}
+	if src == auth.SourceInsecureConfig {
+		e.Warn("warning: profile %q uses a database password stored in plain text in the config file (--insecure-storage)", prof.Name)
+	}
+	return pw, nil
+}

@@ -23,7 +23,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -163,12 +162,7 @@ func Open(ctx context.Context, o Options) (*Client, error) {
 
 // ParseRegistrar reads HOST:PORT as the registrar phones use over UDP and TCP.
 func ParseRegistrar(hostport string) (provider.Registrar, error) {
-	host, port, err := net.SplitHostPort(hostport)
-	n, perr := strconv.Atoi(port)
-	if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
-		return provider.Registrar{}, fmt.Errorf("invalid registrar %q: expected HOST:PORT such as sip.example.com:5060", hostport)
-	}
-	return provider.Registrar{Host: host, Transports: []provider.Transport{{Protocol: "UDP", Port: n}, {Protocol: "TCP", Port: n}}}, nil
+	return provider.ParseRegistrar(hostport)
 }
 
 // Close stops the writer and closes the database.
@@ -287,20 +281,7 @@ func joinInts(v []int) string {
 // dbError names the database in an error, as unreachable when the
 // connection failed.
 func (c *Client) dbError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	msg := oneLine(err.Error())
-	if sqldb.IsLoginRefused(err) {
-		return fmt.Errorf("database %s refused the login: %s", c.url, msg)
-	}
-	if sqldb.IsUnreachable(err) {
-		return &UnreachableError{What: "database", Target: c.url.String(), Err: err}
-	}
-	return fmt.Errorf("database %s: %s", c.url, msg)
+	return sqldb.Describe(c.url.URL, err, func(e error) error { return &UnreachableError{What: "database", Target: c.url.String(), Err: e} })
 }
 
 func isMissingTable(err error) bool { return sqldb.IsMissingTable(err) }

@@ -91,16 +91,7 @@ func (c *Client) expirySelect() string {
 
 // parseExpiry reads a stored value; one that is not a time is ignored (the
 // account then has no expiry, so cleanup leaves it alone).
-func parseExpiry(v sql.NullString) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, v.String)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
+func parseExpiry(v sql.NullString) time.Time { return provider.ParseExpiry(v.String) }
 
 // expiryOf reads one account's expiry.
 func (c *Client) expiryOf(ctx context.Context, username, domain string) (time.Time, error) {

@@ -2,9 +2,7 @@ package kamailio
 
 import (
 	"context"
-	"crypto/md5"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
@@ -21,10 +19,7 @@ const columnMax = 64
 
 // HA1 is md5(user:realm:password), what auth_db compares when
 // calculate_ha1 is off.
-func HA1(user, realm, password string) string {
-	sum := md5.Sum([]byte(user + ":" + realm + ":" + password))
-	return hex.EncodeToString(sum[:])
-}
+func HA1(user, realm, password string) string { return provider.HA1(user, realm, password) }
 
 // HA1B is md5(user@domain:realm:password), auth_db's ha1b column for
 // clients that put the domain in the digest username (kamctl and kamcli
@@ -52,20 +47,13 @@ func (c *Client) CanonicalDomain(name string) (string, error) {
 	case len(d) > columnMax:
 		return "", fmt.Errorf("domain %q is %d bytes; Kamailio's domain columns hold %d", short(d), len(d), columnMax)
 	}
-	for _, r := range d {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == ':' || r == '[' || r == ']') {
-			return "", fmt.Errorf("domain %q has %q, which is not allowed in a host name", d, r)
-		}
+	if err := provider.CheckHostChars(d); err != nil {
+		return "", err
 	}
 	return d, nil
 }
 
-func short(s string) string {
-	if len(s) > 24 {
-		return s[:21] + "..."
-	}
-	return s
-}
+func short(s string) string { return provider.Short(s) }
 
 func (c *Client) checkAccount(username, domain, password string) error {
 	if err := c.ValidateUsername(username); err != nil {

@@ -1,7 +1,9 @@
 package sqldb
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 )
@@ -42,3 +44,24 @@ func IsUnreachable(err error) bool {
 
 // OneLine collapses a driver's multi-line message into one line.
 func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// Describe names the database in a driver error, on one line: a refused
+// login, an unreachable database (handed to unreachable, which wraps it as
+// the provider's no-answer error), or what the statement met. Context
+// errors pass unchanged; nil stays nil.
+func Describe(u URL, err error, unreachable func(error) error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	msg := OneLine(err.Error())
+	if IsLoginRefused(err) {
+		return fmt.Errorf("database %s refused the login: %s", u, msg)
+	}
+	if IsUnreachable(err) {
+		return unreachable(err)
+	}
+	return fmt.Errorf("database %s: %s", u, msg)
+}

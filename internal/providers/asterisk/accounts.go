@@ -2,9 +2,7 @@ package asterisk
 
 import (
 	"context"
-	"crypto/md5"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"iter"
@@ -19,10 +17,7 @@ import (
 const idMax = 40
 
 // MD5Cred is md5(username:realm:password), what ps_auths.md5_cred holds.
-func MD5Cred(user, realm, password string) string {
-	sum := md5.Sum([]byte(user + ":" + realm + ":" + password))
-	return hex.EncodeToString(sum[:])
-}
+func MD5Cred(user, realm, password string) string { return provider.HA1(user, realm, password) }
 
 // ValidateUsername checks RFC 3261's user characters (provider.CheckSIPUser),
 // the column width, and the characters sorcery gives a meaning (',' separates
@@ -48,20 +43,13 @@ func (c *Client) CanonicalDomain(name string) (string, error) {
 	case len(d) > 253:
 		return "", fmt.Errorf("domain %q is %d bytes; a host name has at most 253", short(d), len(d))
 	}
-	for _, r := range d {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == ':' || r == '[' || r == ']') {
-			return "", fmt.Errorf("domain %q has %q, which is not allowed in a host name", d, r)
-		}
+	if err := provider.CheckHostChars(d); err != nil {
+		return "", err
 	}
 	return d, nil
 }
 
-func short(s string) string {
-	if len(s) > 24 {
-		return s[:21] + "..."
-	}
-	return s
-}
+func short(s string) string { return provider.Short(s) }
 
 // served says whether d reaches this Asterisk: the registrar's host or a
 // ps_domain_aliases name.

@@ -24,9 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -186,12 +184,7 @@ func Open(ctx context.Context, o Options) (*Client, error) {
 
 // ParseRegistrar reads HOST:PORT as the registrar phones use over UDP and TCP.
 func ParseRegistrar(hostport string) (provider.Registrar, error) {
-	host, port, err := net.SplitHostPort(hostport)
-	n, perr := strconv.Atoi(port)
-	if err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
-		return provider.Registrar{}, fmt.Errorf("invalid registrar %q: expected HOST:PORT such as pbx.example.com:5060", hostport)
-	}
-	return provider.Registrar{Host: host, Transports: []provider.Transport{{Protocol: "UDP", Port: n}, {Protocol: "TCP", Port: n}}}, nil
+	return provider.ParseRegistrar(hostport)
 }
 
 // Close stops the writer, the AMI session and the database.
@@ -239,20 +232,7 @@ func (c *Client) Lacks(what string) string {
 // dbError names the database in an error, as unreachable when the
 // connection failed.
 func (c *Client) dbError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	msg := sqldb.OneLine(err.Error())
-	if sqldb.IsLoginRefused(err) {
-		return fmt.Errorf("database %s refused the login: %s", c.url, msg)
-	}
-	if sqldb.IsUnreachable(err) {
-		return &UnreachableError{What: "database", Target: c.url.String(), Err: err}
-	}
-	return fmt.Errorf("database %s: %s", c.url, msg)
+	return sqldb.Describe(c.url, err, func(e error) error { return &UnreachableError{What: "database", Target: c.url.String(), Err: e} })
 }
 
 func (c *Client) q(query string) string { return c.url.Rebind(query) }

@@ -70,13 +70,4 @@ func (c *Client) expirySelect() string {
 }
 
 // parseExpiry reads a stored value; one that is not a time is ignored.
-func parseExpiry(v sql.NullString) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, v.String)
-	if err != nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
+func parseExpiry(v sql.NullString) time.Time { return provider.ParseExpiry(v.String) }

@@ -65,8 +65,18 @@ func Backoff(attempt int, retryAfter string) time.Duration {
 	return ceiling/2 + rand.N(ceiling/2+1)
 }
 
-// Sleep waits d or until ctx ends.
+// Sleep waits d before a retry, or until ctx ends. When ctx carries a
+// write's Budget (WithBudget), the retry spends from it: Sleep fails at once
+// when the budget has no retry left that would start in time, and as soon
+// as the budget's Stop ends, so a signal stops every client's retries.
 func Sleep(ctx context.Context, d time.Duration) error {
+	var stop <-chan struct{}
+	if b := BudgetOf(ctx); b != nil {
+		if !b.Take(d) {
+			return ErrBudgetSpent
+		}
+		stop = b.Stop.Done()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -74,6 +84,8 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-stop:
+		return ErrBudgetSpent
 	}
 }
 

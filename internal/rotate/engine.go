@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/audit"
+	"github.com/sipctl/sipctl/internal/httpapi"
 	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/provider"
@@ -24,8 +25,15 @@ import (
 // per-account concurrency limit.
 const DefaultConcurrency = 100
 
-// rateLimitRetries is the least number of retries after a 429.
+// rateLimitRetries is the most retries of one write, counting the API
+// client's (after a 429 or a 5xx) and the engine's together: one budget
+// per write (httpapi.Budget).
 const rateLimitRetries = 12
+
+// WriteBudget bounds the time one write may spend being retried, client
+// and engine together; a retry that would start later is not made, and the
+// entry stays unfinished for --resume.
+const WriteBudget = 2 * time.Minute
 
 // requestGrace bounds how long an in-flight request may take to finish
 // after the run was interrupted.
@@ -63,6 +71,8 @@ type Options struct {
 	Group func(journal.Entry) string
 	// sleep waits between retries; tests shorten it.
 	sleep func(ctx context.Context, d time.Duration) error
+	// writeBudget is WriteBudget; tests shorten it.
+	writeBudget time.Duration
 }
 
 // Result is one entry's outcome.
@@ -130,6 +140,9 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 	if o.sleep == nil {
 		o.sleep = sleepCtx
 	}
+	if o.writeBudget <= 0 {
+		o.writeBudget = WriteBudget
+	}
 	if ids == nil {
 		for _, e := range j.Unfinished() {
 			ids = append(ids, e.ID)
@@ -193,7 +206,9 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 			e := j.Entry(id)
 			ref, err := applyWithRetry(stop, reqCtx, apply, lim, e, o)
 			outcome := Classify(err)
-			if outcome == Unknown && o.Resolve != nil {
+			// No request starts once the run is stopping: what is unknown
+			// then stays on record for --resume.
+			if outcome == Unknown && o.Resolve != nil && stop.Err() == nil {
 				if r, applied, refused := o.Resolve(reqCtx, e, err); applied {
 					ref, err, outcome = r, nil, Applied
 				} else if refused {
@@ -270,6 +285,10 @@ func applyWithRetry(stop, reqCtx context.Context, apply Applier, lim *limiter, e
 			lim.release(false, 0)
 		}
 	}()
+	// One budget for every retry of this write, the API client's included;
+	// it ends when stop does, so a signal stops the client's waits too.
+	budget := httpapi.NewBudget(stop, max(o.Retries, rateLimitRetries), o.writeBudget)
+	reqCtx = httpapi.WithBudget(reqCtx, budget)
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
 		ref, err := apply(reqCtx, e)
@@ -279,19 +298,18 @@ func applyWithRetry(stop, reqCtx context.Context, apply Applier, lim *limiter, e
 		if err == nil {
 			return ref, nil
 		}
-		budget := o.Retries
-		if rl {
-			// A 429 means the change was not processed: keep waiting
-			// longer for a slot than for a failing server.
-			budget = max(budget, rateLimitRetries)
-		}
 		// Send again what is worth it: a temporary refusal (429), and a
 		// write whose outcome is unknown, with the same password, which
-		// is idempotent.
-		if !(temporary(err) || Classify(err) == Unknown) || attempt >= budget || stop.Err() != nil {
+		// is idempotent. A 429 means the change was not processed: it may
+		// use the whole budget; anything else at most o.Retries of it.
+		if !(temporary(err) || throttled(err) || Classify(err) == Unknown) || (!rl && attempt >= o.Retries) || stop.Err() != nil {
 			return "", err
 		}
-		if serr := o.sleep(stop, retryDelay(attempt)); serr != nil {
+		delay := retryDelay(attempt)
+		if !budget.Take(delay) {
+			return "", fmt.Errorf("%w (no retry left in this write's budget)", err)
+		}
+		if serr := o.sleep(stop, delay); serr != nil {
 			return "", fmt.Errorf("%w (interrupted before a retry)", err)
 		}
 		if aerr := lim.acquire(stop); aerr != nil {

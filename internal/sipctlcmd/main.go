@@ -25,6 +25,13 @@ func Main() int {
 	cmd.SetArgs(cmdutil.JSONArgs(cmd, os.Args[1:]))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal stops new requests and lets the run hand over what
+	// it did; a second one ends the process at once (a journal keeps what
+	// it holds, fsync'd before anything was sent).
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	sub, err := cmd.ExecuteContextC(ctx)
 	if err == nil {
 		return cmdutil.ExitOK

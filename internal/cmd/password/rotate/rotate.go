@@ -106,9 +106,13 @@ characters, and a password that does (set by hand or another tool) makes sipctl 
 handover before any change; use a .json handover for it.
 
 Requests run concurrently (at most --concurrency) and back off when the provider answers 429.
-The summary counts rotated, failed and not attempted accounts separately (and verified and
-unverified with --verify); when some are left the exit status is 3 with the command that
-finishes them.
+Each write has one retry budget, shared by the API client and the run: at most 12 retries
+within 2 minutes. A write whose outcome is unknown (the connection was cut after the request
+was sent, a 5xx, an answer sipctl cannot read) is sent again with the same password; what
+stays unknown is kept in the journal and counted as unconfirmed. The summary counts rotated,
+failed (refused: nothing was set), not attempted and unconfirmed accounts separately (and
+verified and unverified with --verify); when some are left the exit status is 3 with the
+command that finishes them. A second Ctrl-C ends sipctl at once; the journal keeps the rest.
 
 --verify sends a query REGISTER (no registration changes) with each new password to the domain's
 registrar, found in DNS or given with --registrar; for the sandbox profile, the registrar of a

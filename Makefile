@@ -7,7 +7,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/sipctl/sipctl/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-telnyx clean
+.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
@@ -28,7 +28,7 @@ test: test-deps lint
 docs:
 	$(GO) test ./internal/docgen -run TestGeneratedFilesUpToDate -update
 
-bench: bench-startup bench-rotate bench-apply bench-kamailio bench-telnyx
+bench: bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx
 
 bench-startup:
 	./scripts/bench-startup.sh
@@ -41,6 +41,9 @@ bench-apply:
 
 bench-kamailio:
 	./scripts/bench-kamailio.sh
+
+bench-asterisk:
+	./scripts/bench-asterisk.sh
 
 bench-telnyx:
 	./scripts/bench-telnyx.sh

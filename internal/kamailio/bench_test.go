@@ -5,20 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/kamailio"
 	"github.com/sipctl/sipctl/internal/kamailio/kamailiotest"
-	"github.com/sipctl/sipctl/internal/password"
 	"github.com/sipctl/sipctl/internal/provider"
-	"github.com/sipctl/sipctl/internal/rotate"
+	"github.com/sipctl/sipctl/internal/provider/providertest"
 )
 
 // Run with -benchtime=1x (scripts/bench-kamailio.sh): each benchmark does
@@ -59,51 +54,6 @@ func seed(b *testing.B, raw *sql.DB, dialect kamailio.Dialect, n int) {
 	}
 }
 
-// applier sets a journaled password through the neutral interface, as the
-// rotation engine does for any provider.
-func applier(c *kamailio.Client) rotate.Applier {
-	return func(ctx context.Context, e journal.Entry) (string, error) {
-		return e.Ref, c.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
-	}
-}
-
-// rotateAll is `password rotate` for every subscriber of the domain: list,
-// generate, journal (fsync'd before any change), apply with the engine,
-// write the handover file (0600).
-func rotateAll(b *testing.B, c *kamailio.Client, dir string) int {
-	b.Helper()
-	ctx := context.Background()
-	pol, err := password.Builtin(password.DefaultFor(kamailio.Name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var es []journal.Entry
-	for a, err := range c.ListSIPAccounts(ctx, provider.AccountQuery{Domain: benchDomain}) {
-		if err != nil {
-			b.Fatal(err)
-		}
-		pw, err := pol.Generate()
-		if err != nil {
-			b.Fatal(err)
-		}
-		es = append(es, journal.Entry{Op: journal.OpRotate, Provider: kamailio.Name, Ref: a.Ref,
-			Username: a.Username, Domain: a.Domain, Password: pw})
-	}
-	j, err := journal.Create(dir, journal.Header{Provider: kamailio.Name}, es)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
-	sum := rotate.Run(ctx, applier(c), j, nil, rotate.Options{})
-	if !sum.OK() {
-		b.Fatalf("%d failed: %v", len(sum.Failed), sum.Failed[0].Err)
-	}
-	if err := rotate.WriteHandover(filepath.Join(dir, "handover.json"), rotate.Records(j.Entries())); err != nil {
-		b.Fatal(err)
-	}
-	return len(sum.Rotated)
-}
-
 var kamcliRate atomic.Value // float64, measured once per process
 
 // BenchmarkRotate rotates 10,000 subscribers with journal and handover on
@@ -128,7 +78,7 @@ func BenchmarkRotate(b *testing.B) {
 			defer c.Close()
 			for b.Loop() {
 				start := time.Now()
-				got := rotateAll(b, c, b.TempDir())
+				got := providertest.RotateAll(b, c, benchDomain, b.TempDir())
 				elapsed := time.Since(start)
 				if got != n {
 					b.Fatalf("rotated %d of %d", got, n)
@@ -178,14 +128,12 @@ func BenchmarkList100k(b *testing.B) {
 	}
 	defer c.Close()
 	for b.Loop() {
-		runtime.GC()
-		peak, stop := samplePeakHeap()
+		stop := providertest.PeakHeap()
 		count := drain(b, c.ListSIPAccounts(context.Background(), provider.AccountQuery{}))
 		p := stop()
 		if count != n {
 			b.Fatalf("listed %d of %d", count, n)
 		}
-		_ = peak
 		b.ReportMetric(float64(p)/(1<<20), "peak-heap-MiB")
 	}
 }
@@ -202,30 +150,3 @@ func drain(b *testing.B, seq iter.Seq2[provider.SIPAccount, error]) int {
 	}
 	return n
 }
-
-// samplePeakHeap samples HeapInuse every millisecond until stopped.
-func samplePeakHeap() (*atomic.Uint64, func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		var ms runtime.MemStats
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return &peak, func() uint64 { close(done); <-finished; return peak.Load() }
-}
-
-var _ = os.Getenv

@@ -12,6 +12,9 @@ import (
 type Column[T any] struct {
 	Header string
 	Value  func(T) Cell
+	// Keep: the cells are never shortened (a name the next command takes);
+	// USERNAME, DOMAIN and RUN columns always are kept.
+	Keep bool
 }
 
 // progressEvery is how often listing progress is redrawn on a terminal.
@@ -60,11 +63,13 @@ func PrintList[T any](ios *iostreams.IOStreams, exp *Exporter, seq iter.Seq2[T, 
 	for i, c := range cols {
 		headers[i] = c.Header
 	}
-	width := ios.TerminalWidth()
-	if exp != nil && exp.Wide {
-		width = 0
+	t := NewTableFor(ios, headers...)
+	t.SetWide(exp != nil && exp.Wide)
+	for _, c := range cols {
+		if c.Keep {
+			t.Keep(c.Header)
+		}
 	}
-	t := NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: width}, headers...)
 	n := 0
 	for it, err := range seq {
 		if err != nil {
@@ -176,7 +181,7 @@ func PrintObject(ios *iostreams.IOStreams, exp *Exporter, v any, fields []Field)
 
 // NewTableFor is NewTable styled for the command's stdout.
 func NewTableFor(ios *iostreams.IOStreams, headers ...string) *Table {
-	return NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: ios.TerminalWidth()}, headers...)
+	return NewTable(ios.Out, TableStyle{TTY: ios.IsStdoutTTY(), Color: ios.ColorEnabled(), Width: ios.TerminalWidth(), Notes: ios.ErrOut}, headers...)
 }
 
 // PrintDetail prints one object and, below it, a table of what it holds (a

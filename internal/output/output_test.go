@@ -35,10 +35,10 @@ func doms(n int, failAfter int) iter.Seq2[dom, error] {
 }
 
 var cols = []Column[dom]{
-	{"SID", func(d dom) Cell { return Text(d.SID) }},
-	{"DOMAIN", func(d dom) Cell { return Text(d.Name) }},
-	{"REGISTRATION", func(d dom) Cell { return Bool(d.Registering) }},
-	{"CREATED", func(d dom) Cell { return Time(d.Created) }},
+	{Header: "SID", Value: func(d dom) Cell { return Text(d.SID) }},
+	{Header: "DOMAIN", Value: func(d dom) Cell { return Text(d.Name) }},
+	{Header: "REGISTRATION", Value: func(d dom) Cell { return Bool(d.Registering) }},
+	{Header: "CREATED", Value: func(d dom) Cell { return Time(d.Created) }},
 }
 
 func TestPipeIsTSVWithoutHeaderAndRFC3339(t *testing.T) {
@@ -77,19 +77,61 @@ func TestTTYIsTableWithHeaderAndRelativeTime(t *testing.T) {
 }
 
 func TestTTYTableFitsWidth(t *testing.T) {
-	ios, _, out, _ := iostreams.Test()
+	ios, _, out, errOut := iostreams.Test()
 	ios.SetStdoutTTY(true)
-	ios.SetTerminalWidth(40)
+	ios.SetTerminalWidth(60)
+	domain := strings.Repeat("x", 30) + ".sip.twilio.com"
 	long := func(yield func(dom, error) bool) {
-		yield(dom{SID: "SD" + strings.Repeat("0", 32), Name: strings.Repeat("x", 60) + ".sip.twilio.com", Created: created}, nil)
+		yield(dom{SID: "SD" + strings.Repeat("0", 32), Name: domain, Created: created}, nil)
 	}
 	if _, err := PrintList(ios, &Exporter{}, long, cols); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
-		if len([]rune(l)) > 40 {
+		if len([]rune(l)) > 60 {
 			t.Errorf("line wider than terminal (%d): %q", len([]rune(l)), l)
 		}
+	}
+	// The domain, which the next command takes, is whole; the SID gave way.
+	if !strings.Contains(out.String(), domain) || !strings.Contains(out.String(), "…") || !strings.Contains(errOut.String(), "2 column(s) left out") {
+		t.Errorf("domain cut or SID whole:\n%s%s", out, errOut)
+	}
+}
+
+// Other columns give way, then go, before an identifier is cut; a column
+// empty in every row is left out; --wide says how wide it needs.
+func TestTTYTableKeepsIdentifiersWhole(t *testing.T) {
+	type acct struct{ User, Domain, Note, Empty string }
+	cols := []Column[acct]{
+		{Header: "USERNAME", Value: func(a acct) Cell { return Text(a.User) }},
+		{Header: "DOMAIN", Value: func(a acct) Cell { return Text(a.Domain) }},
+		{Header: "EMPTY", Value: func(a acct) Cell { return Text(a.Empty) }},
+		{Header: "NOTE", Value: func(a acct) Cell { return Text(a.Note) }},
+	}
+	rows := []acct{{User: "reception-desk-0001", Domain: "headquarters-building-a.sip.twilio.com", Note: strings.Repeat("n", 40)}}
+	print := func(width int, wide bool) (string, string) {
+		ios, _, out, errOut := iostreams.Test()
+		ios.SetStdoutTTY(true)
+		ios.SetTerminalWidth(width)
+		if _, err := PrintList(ios, &Exporter{Wide: wide}, All(rows), cols); err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), errOut.String()
+	}
+	out, notes := print(80, false)
+	if strings.Contains(out, "EMPTY") || !strings.Contains(out, rows[0].User) || !strings.Contains(out, rows[0].Domain) || !strings.Contains(out, "NOTE") || notes != "" {
+		t.Errorf("80 columns:\n%s%s", out, notes)
+	}
+	out, notes = print(62, false)
+	if strings.Contains(out, "NOTE") || !strings.Contains(out, rows[0].Domain) || !strings.Contains(notes, "1 column(s) left out to fit 62 columns") {
+		t.Errorf("62 columns: the note column should have gone:\n%s%s", out, notes)
+	}
+	out, notes = print(80, true)
+	if !strings.Contains(out, rows[0].Note) || !strings.Contains(notes, "the table is 101 columns wide and the terminal 80") {
+		t.Errorf("--wide:\n%s%s", out, notes)
+	}
+	if _, notes = print(120, true); notes != "" {
+		t.Errorf("--wide that fits: %q", notes)
 	}
 }
 

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,10 @@ type Table struct {
 	tty     bool
 	color   bool
 	width   int
+	wide    bool
+	notes   io.Writer
 	headers []string
+	keep    map[int]bool
 	rows    [][]string
 	now     time.Time
 }
@@ -70,13 +74,45 @@ type Table struct {
 type TableStyle struct {
 	TTY   bool
 	Color bool
+	// Width is the terminal's; 0 prints every cell whole.
 	Width int
+	// Wide prints every cell whole (--wide) and, when the table is wider
+	// than Width, says so on Notes.
+	Wide  bool
+	Notes io.Writer
 }
 
 // NewTable starts a table with the given column headers.
 func NewTable(w io.Writer, st TableStyle, headers ...string) *Table {
-	return &Table{w: w, tty: st.TTY, color: st.Color, width: st.Width, headers: headers, now: time.Now()}
+	t := &Table{w: w, tty: st.TTY, color: st.Color, width: st.Width, wide: st.Wide, notes: st.Notes, headers: headers, now: time.Now(), keep: map[int]bool{}}
+	for i, h := range headers {
+		if identifierHeaders[strings.ToUpper(h)] {
+			t.keep[i] = true
+		}
+	}
+	return t
 }
+
+// identifierHeaders head columns whose cells a user types into the next
+// command (or must copy whole): they are never shortened, and the other
+// columns give way first.
+var identifierHeaders = map[string]bool{"PASSWORD": true, "USERNAME": true, "DOMAIN": true, "RUN": true, "RUN ID": true}
+
+// Keep marks more columns, by header, as never shortened (a profile's NAME,
+// which `profile use` takes).
+func (t *Table) Keep(headers ...string) *Table {
+	for i, h := range t.headers {
+		for _, k := range headers {
+			if h == k {
+				t.keep[i] = true
+			}
+		}
+	}
+	return t
+}
+
+// SetWide is TableStyle.Wide, for a table already made.
+func (t *Table) SetWide(wide bool) *Table { t.wide = wide; return t }
 
 // Row adds a row; in a pipe it is written at once, so long lists stream.
 func (t *Table) Row(cells ...Cell) {
@@ -98,18 +134,72 @@ func (t *Table) Row(cells ...Cell) {
 func (t *Table) Len() int { return len(t.rows) }
 
 // Render prints a terminal table (a no-op in a pipe, where rows already went
-// out). It fits the terminal's width: the widest columns shrink first, a cell
-// too long for its column is shortened with an ellipsis (a single token,
-// such as a SID or a domain name, keeps its beginning and its end:
-// CR916ec…57cea; text keeps its beginning), and a header is never cut inside
-// a word. Nothing wraps. A column headed PASSWORD is never shortened: a
-// password shown in part is a password lost. Width 0 (--wide) prints every
-// cell whole.
+// out). A column empty in every row is left out. The table fits the
+// terminal's width: identifier columns (USERNAME, DOMAIN, RUN, PASSWORD
+// and those given to Keep) are never shortened; the widest of the others
+// shrink first, a cell too long for its column is shortened with an
+// ellipsis (a single token, such as a SID, keeps its beginning and its end:
+// CR916ec…57cea; text keeps its beginning), and a header is never cut
+// inside a word. When even that is too wide, the rightmost other columns
+// are left out, and a note says so. Nothing wraps. With Wide every cell is
+// whole, and a note says how wide the terminal would have to be.
 func (t *Table) Render() error {
 	if !t.tty || len(t.rows) == 0 {
 		return nil
 	}
-	widths := fitWidths(t.headers, t.rows, t.width)
+	// The columns shown: those with a value in some row.
+	var cols []int
+	for i := range t.headers {
+		for _, r := range t.rows {
+			if i < len(r) && r[i] != "" {
+				cols = append(cols, i)
+				break
+			}
+		}
+	}
+	pick := func(cells []string) []string {
+		out := make([]string, len(cols))
+		for j, i := range cols {
+			if i < len(cells) {
+				out[j] = cells[i]
+			}
+		}
+		return out
+	}
+	headers := pick(t.headers)
+	rows := make([][]string, len(t.rows))
+	for k, r := range t.rows {
+		rows[k] = pick(r)
+	}
+	keep := make([]bool, len(cols))
+	for j, i := range cols {
+		keep[j] = t.keep[i]
+	}
+	width := t.width
+	if t.wide {
+		width = 0
+	}
+	widths := fitWidths(headers, rows, keep, width)
+	hidden := 0
+	for width > 0 && tableWidth(widths) > width {
+		drop := -1
+		for j := len(widths) - 1; j >= 0; j-- {
+			if !keep[j] {
+				drop = j
+				break
+			}
+		}
+		if drop < 0 || len(widths) == 1 {
+			break // identifiers alone: they stay whole, and the line wraps
+		}
+		headers = slices.Delete(headers, drop, drop+1)
+		keep = slices.Delete(keep, drop, drop+1)
+		for k := range rows {
+			rows[k] = slices.Delete(rows[k], drop, drop+1)
+		}
+		hidden++
+		widths = fitWidths(headers, rows, keep, width)
+	}
 	header := lipgloss.NewStyle().Bold(true)
 	if t.color {
 		header = header.Foreground(lipgloss.Color("12"))
@@ -134,8 +224,8 @@ func (t *Table) Render() error {
 		b.WriteString(strings.TrimRight(l.String(), " "))
 		b.WriteByte('\n')
 	}
-	heads := make([]string, len(t.headers))
-	for i, h := range t.headers {
+	heads := make([]string, len(headers))
+	for i, h := range headers {
 		heads[i] = fitHeader(h, widths[i])
 	}
 	line(heads, func(s string) string {
@@ -144,33 +234,46 @@ func (t *Table) Render() error {
 		}
 		return header.Render(s)
 	})
-	for _, r := range t.rows {
+	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
-			if i < len(widths) && !keepWhole(t.headers, i) {
+			if i < len(widths) && !keep[i] {
 				c = fitCell(c, widths[i])
 			}
 			cells[i] = c
 		}
 		line(cells, func(s string) string { return s })
 	}
-	_, err := io.WriteString(t.w, b.String())
-	return err
+	if _, err := io.WriteString(t.w, b.String()); err != nil {
+		return err
+	}
+	if t.notes != nil {
+		switch need := tableWidth(widths); {
+		case hidden > 0:
+			fmt.Fprintf(t.notes, "note: %d column(s) left out to fit %d columns; --wide, --json or a pipe shows them all\n", hidden, t.width)
+		case t.wide && t.width > 0 && need > t.width:
+			fmt.Fprintf(t.notes, "note: the table is %d columns wide and the terminal %d: lines wrap; widen the terminal to %d, or use --json or a pipe\n", need, t.width, need)
+		}
+	}
+	return nil
 }
 
 // colGap separates columns.
 const colGap = "  "
 
-// keepWhole reports whether column i must never be shortened.
-func keepWhole(headers []string, i int) bool {
-	return i < len(headers) && strings.Contains(strings.ToUpper(headers[i]), "PASSWORD")
+func tableWidth(widths []int) int {
+	sum := len(colGap) * max(len(widths)-1, 0)
+	for _, w := range widths {
+		sum += w
+	}
+	return sum
 }
 
 // fitWidths gives each column its natural width, then, while the table is
 // wider than width, takes one cell from the widest column that can still
-// give one. A column never goes below its header's longest word (headers are
-// not cut mid-word) nor below minCell.
-func fitWidths(headers []string, rows [][]string, width int) []int {
+// give one. A kept column is never narrowed; another never goes below its
+// header's longest word (headers are not cut mid-word) nor below minCell.
+func fitWidths(headers []string, rows [][]string, keep []bool, width int) []int {
 	n := len(headers)
 	widths := make([]int, n)
 	mins := make([]int, n)
@@ -189,21 +292,14 @@ func fitWidths(headers []string, rows [][]string, width int) []int {
 	}
 	for i := range mins {
 		mins[i] = max(mins[i], min(widths[i], minCell))
-		if keepWhole(headers, i) {
+		if i < len(keep) && keep[i] {
 			mins[i] = widths[i]
 		}
 	}
 	if width <= 0 {
 		return widths
 	}
-	total := func() int {
-		sum := len(colGap) * max(n-1, 0)
-		for _, w := range widths {
-			sum += w
-		}
-		return sum
-	}
-	for over := total() - width; over > 0; over-- {
+	for over := tableWidth(widths) - width; over > 0; over-- {
 		widest := -1
 		for i, w := range widths {
 			if w > mins[i] && (widest < 0 || w > widths[widest]) {

@@ -93,3 +93,28 @@ func TestSwitchValuesAreNotEchoed(t *testing.T) {
 		}
 	}
 }
+
+// Every command's help fits an 80-column terminal: text reflows, flag
+// descriptions wrap under themselves; only indented examples keep their
+// length.
+func TestHelpWrapsToTheTerminal(t *testing.T) {
+	f := walkFactory(t, false)
+	f.IOStreams.SetTerminalWidth(80)
+	r := root.NewCmdRoot(f)
+	for _, c := range append(allCommands(r), r) {
+		var buf strings.Builder
+		c.SetOut(&buf)
+		if err := c.Help(); err != nil {
+			t.Fatal(err)
+		}
+		inFlags := false
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if strings.HasSuffix(l, "Flags:") {
+				inFlags = true
+			}
+			if len([]rune(l)) > 80 && (inFlags || !strings.HasPrefix(l, " ")) {
+				t.Errorf("%s --help: a line of %d columns: %q", c.CommandPath(), len([]rune(l)), l)
+			}
+		}
+	}
+}

@@ -93,12 +93,7 @@ func listRun(opts *Options) error {
 		}
 		return nil
 	}
-	width := opts.IO.TerminalWidth()
-	if opts.Exporter.Wide {
-		width = 0
-	}
-	t := output.NewTable(opts.IO.Out, output.TableStyle{TTY: opts.IO.IsStdoutTTY(), Color: opts.IO.ColorEnabled(), Width: width},
-		"RUN", "COMMAND", "PROFILE", "CREATED", "STATE", "DONE", "LEFT", "LIVE")
+	t := output.NewTableFor(opts.IO, "RUN", "COMMAND", "PROFILE", "CREATED", "STATE", "DONE", "LEFT", "LIVE").SetWide(opts.Exporter.Wide)
 	for _, ri := range runs {
 		t.Row(output.Text(ri.RunID), output.Text(ri.Command), output.Text(ri.Profile), output.Text(created(ri.Created)),
 			output.Text(state(ri)), output.Text(fmt.Sprint(ri.Done)), output.Text(fmt.Sprint(ri.Pending+ri.Failed)), output.Text(fmt.Sprint(ri.Live)))

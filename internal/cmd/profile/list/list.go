@@ -92,7 +92,7 @@ func listRun(opts *ListOptions) error {
 	}
 	_, err = output.PrintList(opts.IO, &opts.Exporter, seq, []output.Column[Item]{
 		{Header: "CURRENT", Value: marker},
-		{Header: "NAME", Value: func(it Item) output.Cell { return output.Text(it.Name) }},
+		{Header: "NAME", Value: func(it Item) output.Cell { return output.Text(it.Name) }, Keep: true}, // `profile use NAME`
 		{Header: "PROVIDER", Value: func(it Item) output.Cell { return output.Text(it.Provider) }},
 		{Header: "ACCOUNT SID", Value: func(it Item) output.Cell { return output.Text(it.AccountSID) }},
 		{Header: "DEFAULT DOMAIN", Value: func(it Item) output.Cell { return output.Text(it.DefaultDomain) }},

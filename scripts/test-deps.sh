@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite's real peers need, when missing:
-#   Debian: sip-tester (sipp), gnome-keyring + dbus + libsecret-tools (a real Secret Service),
+#   Debian: sip-tester (sipp), tmux (a real terminal for table tests), gnome-keyring + dbus + libsecret-tools (a real Secret Service),
 #           kamailio with its sqlite/postgres/mysql/extra modules, postgresql, mariadb-server,
 #           kamcli (+ python3-psycopg2, its PostgreSQL driver)
 #   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio, telnyx
@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 missing=()
 declare -A apt_for=(
   [sipp]=sip-tester
+  [tmux]=tmux
   [gnome-keyring-daemon]=gnome-keyring
   [dbus-run-session]=dbus
   [dbus-daemon]=dbus-daemon

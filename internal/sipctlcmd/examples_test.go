@@ -193,6 +193,7 @@ var exampleCases = map[string]exampleCase{
 	"sipctl outbound-profiles list --json=name,whitelisted_destinations":                               {telnyx: true},
 	`sipctl outbound-profiles show "North America"`:                                                    {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
 	`sipctl outbound-profiles create "North America" --countries US,CA`:                                {telnyx: true},
+	`sipctl outbound-profiles delete "North America" --yes`:                                            {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
 	`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`:              {telnyx: true},
 	`sipctl outbound-profiles update "North America" --countries US,CA,MX`:                             {telnyx: true, setup: []string{`sipctl outbound-profiles create "North America" --countries US,CA`}},
 	`sipctl outbound-profiles update "UK desks" --daily-spend-limit none --enabled=false --yes`:        {telnyx: true, setup: []string{`sipctl outbound-profiles create "UK desks" --countries GB --daily-spend-limit 25.00`}},

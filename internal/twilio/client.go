@@ -182,7 +182,7 @@ func (c *Client) ForAccount(sid string) *Client {
 // AccountPath is the path of elem under the client's account, e.g.
 // AccountPath("SIP/Domains.json").
 func (c *Client) AccountPath(elem string) string {
-	return APIVersion + "/Accounts/" + c.accountSID + "/" + strings.TrimLeft(elem, "/")
+	return APIVersion + "/Accounts/" + url.PathEscape(c.accountSID) + "/" + strings.TrimLeft(elem, "/")
 }
 
 // Request is one API call.
@@ -208,6 +208,11 @@ func (c *Client) Do(ctx context.Context, method, path string, form url.Values, o
 // one there (one budget per write), else on one of MaxRetries within
 // MaxRetryTime for this request; none starts after ctx ends.
 func (c *Client) DoRequest(ctx context.Context, r Request, out any) error {
+	// The account may come from a listing (a subaccount): one that is not
+	// an Account SID never reaches a request path.
+	if !ValidAccountSID(c.accountSID) {
+		return &InvalidIDError{What: "account", ID: c.accountSID}
+	}
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead
 	budget := provider.RetryBudgetOr(ctx, c.maxRetries, c.retryTime)
 	for attempt := 0; ; attempt++ {

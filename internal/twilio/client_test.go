@@ -109,14 +109,14 @@ func TestListFollowsNextPageURI(t *testing.T) {
 		base := c.AccountPath("SIP/CredentialLists.json")
 		switch page {
 		case "":
-			fmt.Fprintf(w, `{"credential_lists":[{"sid":"CL1"},{"sid":"CL2"}],"next_page_uri":"%s?PageSize=2&Page=1&PageToken=PA1"}`, base)
+			fmt.Fprintf(w, `{"credential_lists":[{"sid":"CL00000000000000000000000000000001"},{"sid":"CL00000000000000000000000000000002"}],"next_page_uri":"%s?PageSize=2&Page=1&PageToken=PA1"}`, base)
 		case "1":
 			if r.URL.Query().Get("PageToken") != "PA1" {
 				t.Errorf("PageToken missing")
 			}
-			fmt.Fprintf(w, `{"credential_lists":[{"sid":"CL3"},{"sid":"CL4"}],"next_page_uri":"%s?PageSize=2&Page=2&PageToken=PA2"}`, base)
+			fmt.Fprintf(w, `{"credential_lists":[{"sid":"CL00000000000000000000000000000003"},{"sid":"CL00000000000000000000000000000004"}],"next_page_uri":"%s?PageSize=2&Page=2&PageToken=PA2"}`, base)
 		case "2":
-			fmt.Fprint(w, `{"credential_lists":[{"sid":"CL5"}],"next_page_uri":null}`)
+			fmt.Fprint(w, `{"credential_lists":[{"sid":"CL00000000000000000000000000000005"}],"next_page_uri":null}`)
 		default:
 			t.Errorf("unexpected page %q", page)
 		}
@@ -131,7 +131,11 @@ func TestListFollowsNextPageURI(t *testing.T) {
 		}
 		got = append(got, it.SID)
 	}
-	if strings.Join(got, ",") != "CL1,CL2,CL3,CL4,CL5" || calls.Load() != 3 {
+	short := make([]string, len(got))
+	for i, sid := range got {
+		short[i] = sid[:2] + strings.TrimLeft(sid[2:], "0")
+	}
+	if strings.Join(short, ",") != "CL1,CL2,CL3,CL4,CL5" || calls.Load() != 3 {
 		t.Fatalf("got %v in %d calls", got, calls.Load())
 	}
 }
@@ -143,7 +147,7 @@ func TestListStopsEarlyWithoutFetchingMore(t *testing.T) {
 		if r.URL.Query().Get("PageSize") != "1000" {
 			t.Errorf("default PageSize = %q, want 1000", r.URL.Query().Get("PageSize"))
 		}
-		fmt.Fprint(w, `{"domains":[{"sid":"SD1"},{"sid":"SD2"}],"next_page_uri":"/2010-04-01/x?Page=1"}`)
+		fmt.Fprint(w, `{"domains":[{"sid":"SD00000000000000000000000000000001"},{"sid":"SD00000000000000000000000000000002"}],"next_page_uri":"/2010-04-01/x?Page=1"}`)
 	}), nil)
 	for range List[struct{}](context.Background(), c, c.AccountPath("SIP/Domains.json"), nil, "domains") {
 		break
@@ -167,7 +171,7 @@ func TestRetries429ThenSucceeds(t *testing.T) {
 		if r.PostForm.Get("FriendlyName") != "a" {
 			t.Errorf("retried request lost its body: %v", r.PostForm)
 		}
-		fmt.Fprint(w, `{"sid":"CL1"}`)
+		fmt.Fprint(w, `{"sid":"CL00000000000000000000000000000001"}`)
 	}), nil)
 	c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	err := c.Do(context.Background(), "POST", c.AccountPath("SIP/CredentialLists.json"), url.Values{"FriendlyName": {"a"}}, nil)

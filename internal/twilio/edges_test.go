@@ -170,3 +170,17 @@ func TestErrorsMapToNeutralClasses(t *testing.T) {
 		t.Errorf("hint %q", h)
 	}
 }
+
+func TestAnAccountThatIsNotASIDNeverReachesAPath(t *testing.T) {
+	var calls atomic.Int32
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		fmt.Fprint(w, `{"domains":[],"next_page_uri":null}`)
+	}), nil)
+	sub := c.ForAccount("AC/../../../x")
+	err := listDomains(sub)
+	var bad *InvalidIDError
+	if !errors.As(err, &bad) || calls.Load() != 0 || provider.ErrorCode(err) != provider.Invalid {
+		t.Fatalf("err = %v after %d requests, want an invalid ID refused before any", err, calls.Load())
+	}
+}

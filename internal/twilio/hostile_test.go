@@ -82,7 +82,7 @@ func pageServer(t *testing.T, next func(base string) string) (*Client, *httptest
 			fmt.Fprint(w, `{"domains":[],"next_page_uri":null}`)
 			return
 		}
-		fmt.Fprintf(w, `{"domains":[{"sid":"SD1"}],"next_page_uri":%q}`, next(srv.URL))
+		fmt.Fprintf(w, `{"domains":[{"sid":"SD%032d"}],"next_page_uri":%q}`, 1, next(srv.URL))
 	}), nil)
 	return c, srv
 }
@@ -212,7 +212,7 @@ func TestRepeatedOrCyclicPageLinksStop(t *testing.T) {
 				if name == "repeats itself" && p == "" {
 					p = "0"
 				}
-				fmt.Fprintf(w, `{"domains":[{"sid":"SD%s"}],"next_page_uri":%q}`, p, next(p))
+				fmt.Fprintf(w, `{"domains":[{"sid":"SD%032s"}],"next_page_uri":%q}`, strings.Repeat("0", 32-len(p))+p, next(p))
 			}), nil)
 			err := listDomains(c)
 			// Stopped by the repeated link, or earlier by a page of nothing new.

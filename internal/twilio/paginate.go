@@ -68,6 +68,13 @@ func List[T any](ctx context.Context, c *Client, path string, query url.Values, 
 			seen := make([][]byte, len(raws))
 			for i, raw := range raws {
 				seen[i] = raw
+				// An identifier from the answer is checked before it can
+				// reach a path or a file name.
+				if err := checkSIDs(key, raw); err != nil {
+					var zero T
+					yield(zero, fmt.Errorf("listing %s: %w", key, err))
+					return
+				}
 				if err := json.Unmarshal(raw, &items[i]); err != nil {
 					var zero T
 					yield(zero, fmt.Errorf("decoding %s page: %w", key, err))

@@ -195,7 +195,7 @@ type Explainer interface {
 // Require returns p as capability T, or a MissingCapabilityError naming
 // what (for example "credential lists").
 func Require[T any](p SIPAccounts, what string) (T, error) {
-	if c, ok := p.(T); ok {
+	if c, ok := Lookup[T](p); ok {
 		return c, nil
 	}
 	var zero T
@@ -222,9 +222,40 @@ const (
 // Lookup returns p as capability T without an error: for commands that use a
 // capability when the provider has it (registration status in `accounts
 // list`) and do without otherwise.
+//
+// A wrapper (Wrapper) that lacks T answers as what it wraps, so wrapping a
+// provider never hides a capability.
 func Lookup[T any](p SIPAccounts) (T, bool) {
-	c, ok := p.(T)
-	return c, ok
+	for p != nil {
+		if c, ok := p.(T); ok {
+			return c, true
+		}
+		w, ok := p.(Wrapper)
+		if !ok {
+			break
+		}
+		p = w.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
+
+// Wrapper is implemented by a provider that wraps another to change some of
+// its behaviour (reconcile.Batched): capability checks made on the wrapper
+// answer as the wrapped provider (rclone's UnWrap), so none is hidden.
+type Wrapper interface {
+	Unwrap() SIPAccounts
+}
+
+// Unwrap is the innermost provider p wraps (p itself when it wraps none).
+func Unwrap(p SIPAccounts) SIPAccounts {
+	for {
+		w, ok := p.(Wrapper)
+		if !ok {
+			return p
+		}
+		p = w.Unwrap()
+	}
 }
 
 // WhatCredentials and WhatIPAddresses name the members of credential lists

@@ -12,7 +12,9 @@ import (
 // Batched returns p with CreateSIPAccount going through p's BatchCreator
 // when it has one: prepared once per domain (and options), so creating
 // thousands of accounts costs one write request each instead of the
-// lookups every CreateSIPAccount repeats. Everything else is p's.
+// lookups every CreateSIPAccount repeats. Everything else is p's, and
+// capability checks on the result (provider.Lookup, provider.Require)
+// answer as p: it unwraps to p.
 func Batched(p provider.SIPAccounts) provider.SIPAccounts {
 	bc, ok := p.(provider.BatchCreator)
 	if !ok {
@@ -27,6 +29,9 @@ type batched struct {
 	mu       sync.Mutex
 	prepared map[string]func() (provider.CreateFunc, error)
 }
+
+// Unwrap is the provider Batched wraps (provider.Wrapper).
+func (b *batched) Unwrap() provider.SIPAccounts { return b.SIPAccounts }
 
 func optionsKey(domain string, o map[string]string) string {
 	keys := make([]string, 0, len(o))

@@ -214,9 +214,9 @@ func (s Summary) String() string {
 // Supports refuses, before any request, a file that needs capabilities the
 // provider lacks (IP ACLs, attaching them to domains): exit 2.
 func Supports(f *manifest.File, p provider.SIPAccounts) error {
-	_, acls := p.(provider.IPACLs)
-	_, maps := p.(provider.Mappings)
-	if _, ok := p.(provider.Expiry); !ok && fileHasTTL(f) {
+	_, acls := provider.Lookup[provider.IPACLs](p)
+	_, maps := provider.Lookup[provider.Mappings](p)
+	if _, ok := provider.Lookup[provider.Expiry](p); !ok && fileHasTTL(f) {
 		return &provider.MissingCapabilityError{Provider: p.Name(), What: provider.WhatExpiry, Why: "remove ttl from the file"}
 	}
 	return requireCapabilities(f, p.Name(), acls, maps)

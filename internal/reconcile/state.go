@@ -90,9 +90,9 @@ func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadO
 			wantACL[a.Name] = true
 		}
 	}
-	doms, hasDomains := p.(provider.Domains)
-	acls, hasACLs := p.(provider.IPACLs)
-	maps, hasMaps := p.(provider.Mappings)
+	doms, hasDomains := provider.Lookup[provider.Domains](p)
+	acls, hasACLs := provider.Lookup[provider.IPACLs](p)
+	maps, hasMaps := provider.Lookup[provider.Mappings](p)
 	st.HasDomains, st.HasIPACLs, st.HasMappings = hasDomains, hasACLs, hasMaps
 
 	if hasACLs && (o.All || len(wantACL) > 0 || fileAttachesACLs(f)) {

@@ -50,6 +50,8 @@ func (s Source) Describe(profile string) string {
 		return "the built-in sandbox"
 	case SourceEnvTelnyx:
 		return "environment (TELNYX_API_KEY)"
+	case SourceEnvPlivo:
+		return "environment (PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN)"
 	case SourceEnvDBPassword:
 		return "environment (SIPCTL_DB_PASSWORD)"
 	}

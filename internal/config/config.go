@@ -23,6 +23,8 @@ const (
 	ProviderSandbox  = "sandbox"
 	ProviderKamailio = "kamailio"
 	ProviderTelnyx   = "telnyx"
+	// ProviderPlivo's Auth ID is kept in the profile's account_sid.
+	ProviderPlivo = "plivo"
 )
 
 // SandboxProfile is the built-in profile a fresh install uses.

@@ -78,6 +78,13 @@ var builtins = map[string]Policy{
 		MinLower: 1, MinUpper: 1, MinDigits: 1,
 		Symbols: AllSymbols,
 	},
+	// Plivo endpoints: at least 5 characters, no documented maximum (128
+	// is sipctl's). Generated ones mix cases and digits, and stay long.
+	"plivo": {
+		Name: "plivo", MinLength: 5, MaxLength: 128, Length: 20,
+		MinLower: 1, MinUpper: 1, MinDigits: 1,
+		Symbols: AllSymbols,
+	},
 	// The common provider rule: at least 10, upper, lower, digit and one of
 	// StrictSymbols; no spaces or non-ASCII.
 	"strict": {

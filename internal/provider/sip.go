@@ -279,3 +279,12 @@ func IsID(p any, what, ref string) bool {
 	ids, ok := p.(Identifiers)
 	return ok && ids.IsID(what, ref)
 }
+
+// RequestedNames is implemented by providers that make an account's
+// username from the one a create asked for (Plivo appends 12 digits): the
+// name sipctl reports, journals and hands over is the one the provider
+// made, while a manifest names the one asked for. RequestedName returns
+// that requested name of an account the provider holds.
+type RequestedNames interface {
+	RequestedName(a SIPAccount) string
+}

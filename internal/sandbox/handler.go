@@ -30,6 +30,9 @@ type HandlerOptions struct {
 	// Bindings, when set, reports the registrar's current contacts of
 	// user@domain: the Telnyx face's registration status comes from it.
 	Bindings func(domain, user string) []sip.Binding
+	// PlivoRateLimit makes the Plivo face answer 429 beyond Plivo's
+	// documented 300 requests per 5 seconds per account.
+	PlivoRateLimit bool
 }
 
 const apiPrefix = "/2010-04-01"
@@ -46,6 +49,7 @@ func (s *Sandbox) HandlerWith(o HandlerOptions) http.Handler {
 	}
 	h.routes()
 	h.telnyx = newTxHandler(s, o, h.sem)
+	h.plivo = newPlHandler(s, o, h.sem)
 	return h
 }
 
@@ -56,6 +60,8 @@ type handler struct {
 	mux *http.ServeMux
 	// telnyx is the Telnyx face, under TelnyxPrefix.
 	telnyx http.Handler
+	// plivo is the Plivo face, under PlivoPrefix.
+	plivo http.Handler
 }
 
 // apiError is Twilio's error body.
@@ -88,6 +94,10 @@ func invalidParam(code int, format string, args ...any) *apiError {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, TelnyxPrefix+"/") {
 		h.telnyx.ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, PlivoPrefix) {
+		h.plivo.ServeHTTP(w, r)
 		return
 	}
 	if h.sem != nil {

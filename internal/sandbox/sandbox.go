@@ -154,6 +154,9 @@ func open(dir string, o openOptions) (*Sandbox, error) {
 		if err := s.migrate(context.Background()); err != nil {
 			return err
 		}
+		if err := s.migratePlivo(context.Background()); err != nil {
+			return err
+		}
 		return s.ensureAccount(context.Background())
 	})
 	if err != nil {
@@ -199,8 +202,8 @@ func (s *Sandbox) Account() (sid, token string) { return s.sid, s.tok }
 // account stays, so profiles and running servers keep working.
 func (s *Sandbox) Reset() error {
 	return s.tx(context.Background(), func(tx *sql.Tx) error {
-		for _, t := range []string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
-			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles", "telnyx_managed_accounts", "telnyx_ips", "telnyx_ip_connections"} {
+		for _, t := range append([]string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
+			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles", "telnyx_managed_accounts", "telnyx_ips", "telnyx_ip_connections"}, plivoTables...) {
 			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
 				return err
 			}

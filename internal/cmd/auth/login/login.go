@@ -29,11 +29,13 @@ type LoginOptions struct {
 	// HTTPClient carries the verification call; nil is the default client.
 	HTTPClient *http.Client
 
-	Profile         string
-	Provider        string
-	AccountSID      string
-	APIKeySID       string
-	APIURL          string
+	Profile    string
+	Provider   string
+	AccountSID string
+	APIKeySID  string
+	APIURL     string
+	// AuthID is Plivo's (--provider plivo --auth-id).
+	AuthID          string
 	WithToken       bool
 	InsecureStorage bool
 
@@ -79,7 +81,8 @@ for SQLite), then the AMI secret.`,
       --rpc-url http://127.0.0.1:5071/RPC --registrar sip.example.com:5060
   $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"
   $ sipctl auth login --profile pbx --provider asterisk --db-url mysql://asterisk@db.example.com/asterisk \
-      --registrar pbx.example.com:5060 --ami 127.0.0.1:5038 --ami-user sipctl`,
+      --registrar pbx.example.com:5060 --ami 127.0.0.1:5038 --ami-user sipctl
+  $ sipctl auth login --provider plivo --auth-id MA2025RK4E639VJFZAGV --profile pl --with-token <<<"$PLIVO_AUTH_TOKEN"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
@@ -104,8 +107,14 @@ for SQLite), then the AMI secret.`,
 			if opts.Provider == config.ProviderTelnyx {
 				return telnyxLogin(cmd.Context(), opts, runF)
 			}
+			if opts.Provider == config.ProviderPlivo {
+				return plivoLogin(cmd.Context(), opts, runF)
+			}
+			if opts.AuthID != "" {
+				return cmdutil.FlagErrorf("--auth-id is for --provider plivo")
+			}
 			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio, asterisk and telnyx log in (the sandbox needs no login)", opts.Provider)
+				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio, asterisk, telnyx and plivo log in (the sandbox needs no login)", opts.Provider)
 			}
 			for _, name := range kamailioFlags {
 				if cmd.Flags().Changed(name) {
@@ -135,10 +144,11 @@ for SQLite), then the AMI secret.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, asterisk, or telnyx (whose secret is an API key)")
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, asterisk, telnyx (whose secret is an API key), or plivo (with --auth-id)")
 	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
 	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
 	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
+	fl.StringVar(&opts.AuthID, "auth-id", "", "Plivo Auth `ID` (MA…, or SA… for a subaccount), with --provider plivo; the secret is then its Auth Token")
 	fl.BoolVar(&opts.WithToken, "with-token", false, "Read the secret from standard input")
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store the secret in plain text in the config file (0600) instead of the OS keyring; warned on every use")
 	addKamailioFlags(cmd, opts)

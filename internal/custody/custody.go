@@ -490,6 +490,17 @@ func (r *Run) checkGenerations() error {
 	return nil
 }
 
+// noteCreatedEntry keeps the account a create made and journals the
+// username the provider made when it is not the one asked for (Plivo
+// appends digits), so the handover names the account phones register as.
+func (r *Run) noteCreatedEntry(e journal.Entry, a provider.SIPAccount) error {
+	r.noteCreated(a)
+	if a.Username != "" && a.Username != e.Username {
+		return r.j.NoteMade(e.ID, a.Username)
+	}
+	return nil
+}
+
 // Applier is how an entry reaches the provider: SetSIPPassword for a
 // rotation; CreateSIPAccount for a create, which on --resume finds an
 // account its first attempt may have made and sets the same password.
@@ -502,8 +513,7 @@ func (r *Run) Applier() rotate.Applier {
 		if e.Op == journal.OpCreate && e.Ref == "" {
 			a, err := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
 			if err == nil {
-				r.noteCreated(a)
-				return a.Ref, nil
+				return a.Ref, r.noteCreatedEntry(e, a)
 			}
 			if errors.Is(err, provider.ErrNotFound) && rotate.Classify(err) == rotate.Refused {
 				// A 404 refuses a create only when no account came of it.
@@ -529,8 +539,7 @@ func (r *Run) Applier() rotate.Applier {
 				// entry is not refused.
 				return "", rotate.Unconfirmed(err)
 			}
-			r.noteCreated(a)
-			return a.Ref, nil
+			return a.Ref, r.noteCreatedEntry(e, a)
 		}
 		err := p.SetSIPPassword(ctx, provider.SIPAccount{Ref: e.Ref, Username: e.Username, Domain: e.Domain}, e.Password)
 		if err != nil && errors.Is(err, provider.ErrNotFound) && rotate.Classify(err) == rotate.Refused {
@@ -543,7 +552,10 @@ func (r *Run) Applier() rotate.Applier {
 			if e.Op == journal.OpCreate {
 				// Deleted since it was created: make it again with this password.
 				a, cerr := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
-				return a.Ref, cerr
+				if cerr != nil {
+					return "", cerr
+				}
+				return a.Ref, r.noteCreatedEntry(e, a)
 			}
 		}
 		return "", err

@@ -77,7 +77,10 @@ type Entry struct {
 	// create not yet accepted).
 	Ref      string `json:"ref,omitempty"`
 	Username string `json:"username"`
-	Domain   string `json:"domain,omitempty"`
+	// Made is the username the provider made from Username at create, when
+	// it makes its own (Plivo appends 12 digits): what the handover gives.
+	Made   string `json:"made_username,omitempty"`
+	Domain string `json:"domain,omitempty"`
 	// Options are the provider-specific choices of a create.
 	Options map[string]string `json:"options,omitempty"`
 	// CredentialListSID and CredentialSID are Twilio's parts of Ref, kept
@@ -152,7 +155,7 @@ type Handover struct {
 
 // record is one line of the file.
 type record struct {
-	Kind   string  `json:"kind"` // header, entry, status
+	Kind   string  `json:"kind"` // header, entry, status, made
 	Header *Header `json:"header,omitempty"`
 	Entry  *Entry  `json:"entry,omitempty"`
 	// status lines
@@ -162,6 +165,8 @@ type record struct {
 	Rejected      bool   `json:"rejected,omitempty"`
 	Ref           string `json:"ref,omitempty"`
 	CredentialSID string `json:"credential_sid,omitempty"`
+	// made lines
+	Made string `json:"made_username,omitempty"`
 }
 
 // DamageError says which line of which journal cannot be trusted.
@@ -404,6 +409,12 @@ func (j *Journal) load(r io.Reader) *DamageError {
 			if rec.CredentialSID != "" {
 				e.CredentialSID = rec.CredentialSID
 			}
+		case rec.Kind == "made":
+			if rec.ID < 0 || rec.ID >= len(j.entries) || rec.Made == "" {
+				first = dmg(lineNo, "made username for unknown entry %d", rec.ID)
+				continue
+			}
+			j.entries[rec.ID].Made = rec.Made
 		default:
 			first = dmg(lineNo, "unknown record %q", rec.Kind)
 		}
@@ -500,6 +511,39 @@ func (j *Journal) Mark(id int, status Status, errMsg string, rejected bool, ref,
 	if credSID != "" {
 		e.CredentialSID = credSID
 	}
+	return nil
+}
+
+// NoteMade records the username the provider made for a create's entry
+// (Plivo appends digits to the one asked for), so the handover and a
+// resumed run give the account's real name. Like a status line it is not
+// fsync'd alone: a lost one is found again by --resume, whose create
+// answers that the name was asked for and looks the account up.
+func (j *Journal) NoteMade(id int, made string) error {
+	b, err := line(record{Kind: "made", ID: id, Made: made})
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if id < 0 || id >= len(j.entries) {
+		return fmt.Errorf("journal: no entry %d", id)
+	}
+	if j.writeErr != nil {
+		return j.writeErr
+	}
+	if j.f == nil {
+		return errors.New("journal is closed")
+	}
+	if n, err := j.f.Write(b); err != nil {
+		if n > 0 {
+			j.f.Truncate(j.size)
+		}
+		j.writeErr = fmt.Errorf("writing the journal %s: %w", j.path, err)
+		return j.writeErr
+	}
+	j.size += int64(len(b))
+	j.entries[id].Made = made
 	return nil
 }
 

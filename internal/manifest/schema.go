@@ -68,7 +68,7 @@ func Schema() ([]byte, error) {
 		},
 	}
 	root := obj("sipctl manifest: the SIP domains, accounts and IP ACLs that `sipctl apply` makes the provider match", nil, map[string]any{
-		"provider": map[string]any{"type": "string", "enum": []string{"twilio", "sandbox", "kamailio", "telnyx"},
+		"provider": map[string]any{"type": "string", "enum": []string{"twilio", "sandbox", "kamailio", "telnyx", "plivo"},
 			"description": "The provider the file is for; when set it must be the active profile's (a twilio file also applies to the sandbox)"},
 		"policy":  str("The password policy new accounts' passwords are generated with: twilio, strict, device-safe, or key=value settings (default: the profile's; --policy overrides)"),
 		"domains": map[string]any{"type": "array", "items": domain},

@@ -33,7 +33,9 @@ type DomainState struct {
 	Name string
 	// SID is the provider's reference ("" without the Domains capability).
 	SID      string
-	Accounts map[string]provider.SIPAccount // by username
+	// Accounts by username: the one the file names (for a provider that
+	// makes its own usernames, provider.RequestedNames, the one asked for).
+	Accounts map[string]provider.SIPAccount
 	// ACLs attached for calls, by name, with their SIDs.
 	ACLs map[string]string
 }
@@ -94,6 +96,7 @@ func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadO
 	acls, hasACLs := provider.Lookup[provider.IPACLs](p)
 	maps, hasMaps := provider.Lookup[provider.Mappings](p)
 	st.HasDomains, st.HasIPACLs, st.HasMappings = hasDomains, hasACLs, hasMaps
+	names, requested := p.(provider.RequestedNames)
 
 	if hasACLs && (o.All || len(wantACL) > 0 || fileAttachesACLs(f)) {
 		for a, err := range acls.ListIPACLs(ctx) {
@@ -151,9 +154,15 @@ func Read(ctx context.Context, p provider.SIPAccounts, f *manifest.File, o ReadO
 				return nil, fmt.Errorf("listing the accounts of %s: %w", name, err)
 			}
 			// A username on several of a domain's lists is one account to
-			// the file; the first found stands for it.
-			if _, seen := ds.Accounts[a.Username]; !seen {
-				ds.Accounts[a.Username] = a
+			// the file; the first found stands for it. Where the provider
+			// makes its own usernames (Plivo), the file names the one asked
+			// for, and the state maps it to the account made.
+			key := a.Username
+			if requested {
+				key = names.RequestedName(a)
+			}
+			if _, seen := ds.Accounts[key]; !seen {
+				ds.Accounts[key] = a
 			}
 		}
 		if !hasDomains && len(ds.Accounts) == 0 {

@@ -47,7 +47,11 @@ func RecordOf(e journal.Entry) Record {
 	if sid == "" {
 		sid = e.Ref
 	}
-	return Record{SID: sid, Username: e.Username, Domain: e.Domain, Password: e.Password}
+	user := e.Username
+	if e.Made != "" {
+		user = e.Made // the provider's name for the account (Plivo's digits)
+	}
+	return Record{SID: sid, Username: user, Domain: e.Domain, Password: e.Password}
 }
 
 // Records are the done entries of a journal, in journal order, one per

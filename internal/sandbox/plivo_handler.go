@@ -179,7 +179,7 @@ func (h *plHandler) authenticate(r *http.Request) (string, error) {
 			return "", err
 		}
 		if subtle.ConstantTimeCompare([]byte(token), []byte(want)) == 1 && !enabled {
-			return "", plErr(http.StatusForbidden, "this subaccount is disabled")
+			return "", plErr(http.StatusUnauthorized, "authentication failed: this subaccount is disabled")
 		}
 	}
 	if subtle.ConstantTimeCompare([]byte(token), []byte(want)) != 1 {

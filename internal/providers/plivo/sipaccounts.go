@@ -70,7 +70,7 @@ func (c *Client) Lacks(what string) string {
 	switch what {
 	case provider.WhatCredentialLists, provider.WhatCredentials:
 		return "each endpoint is one SIP account with its own username and password; use `sipctl accounts`"
-	case provider.WhatDomains, provider.WhatMappings, provider.WhatDomainSettings:
+	case provider.WhatMappings, provider.WhatDomainSettings:
 		return "every endpoint registers at " + Registrar + ", which is not configurable"
 	case provider.WhatExpiry:
 		return "Plivo endpoints have no expiry and no field sipctl could record one in"

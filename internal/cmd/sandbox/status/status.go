@@ -36,6 +36,12 @@ type Status struct {
 	// TelnyxAPIURL (api_url + /v2), for the Telnyx provider or library.
 	TelnyxAPIKey string  `json:"telnyx_api_key"`
 	TelnyxAPIURL *string `json:"telnyx_api_url"`
+	// PlivoAuthID and PlivoAuthToken are the Plivo face's main account,
+	// served under PlivoAPIURL (the origin; paths begin /v1/Account/), for
+	// the Plivo provider's api_url or a Plivo library.
+	PlivoAuthID    string  `json:"plivo_auth_id"`
+	PlivoAuthToken string  `json:"plivo_auth_token"`
+	PlivoAPIURL    *string `json:"plivo_api_url"`
 	// Servers is every running `sandbox serve`, the most recent first (the
 	// fields above describe that one).
 	Servers []Server `json:"servers"`
@@ -57,8 +63,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Use:   "status",
 		Short: "Show the sandbox's database, account and running server",
 		Long: `Show where the sandbox keeps its data, its account SID, and the addresses of a
-running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token and the Telnyx
-face's API key, for pointing a Twilio or Telnyx library or curl at the served API.`,
+running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token, the Telnyx
+face's API key and the Plivo face's Auth ID and Auth Token, for pointing a Twilio, Telnyx or
+Plivo library or curl at the served API.`,
 		Example: `  sipctl sandbox status
   sipctl sandbox status --json --jq .api_url`,
 		Args: cobra.NoArgs,
@@ -84,7 +91,8 @@ func statusRun(opts *StatusOptions) error {
 	}
 	defer sb.Close()
 	sid, token := sb.Account()
-	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey(), Servers: []Server{}}
+	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey(),
+		PlivoAuthID: sb.PlivoAuthID(), PlivoAuthToken: sb.PlivoAuthToken(), Servers: []Server{}}
 	for i, rec := range sandbox.RunningServers(dir) {
 		st.Servers = append(st.Servers, Server{PID: rec.PID, APIURL: rec.APIURL(), HTTPAddr: rec.HTTPAddr, SIPAddr: rec.SIPAddr, Started: rec.Started})
 		if i > 0 {
@@ -95,6 +103,8 @@ func statusRun(opts *StatusOptions) error {
 		st.PID, st.HTTPAddr, st.APIURL = &rec.PID, &rec.HTTPAddr, &apiURL
 		telnyxURL := apiURL + sandbox.TelnyxPrefix
 		st.TelnyxAPIURL = &telnyxURL
+		plivoURL := apiURL
+		st.PlivoAPIURL = &plivoURL
 		if rec.SIPAddr != "" {
 			st.SIPAddr = &rec.SIPAddr
 		}
@@ -112,7 +122,7 @@ func statusRun(opts *StatusOptions) error {
 	for _, srv := range st.Servers {
 		fields = append(fields,
 			output.Field{Label: "Serving", Value: output.Text(fmt.Sprintf("yes (pid %d)", srv.PID))},
-			output.Field{Label: "API", Value: output.Text(srv.APIURL + " (Twilio), " + srv.APIURL + sandbox.TelnyxPrefix + " (Telnyx)")})
+			output.Field{Label: "API", Value: output.Text(srv.APIURL + " (Twilio), " + srv.APIURL + sandbox.TelnyxPrefix + " (Telnyx), " + srv.APIURL + sandbox.PlivoPrefix + " (Plivo)")})
 		if srv.SIPAddr != "" {
 			fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(srv.SIPAddr + " (UDP and TCP)")})
 		}

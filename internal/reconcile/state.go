@@ -32,7 +32,7 @@ type State struct {
 type DomainState struct {
 	Name string
 	// SID is the provider's reference ("" without the Domains capability).
-	SID      string
+	SID string
 	// Accounts by username: the one the file names (for a provider that
 	// makes its own usernames, provider.RequestedNames, the one asked for).
 	Accounts map[string]provider.SIPAccount

@@ -3,6 +3,8 @@ package factory
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -13,7 +15,18 @@ import (
 
 func init() {
 	Register(Info{Name: config.ProviderPlivo, Description: "Plivo's REST API (endpoints at phone.plivo.com, subaccounts)",
-		New: newPlivo, PasswordPolicy: "plivo"})
+		New: newPlivo, PasswordPolicy: "plivo",
+		Env: config.EnvSpec{
+			Vars: []config.EnvVar{
+				{Name: auth.PlivoAuthIDEnv, Help: "the Auth ID (MA…, or SA… for a subaccount), as Plivo's own SDKs read it"},
+				{Name: auth.PlivoAuthTokenEnv, Help: "its Auth Token; with a plivo profile named, it takes precedence over the keyring", Secret: true},
+			},
+			Sets: [][]string{{auth.PlivoAuthIDEnv, auth.PlivoAuthTokenEnv}},
+			FromEnv: func(p *config.Profile) {
+				p.AccountSID = strings.TrimSpace(os.Getenv(auth.PlivoAuthIDEnv))
+				p.DefaultDomain = plivo.Registrar
+			},
+		}})
 }
 
 // newPlivo builds the Plivo client: the Auth ID and Auth Token from

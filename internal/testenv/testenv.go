@@ -171,7 +171,7 @@ func (e *Env) Environ() []string {
 		k, _, _ := strings.Cut(kv, "=")
 		// CI too: under CI=true sipctl refuses the unnamed sandbox, and a
 		// test that wants that sets CI itself.
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") ||
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "PLIVO_") ||
 			k == "CI" || k == "HOME" || k == "XDG_CONFIG_HOME" || k == "XDG_STATE_HOME" || k == "XDG_DATA_HOME" {
 			continue
 		}
@@ -219,7 +219,7 @@ func (e *Env) Apply(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || k == "CI" {
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "PLIVO_") || k == "CI" {
 			t.Setenv(k, "")
 			os.Unsetenv(k)
 		}

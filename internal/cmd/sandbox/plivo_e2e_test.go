@@ -30,7 +30,7 @@ func TestPlivoCommandsAgainstTheSandbox(t *testing.T) {
 	}
 	env.Set("SIPCTL_API_URL", serve.API).Set("PLIVO_AUTH_ID", st.AuthID)
 	// Half of the pair: exit 4, naming what is set and what is missing.
-	if r := sipctl(t, env, "", "accounts", "list"); r.code != 4 || !strings.Contains(r.stderr, "PLIVO_AUTH_ID is set but PLIVO_AUTH_TOKEN is not") {
+	if r := sipctl(t, env, "", "subaccounts", "list"); r.code != 4 || !strings.Contains(r.stderr, "PLIVO_AUTH_ID is set but PLIVO_AUTH_TOKEN is not") {
 		t.Fatalf("half-set pair: exit %d\n%s", r.code, r.stderr)
 	}
 	env.Set("PLIVO_AUTH_TOKEN", st.Token)

@@ -174,11 +174,11 @@ func TestValidateErrorNeverLeaksPassword(t *testing.T) {
 }
 
 func TestBuiltinAndNames(t *testing.T) {
-	if got := strings.Join(Names(), ","); got != "device-safe,strict,telnyx,twilio" {
+	if got := strings.Join(Names(), ","); got != "device-safe,plivo,strict,telnyx,twilio" {
 		t.Fatalf("Names() = %s", got)
 	}
 	_, err := Builtin("nope")
-	if err == nil || !strings.Contains(err.Error(), "device-safe, strict, telnyx, twilio") {
+	if err == nil || !strings.Contains(err.Error(), "device-safe, plivo, strict, telnyx, twilio") {
 		t.Fatalf("Builtin error %v does not list the names", err)
 	}
 	for _, n := range Names() {
@@ -328,5 +328,26 @@ func TestTelnyxPolicy(t *testing.T) {
 		if err := p.Validate(pw); err != nil || len(pw) != 20 {
 			t.Fatalf("generated %d characters: %v", len(pw), err)
 		}
+	}
+}
+
+// Plivo's documented rule is at least five characters; generated passwords
+// are longer and mix cases and digits.
+func TestPlivoPolicy(t *testing.T) {
+	p, err := Builtin("plivo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.MinLength != 5 {
+		t.Errorf("plivo MinLength = %d, want 5 (Plivo's documented minimum)", p.MinLength)
+	}
+	for range 20 {
+		pw, err := p.Generate()
+		if err != nil || len(pw) != 20 || p.Validate(pw) != nil {
+			t.Fatalf("generated %d characters: %v %v", len(pw), err, p.Validate(pw))
+		}
+	}
+	if p.Validate("abcd") == nil {
+		t.Error("a 4-character password passed the plivo policy")
 	}
 }

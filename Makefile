@@ -7,7 +7,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/sipctl/sipctl/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx clean
+.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx bench-plivo clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
@@ -28,7 +28,7 @@ test: test-deps lint
 docs:
 	$(GO) test ./internal/docgen -run TestGeneratedFilesUpToDate -update
 
-bench: bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx
+bench: bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx bench-plivo
 
 bench-startup:
 	./scripts/bench-startup.sh
@@ -47,6 +47,9 @@ bench-asterisk:
 
 bench-telnyx:
 	./scripts/bench-telnyx.sh
+
+bench-plivo:
+	./scripts/bench-plivo.sh
 
 clean:
 	rm -rf bin dist

@@ -46,6 +46,9 @@ func backgroundRun(opts *ServeOptions) error {
 	if opts.ListenAny {
 		args = append(args, "--listen-any")
 	}
+	if opts.PlivoRateLimit {
+		args = append(args, "--plivo-rate-limit")
+	}
 	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = detached()

@@ -38,6 +38,8 @@ type ServeOptions struct {
 	// Background starts the serve as a process of its own and returns once
 	// it serves (--background).
 	Background bool
+	// PlivoRateLimit is --plivo-rate-limit.
+	PlivoRateLimit bool
 
 	// Ready, when set, is called with the bound addresses once serving
 	// (tests use it to learn the ports picked for :0).
@@ -88,6 +90,7 @@ the sandbox's account token is a test secret, not protection.`,
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "Answer 429 (code 20429) beyond `n` requests in progress; 0 is unbounded")
 	fl.Float64Var(&opts.FailRate, "fail-rate", 0, "Answer this `fraction` (0 to 1) of API requests with a 500")
 	fl.BoolVar(&opts.Background, "background", false, "Run in the background: return once serving, printing the addresses and the process to stop")
+	fl.BoolVar(&opts.PlivoRateLimit, "plivo-rate-limit", false, "Answer 429 on the Plivo face beyond Plivo's documented 300 requests per 5 seconds per account")
 	return cmd
 }
 
@@ -159,7 +162,7 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	srv := &http.Server{
 		Handler: sb.HandlerWith(sandbox.HandlerOptions{Latency: opts.Latency, MaxConcurrency: opts.MaxConcurrency,
-			FailRate: opts.FailRate, Bindings: bindings}),
+			FailRate: opts.FailRate, Bindings: bindings, PlivoRateLimit: opts.PlivoRateLimit}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 

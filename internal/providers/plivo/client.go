@@ -59,6 +59,10 @@ type Options struct {
 	// MaxRetries bounds retries after 429 or a 5xx. Default 4; negative
 	// disables retries.
 	MaxRetries int
+	// MaxRetryTime bounds, with MaxRetries, how long a request keeps being
+	// retried. Default httpsafe.MaxRetryAfter. A caller's
+	// provider.RetryBudget replaces both.
+	MaxRetryTime time.Duration
 	// RequestTimeout applies when the caller's context has no deadline.
 	// Default 30s.
 	RequestTimeout time.Duration
@@ -84,6 +88,7 @@ type Client struct {
 	debug      *httpapi.DebugLog
 	sem        chan struct{}
 	maxRetries int
+	retryTime  time.Duration
 	timeout    time.Duration
 	name       string
 	pageSize   int
@@ -128,6 +133,9 @@ func New(o Options) (*Client, error) {
 	} else if o.MaxRetries < 0 {
 		o.MaxRetries = 0
 	}
+	if o.MaxRetryTime <= 0 {
+		o.MaxRetryTime = httpsafe.MaxRetryAfter
+	}
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
 	}
@@ -153,6 +161,7 @@ func New(o Options) (*Client, error) {
 		debug:      httpapi.NewDebugLog(o.Debug, o.AuthToken),
 		sem:        make(chan struct{}, o.MaxConcurrency),
 		maxRetries: o.MaxRetries,
+		retryTime:  o.MaxRetryTime,
 		timeout:    o.RequestTimeout,
 		name:       o.ProviderName,
 		pageSize:   o.PageSize,
@@ -208,32 +217,40 @@ func (c *Client) do(ctx context.Context, r Request, u *url.URL, out any) error {
 		}
 	}
 	safe := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodDelete
+	// Retries draw on the caller's provider.RetryBudget when it put one in
+	// ctx (one per write), else on MaxRetries within MaxRetryTime.
+	budget := provider.RetryBudgetOr(ctx, c.maxRetries, c.retryTime)
 	for attempt := 0; ; attempt++ {
-		body, status, header, err := c.once(ctx, r, u, payload)
+		a, err := c.once(ctx, r, u, payload)
 		if err != nil {
 			return err
 		}
-		if status < 300 {
-			if out != nil && len(body) > 0 {
-				if err := json.Unmarshal(body, out); err != nil {
+		if a.status < 300 {
+			defer a.release()
+			if out != nil && len(a.body) > 0 {
+				if err := json.Unmarshal(a.body, out); err != nil {
 					return fmt.Errorf("decoding the %s %s response: %w", r.Method, r.Path, err)
 				}
 			}
 			return nil
 		}
-		apiErr := decodeError(status, body, r)
+		apiErr := decodeError(a.status, a.body, r)
+		a.release()
 		if apiErr.RateLimited() {
 			provider.ObserveThrottle(ctx)
 		}
 		// A 429 was not processed, so any method may repeat it.
-		retryable := apiErr.RateLimited() || (status >= 500 && safe)
-		if !retryable || attempt >= c.maxRetries {
+		retryable := apiErr.RateLimited() || (a.status >= 500 && safe)
+		if !retryable {
 			return apiErr
 		}
-		if d, ok := httpsafe.RetryAfter(header, time.Now()); ok && d > httpsafe.MaxRetryAfter {
+		if d, ok := httpsafe.RetryAfter(a.header, time.Now()); ok && d > httpsafe.MaxRetryAfter {
 			return &httpsafe.RetryAfterError{Wait: d, Err: apiErr}
 		}
-		wait := httpapi.Backoff(attempt, header.Get("Retry-After"))
+		wait := httpapi.Backoff(attempt, a.header.Get("Retry-After"))
+		if !budget.Spend(wait) {
+			return apiErr
+		}
 		if c.onWait != nil {
 			c.onWait(wait, apiErr)
 		}
@@ -243,20 +260,33 @@ func (c *Client) do(ctx context.Context, r Request, u *url.URL, out any) error {
 	}
 }
 
-func (c *Client) once(ctx context.Context, r Request, u *url.URL, payload []byte) ([]byte, int, http.Header, error) {
+// answer is one attempt's answer; release frees its body's share of the
+// run's answer buffer (httpapi.ReadAnswer).
+type answer struct {
+	body    []byte
+	release func()
+	status  int
+	header  http.Header
+}
+
+func (c *Client) once(ctx context.Context, r Request, u *url.URL, payload []byte) (answer, error) {
+	// No request starts after a cancel, a retry included.
+	if err := ctx.Err(); err != nil {
+		return answer{}, &provider.UnavailableError{Host: u.Host, Err: err}
+	}
 	// A subaccount's token is fetched (through the main account) before
 	// taking a slot: the fetch takes one of its own.
 	token, err := c.authToken(ctx)
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	if err := c.pace.wait(ctx); err != nil {
-		return nil, 0, nil, err
+		return answer{}, &provider.UnavailableError{Host: u.Host, Err: err}
 	}
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, 0, nil, ctx.Err()
+		return answer{}, &provider.UnavailableError{Host: u.Host, Err: ctx.Err()}
 	}
 	defer func() { <-c.sem }()
 	var body io.Reader
@@ -265,7 +295,7 @@ func (c *Client) once(ctx context.Context, r Request, u *url.URL, payload []byte
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
 	if err != nil {
-		return nil, 0, nil, err
+		return answer{}, err
 	}
 	req.SetBasicAuth(c.authID, token)
 	req.Header.Set("Accept", "application/json")
@@ -277,23 +307,22 @@ func (c *Client) once(ctx context.Context, r Request, u *url.URL, payload []byte
 	}
 	c.debug.Request(req, logged)
 	start := time.Now()
-	resp, err := c.http.Do(req)
+	// Send tells a failure before the request was written (nothing
+	// applied) from one after (maybe applied).
+	resp, err := httpapi.Send(c.http, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, u.Host, ctx.Err())
-		}
 		if off := (*httpsafe.OffOriginError)(nil); errors.As(err, &off) {
-			return nil, 0, nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
+			return answer{}, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
 		}
-		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+		return answer{}, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	data, release, err := httpapi.ReadAnswer(ctx, resp.Body, r.Method, r.Path)
 	if err != nil {
-		return nil, 0, nil, &UnreachableError{Host: u.Host, Err: err}
+		return answer{}, httpapi.BodyError(u.Host, err)
 	}
 	c.debug.Response(resp, data, time.Since(start))
-	return data, resp.StatusCode, resp.Header, nil
+	return answer{body: data, release: release, status: resp.StatusCode, header: resp.Header}, nil
 }
 
 // accountPath is /v1/Account/{auth_id}.
@@ -371,29 +400,4 @@ func (p *pacer) wait(ctx context.Context) error {
 		return httpapi.Sleep(ctx, d)
 	}
 	return nil
-}
-
-// UnreachableError says the API host could not be reached, and why.
-type UnreachableError struct {
-	Host string
-	Err  error
-}
-
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("cannot reach %s: %v", e.Host, rootCause(e.Err))
-}
-
-func (e *UnreachableError) Unwrap() error { return e.Err }
-
-// Unreachable marks the error for exit 6 (no answer).
-func (e *UnreachableError) Unreachable() bool { return true }
-
-func rootCause(err error) error {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err
-		}
-		err = u
-	}
 }

@@ -20,9 +20,6 @@ type APIError struct {
 	APIID   string
 	Method  string
 	Path    string
-	// exists is set by the client when the error says the endpoint is
-	// already there (the duplicate check before a create).
-	exists bool
 }
 
 // Error is one line: `Plivo: HTTP 404: not found`.
@@ -34,15 +31,11 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("Plivo: HTTP %d: %s", e.Status, msg)
 }
 
-// Is lets errors.Is match provider.ErrNotFound (404) and provider.ErrExists.
+// Is lets errors.Is match provider.ErrNotFound (404). Plivo has no
+// "exists" answer: it makes a new username for every create, so the
+// client finds a repeated one itself before asking.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case provider.ErrNotFound:
-		return e.Status == http.StatusNotFound
-	case provider.ErrExists:
-		return e.exists
-	}
-	return false
+	return target == provider.ErrNotFound && e.Status == http.StatusNotFound
 }
 
 // Unauthorized reports refused credentials (401): exit 4.
@@ -53,6 +46,21 @@ func (e *APIError) RateLimited() bool { return e.Status == http.StatusTooManyReq
 
 // Temporary reports an error worth retrying later.
 func (e *APIError) Temporary() bool { return e.RateLimited() || e.Status >= 500 }
+
+// ErrorCode maps the answer to its provider-neutral class.
+func (e *APIError) ErrorCode() provider.Code {
+	switch {
+	case e.Unauthorized():
+		return provider.Auth
+	case e.RateLimited():
+		return provider.RateLimited
+	case e.Status == http.StatusNotFound:
+		return provider.NotFound
+	case e.Status >= 400 && e.Status < 500:
+		return provider.Invalid
+	}
+	return provider.Unknown
+}
 
 // ErrorHint is what to do about the error, for the one-line hint.
 func (e *APIError) ErrorHint() string {

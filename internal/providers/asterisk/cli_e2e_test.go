@@ -2,6 +2,7 @@ package asterisk_test
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,4 +83,21 @@ func TestAsteriskCLI(t *testing.T) {
 	c.fails(2, "asterisk has no credential lists", "", "--profile", "pbx", "credlists", "list")
 	c.ok("", "--profile", "pbx", "accounts", "delete", "frank@"+domain, "--yes")
 	c.fails(5, "rejected", "", "--profile", "pbx", "accounts", "check", "frank@"+domain, "--from-handover", handover)
+
+	// apply and export go through the neutral core as on every provider.
+	manifest := filepath.Join(t.TempDir(), "pbx.yaml")
+	os.WriteFile(manifest, []byte("provider: asterisk\ndomains:\n  - name: \""+domain+"\"\n    accounts:\n      - \"201\"\n      - \"202\"\n"), 0o644)
+	applied := filepath.Join(t.TempDir(), "applied.json")
+	c.ok("", "--profile", "pbx", "apply", "-f", manifest, "--output", applied)
+	c.ok("", "--profile", "pbx", "accounts", "check", "--from-handover", applied)
+	if out := c.ok("", "--profile", "pbx", "export"); !strings.Contains(out, "provider: asterisk") || !strings.Contains(out, `"202"`) {
+		t.Fatalf("export: %s", out)
+	}
+
+	// An AMI (a scripted one) is logged in to before anything is saved: a
+	// wrong secret is refused (exit 4). Its secret comes after the database
+	// password on standard input (none for SQLite). The keyring side is
+	// internal/cmd/auth's TestAsteriskLoginKeepsTheAMISecretInTheKeyring.
+	ami := asterisktest.ScriptedAMI(t, false)
+	c.fails(4, "refused the login", "wrong\n", "auth", "login", "--profile", "pbx", "--provider", "asterisk", "--ami", ami.Addr(), "--ami-user", "sipctl", "--with-token")
 }

@@ -115,6 +115,9 @@ func asteriskLoginRun(ctx context.Context, opts *LoginOptions) error {
 	schema := c.Schema()
 	banner, err := c.PingAMI(ctx)
 	c.Close()
+	if errors.Is(err, asterisk.ErrAMIAuth) {
+		return &cmdutil.AuthError{Err: fmt.Errorf("could not log in to the AMI, nothing saved: %w", err)}
+	}
 	if err != nil {
 		return fmt.Errorf("could not log in to the AMI, nothing saved: %w", err)
 	}

@@ -12,8 +12,10 @@ LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(P
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
 
-demo: build
-	./scripts/demo.sh ./bin/sipctl
+demo:
+	@echo "Building sipctl (bin/sipctl), then running the main job against the built-in sandbox..."
+	@$(MAKE) --no-print-directory -s build
+	@./scripts/demo.sh ./bin/sipctl
 
 test-deps:
 	./scripts/test-deps.sh

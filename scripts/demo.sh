@@ -15,25 +15,33 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipctl-demo.XXXXXX")
 serve_pid=""
 cleanup() {
-	[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+	if [ -n "$serve_pid" ]; then
+		kill "$serve_pid" 2>/dev/null
+		# The serve is not this shell's child: wait until it has let go of
+		# the state directory before removing it.
+		for _ in $(seq 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.05; done
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-# A private sandbox: no config, state or credentials of the caller leak in.
-unset SIPCTL_PROFILE SIPCTL_API_URL SIPCTL_ACCOUNT_SID SIPCTL_AUTH_TOKEN SIPCTL_API_KEY SIPCTL_API_SECRET \
-	TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_API_KEY TWILIO_API_SECRET
-export SIPCTL_CONFIG_DIR="$work/config" SIPCTL_STATE_DIR="$work/state"
+# A private sandbox: no config, state or credentials of the caller leak in,
+# and the sandbox is named (under CI=true sipctl uses it only when named).
+for v in $(env | sed -n 's/^\(SIPCTL_[A-Z_]*\|TWILIO_[A-Z_]*\|TELNYX_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
+export SIPCTL_CONFIG_DIR="$work/config" SIPCTL_STATE_DIR="$work/state" SIPCTL_PROFILE=sandbox
 cd "$work"
 
 if [ -t 1 ]; then bold=$'\033[1m' dim=$'\033[2m' off=$'\033[0m'; else bold="" dim="" off=""; fi
-say() { printf '\n%s# %s%s\n' "$dim" "$*" "$off"; }
-run() { printf '%s$ sipctl %s%s\n' "$bold" "$*" "$off"; "$bin" "$@"; }
+# The commands as typed go to the demo's own output (fd 3), so a command
+# whose output is redirected into a file does not take them along.
+exec 3>&1
+say() { printf '\n%s# %s%s\n' "$dim" "$*" "$off" >&3; }
+run() { printf '%s$ sipctl %s%s\n' "$bold" "$*" "$off" >&3; "$bin" "$@"; }
 # expect CODE args...: run a command that must exit with CODE.
 expect() {
 	local want=$1 got=0
 	shift
-	printf '%s$ sipctl %s%s\n' "$bold" "$*" "$off"
+	printf '%s$ sipctl %s%s\n' "$bold" "$*" "$off" >&3
 	"$bin" "$@" || got=$?
 	if [ "$got" != "$want" ]; then
 		echo "demo: expected exit $want, got $got" >&2
@@ -51,17 +59,10 @@ cat alice.json
 run accounts create bob --domain office
 run accounts list --domain office
 
-say "Start the sandbox's API and SIP registrar on free loopback ports"
-"$bin" sandbox serve --http-addr 127.0.0.1:0 --sip-addr 127.0.0.1:0 >serve.log 2>&1 &
-serve_pid=$!
-registrar=""
-for _ in $(seq 100); do
-	registrar=$("$bin" sandbox status --jq 'select(.serving) | .sip_addr' 2>/dev/null || true)
-	[ -n "$registrar" ] && break
-	sleep 0.1
-done
-[ -n "$registrar" ] || { cat serve.log >&2; echo "demo: sandbox serve did not start" >&2; exit 1; }
-cat serve.log
+say "Start the sandbox's API and SIP registrar on free loopback ports, in the background"
+run sandbox serve --background --http-addr 127.0.0.1:0 --sip-addr 127.0.0.1:0
+serve_pid=$("$bin" -q sandbox status --jq '.pid')
+registrar=$("$bin" -q sandbox status --jq '.sip_addr')
 
 say "Can alice's phone log in? A real SIP REGISTER with digest authentication"
 # alice's password, from the JSON that accounts create printed (kept 0600).

@@ -39,4 +39,32 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(s, "WARN") {
 		t.Errorf("library log lines leaked into the output:\n%s", s)
 	}
+	// No stray lines: the serve's foreground prompt, a hint to rotate right
+	// after rotating, a step that printed nothing in a pipe, a command line
+	// swallowed into the file its output went to.
+	for _, stray := range []string{"Press Ctrl-C", "rotate it with", "$ sipctl domains check office\nnote: working against the local sandbox (in-process); `sipctl sandbox status`\n\n"} {
+		if strings.Contains(s, stray) {
+			t.Errorf("demo output has a stray %q:\n%s", stray, s)
+		}
+	}
+	if n := strings.Count(s, "$ sipctl accounts create alice"); n != 1 {
+		t.Errorf("the alice command is shown %d times:\n%s", n, s)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(s), "is removed now.") || !strings.Contains(s, "No problems found") {
+		t.Errorf("the last step printed nothing:\n%s", s)
+	}
+}
+
+// make demo says what it does before its silent build.
+func TestMakeDemoAnnouncesBuild(t *testing.T) {
+	cmd := exec.Command(testenv.LookPath(t, "make"), "-n", "-s", "demo")
+	cmd.Dir = testenv.RepoRoot()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make -n demo: %v", err)
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	if !strings.HasPrefix(first, "echo ") {
+		t.Errorf("make demo's first step is not a line for the user: %q", first)
+	}
 }

@@ -353,7 +353,7 @@ func ResultError(user, domain string, res sip.CheckResult) error {
 	case sip.Rejected:
 		return &cmdutil.ExitError{Code: cmdutil.ExitRejected, Err: cmdutil.WithHint(
 			fmt.Errorf("%s rejected %s@%s: %d %s", res.Registrar, user, domain, res.StatusCode, res.Reason),
-			rejectHint(res.StatusCode))}
+			rejectHint(res.StatusCode, user+"@"+domain))}
 	default:
 		return &cmdutil.ExitError{Code: cmdutil.ExitNoAnswer, Err: cmdutil.WithHint(
 			fmt.Errorf("no answer for %s@%s: %s", user, domain, res.Reason),
@@ -361,10 +361,14 @@ func ResultError(user, domain string, res sip.CheckResult) error {
 	}
 }
 
-func rejectHint(code int) string {
+// rejectHint says where the right password is: a rejected password is
+// most often an old one (the account was rotated since), and the current one
+// is in the handover of the run that set it, or in its journal while the
+// run is unfinished. Rotating again would only make another.
+func rejectHint(code int, account string) string {
 	switch code {
 	case 403, 401, 407:
-		return "the password is wrong for this account; rotate it with `sipctl password rotate`"
+		return fmt.Sprintf("the registrar does not take this password for %s; if sipctl set or rotated it, check the one in that run's handover: `sipctl accounts check %s --from-handover FILE` (or `--from-journal` while the run is unfinished, see `sipctl password runs list`)", account, account)
 	case 404:
 		return "the registrar does not know this user or domain; see `sipctl accounts list`"
 	}

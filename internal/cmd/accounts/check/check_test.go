@@ -445,3 +445,18 @@ func TestCheckDomainFlag(t *testing.T) {
 		t.Fatalf("handover limited to one domain: %v\n%s%s", err, out, errOut)
 	}
 }
+
+// A rejected password points to where the right one is (the handover of
+// the run that set it, or its journal), never to rotating again: right
+// after a rotation the old password is rejected, as it should be.
+func TestRejectedPasswordPointsToHandover(t *testing.T) {
+	err := ResultError("alice", "office.sip.twilio.com", sip.CheckResult{Outcome: sip.Rejected, StatusCode: 403, Reason: "Forbidden", Registrar: "127.0.0.1:5060"})
+	var ee *cmdutil.ExitError
+	var he *cmdutil.HintError
+	if !errors.As(err, &ee) || ee.Code != cmdutil.ExitRejected || !errors.As(err, &he) {
+		t.Fatalf("%v", err)
+	}
+	if !strings.Contains(he.Hint, "--from-handover") || !strings.Contains(he.Hint, "alice@office.sip.twilio.com") || strings.Contains(he.Hint, "rotate it") {
+		t.Errorf("hint: %s", he.Hint)
+	}
+}

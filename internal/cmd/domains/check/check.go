@@ -60,6 +60,8 @@ type CheckOptions struct {
 	Exporter *cmdutil.Exporter
 
 	Domain string
+	// Quiet (-q) leaves out the summary line.
+	Quiet bool
 }
 
 // NewCmdCheck is `domains check [DOMAIN]`.
@@ -88,6 +90,7 @@ lists attached to it are checked. Exits 1 when an error is found.`,
 			if len(args) == 1 {
 				opts.Domain = args[0]
 			}
+			opts.Quiet = f.Globals != nil && f.Globals.QuietNotes()
 			if runF != nil {
 				return runF(opts)
 			}
@@ -121,7 +124,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			errs++
 		}
 	}
-	if opts.IO.IsStderrTTY() && !opts.Exporter.Enabled() {
+	// The summary goes to stderr in a pipe too: a check that found nothing
+	// must not look like one that printed nothing.
+	if !opts.Quiet && !opts.Exporter.Enabled() {
 		if len(findings) == 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "No problems found in %d domain%s and %d credential list%s\n", domains, plural(domains, "", "s"), lists, plural(lists, "", "s"))
 		} else {

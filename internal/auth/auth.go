@@ -67,6 +67,9 @@ type Credentials struct {
 	// Warning, when set, must be shown on stderr each time these credentials
 	// are used (the insecure config entry).
 	Warning string
+	// NoneNeeded says why a profile has no secret at all ("none needed
+	// (SQLite)"); Secret is then empty.
+	NoneNeeded string
 }
 
 // String hides the secret, so a stray %v cannot leak it.
@@ -199,7 +202,7 @@ func KeyringTimeout() time.Duration { return keyring.Timeout() }
 
 // NoKeyringHint lays out the choices when the OS keyring cannot be used.
 const NoKeyringHint = "choose one: run sipctl where a Secret Service is running (on a headless Linux box: `dbus-run-session` with `gnome-keyring-daemon --unlock --components=secrets`); " +
-	"or authenticate from the environment as CI does (SIPCTL_ACCOUNT_SID with SIPCTL_AUTH_TOKEN, or TWILIO_*); " +
+	"or authenticate from the environment as CI does (`sipctl help environment` lists each provider's variables); " +
 	"or pass --insecure-storage to keep the secret in the config file (mode 0600, with a warning on every use)"
 
 // Disagreements lists the other places that hold a secret for p which

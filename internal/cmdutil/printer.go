@@ -109,7 +109,7 @@ func classify(cmd *cobra.Command, err error) (code int, hint string) {
 		// No keyring means no stored credentials: authentication is what is
 		// missing, and the user has three ways to provide it.
 		code = ExitAuth
-		hint = "run sipctl in a session with a Secret Service (e.g. gnome-keyring under dbus), authenticate from the environment (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN), or `sipctl auth login --insecure-storage`"
+		hint = "run sipctl in a session with a Secret Service (e.g. gnome-keyring under dbus), authenticate from the environment (`sipctl help environment` lists each provider's variables), or `sipctl auth login --insecure-storage`"
 	case class == provider.Auth:
 		code = ExitAuth
 		if hint = provider.Hint(err); hint == "" {

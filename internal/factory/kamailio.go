@@ -12,11 +12,42 @@ import (
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/kamailio"
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/redact"
 )
 
 func init() {
 	Register(Info{Name: config.ProviderKamailio, Description: "a self-hosted Kamailio (subscriber, domain and address tables; JSON-RPC)",
-		New: newKamailio, PasswordPolicy: "device-safe", Env: kamailioEnv})
+		New: newKamailio, PasswordPolicy: "device-safe", Env: kamailioEnv,
+		Auth: auth.Method{
+			Secret: "database password", Label: "database password", Resolve: kamailioPassword,
+			Unchecked: "not checked (the database is reached by commands such as `sipctl accounts list`)",
+			Endpoint:  func(p *config.Profile) (string, string) { return "RPC URL", p.RPCURL },
+		}})
+}
+
+// kamailioPassword is a Kamailio profile's secret: its database password,
+// or none for SQLite.
+func kamailioPassword(p *config.Profile) (auth.Credentials, error) {
+	if p.DBURL == "" {
+		return auth.Credentials{}, fmt.Errorf("no db_url: run `sipctl auth login --profile %s --provider kamailio --db-url URL ...` (or set SIPCTL_DB_URL): %w", p.Name, auth.ErrNoCredentials)
+	}
+	u, err := kamailio.ParseDBURL(p.DBURL)
+	if err != nil {
+		return auth.Credentials{}, err
+	}
+	pw, src, err := auth.DBPassword(p, u.NeedsPassword())
+	if err != nil {
+		return auth.Credentials{}, err
+	}
+	redact.Add(pw)
+	c := auth.Credentials{Secret: pw, Source: src}
+	if !u.NeedsPassword() {
+		c.NoneNeeded = "none needed (SQLite)"
+	}
+	if src == auth.SourceInsecureConfig {
+		c.Warning = fmt.Sprintf("warning: profile %q uses a database password stored in plain text in the config file (--insecure-storage)", p.Name)
+	}
+	return c, nil
 }
 
 // kamailioEnv: SIPCTL_PROVIDER=kamailio with SIPCTL_DB_URL select a

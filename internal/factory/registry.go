@@ -54,6 +54,9 @@ type Info struct {
 	// they fill a profile. `sipctl help environment` and auth help list
 	// them from here.
 	Env config.EnvSpec
+	// Auth is how its profiles authenticate: where the secret comes from
+	// and the one request that proves it (`auth status`, `auth token`).
+	Auth auth.Method
 }
 
 // Env is what a constructor may use from the run.
@@ -110,6 +113,9 @@ func Register(info Info) {
 	}
 	registry[info.Name] = info
 	config.RegisterEnv(info.Name, info.Env)
+	if info.Auth.Resolve != nil {
+		auth.RegisterMethod(info.Name, info.Auth)
+	}
 	if info.PasswordPolicy != "" {
 		password.SetDefault(info.Name, info.PasswordPolicy)
 	}

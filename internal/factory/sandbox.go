@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/httpsafe"
@@ -15,6 +16,12 @@ import (
 
 func init() {
 	Register(Info{Name: config.ProviderSandbox, Description: "the built-in Twilio-compatible sandbox (local SQLite)", PasswordPolicy: "twilio",
+		Auth: auth.Method{
+			Resolve: func(p *config.Profile) (auth.Credentials, error) {
+				return auth.Credentials{AccountSID: p.AccountSID, Source: auth.SourceSandbox, NoneNeeded: "the built-in sandbox has none"}, nil
+			},
+			Unchecked: "provided by the built-in sandbox",
+		},
 		New: func(env *Env, prof *config.Profile) (provider.SIPAccounts, error) {
 			return sandboxProvider(env.Factory, prof, env.Debug)
 		}})

@@ -1,6 +1,7 @@
 package factory
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,7 +20,36 @@ func init() {
 			FromEnv: func(p *config.Profile) {
 				p.DefaultDomain = telnyx.Registrar
 			},
-		}})
+		},
+		Auth: auth.Method{Secret: "API key", Resolve: auth.ResolveAPIKey, Verify: verifyTelnyx}})
+}
+
+// verifyTelnyx proves an API key with one page of one credential
+// connection: Telnyx has no account to fetch.
+func verifyTelnyx(ctx context.Context, p *config.Profile, c auth.Credentials, o auth.VerifyOptions) (auth.Account, error) {
+	base := o.APIURL
+	if base == "" {
+		base = p.APIURL
+	}
+	cl, err := telnyx.New(telnyx.Options{BaseURL: base, APIKey: c.Secret, HTTPClient: o.HTTPClient, UserAgent: o.UserAgent, MaxRetries: 1})
+	if err != nil {
+		return auth.Account{}, err
+	}
+	for _, err := range cl.ListConnections(ctx, telnyx.ConnectionQuery{PageSize: 1}) {
+		var ae *telnyx.APIError
+		if errors.As(err, &ae) && ae.Unauthorized() {
+			return auth.Account{}, fmt.Errorf("%w: %w", auth.ErrRefused, err)
+		}
+		if err != nil {
+			return auth.Account{}, err
+		}
+		break
+	}
+	where := base
+	if where == "" {
+		where = telnyx.DefaultBaseURL
+	}
+	return auth.Account{SID: "the Telnyx API at " + where}, nil
 }
 
 // newTelnyx builds the Telnyx client: the API key from TELNYX_API_KEY, the

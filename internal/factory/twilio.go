@@ -1,6 +1,9 @@
 package factory
 
 import (
+	"context"
+
+	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
@@ -8,7 +11,20 @@ import (
 
 func init() {
 	Register(Info{Name: config.ProviderTwilio, Description: "Twilio's REST API (SIP domains, credential lists)", New: newTwilio, PasswordPolicy: "twilio",
-		Env: twilioEnv()})
+		Env: twilioEnv(),
+		Auth: auth.Method{
+			Secret:  "Auth Token or API key secret",
+			Resolve: auth.Resolve,
+			Verify: func(ctx context.Context, _ *config.Profile, c auth.Credentials, o auth.VerifyOptions) (auth.Account, error) {
+				return auth.Verify(ctx, c, o)
+			},
+			Endpoint: func(p *config.Profile) (string, string) {
+				if p.APIURL == "" {
+					return "API URL", twilio.DefaultBaseURL
+				}
+				return "API URL", p.APIURL
+			},
+		}})
 }
 
 // twilioEnv: an account SID with an Auth Token, or with an API key and its

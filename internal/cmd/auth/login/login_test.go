@@ -222,7 +222,7 @@ func TestNoKeyringLaysOutChoicesAndSavesNothing(t *testing.T) {
 			if !errors.Is(err, want) {
 				t.Errorf("err %v is not %v", err, want)
 			}
-			for _, choice := range []string{"Secret Service", "SIPCTL_AUTH_TOKEN", "--insecure-storage"} {
+			for _, choice := range []string{"Secret Service", "sipctl help environment", "--insecure-storage"} {
 				if !strings.Contains(hint.Hint, choice) {
 					t.Errorf("hint lacks %q: %s", choice, hint.Hint)
 				}

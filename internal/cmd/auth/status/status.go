@@ -13,10 +13,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/iostreams"
-	"github.com/sipctl/sipctl/internal/kamailio"
 	"github.com/sipctl/sipctl/internal/output"
-	"github.com/sipctl/sipctl/internal/redact"
-	"github.com/sipctl/sipctl/internal/twilio"
 	"github.com/spf13/cobra"
 )
 
@@ -54,6 +51,9 @@ type ProfileStatus struct {
 	Disagreements []string `json:"disagreements,omitempty"`
 
 	err error
+	// urlLabel names APIURL ("RPC URL" for Kamailio); reached is what a
+	// working check reached; unchecked is the verdict when none was made.
+	urlLabel, reached, unchecked string
 }
 
 // Report is the whole output.
@@ -129,10 +129,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 			p, _ := cfg.Profile(n)
 			profiles = append(profiles, p)
 		}
-		if config.EnvHasCredentials() {
-			if p, err := cfg.ActiveProfile(""); err == nil && p.FromEnv {
-				profiles = append(profiles, p)
-			}
+		// The profile the environment makes (any provider's variables).
+		if p, err := cfg.ActiveProfile(""); err == nil && p.FromEnv && !p.BuiltIn {
+			profiles = append(profiles, p)
 		}
 	} else {
 		p, err := cfg.ActiveProfile(opts.Profile)
@@ -169,16 +168,24 @@ func check(ctx context.Context, opts *StatusOptions, p *config.Profile, active *
 		Current:    active != nil && active.Name == p.Name,
 		AccountSID: p.AccountSID,
 		APIURL:     p.APIURL,
+		DBURL:      p.DBURL,
+		urlLabel:   "API URL",
 	}
-	if s.APIURL == "" && p.Provider == config.ProviderTwilio {
-		s.APIURL = twilio.DefaultBaseURL
+	m, ok := auth.MethodFor(p.Provider)
+	if !ok {
+		s.Source = string(auth.SourceNone)
+		s.unchecked = fmt.Sprintf("not checked (sipctl cannot check %s credentials)", p.Provider)
+		return s
 	}
-	if p.Provider == config.ProviderKamailio {
-		return kamailioStatus(s, p)
+	if m.Endpoint != nil {
+		s.urlLabel, s.APIURL = m.Endpoint(p)
 	}
-	creds, err := auth.Resolve(p)
+	creds, err := m.Resolve(p)
 	if err != nil {
 		s.Source = string(auth.SourceNone)
+		if m.Label != "" {
+			s.DBPasswordSource = string(auth.SourceNone)
+		}
 		s.Error, s.err = err.Error(), err
 		return s
 	}
@@ -186,50 +193,36 @@ func check(ctx context.Context, opts *StatusOptions, p *config.Profile, active *
 		fmt.Fprintln(opts.IO.ErrOut, creds.Warning)
 	}
 	s.Source = creds.Source.Describe(p.Name)
+	if creds.NoneNeeded != "" && creds.Source == auth.SourceNone {
+		s.Source = creds.NoneNeeded
+	}
+	if m.Label != "" {
+		// A secret that is not the API's own (Kamailio's database password)
+		// says which it is; JSON keeps its historic field.
+		s.DBPasswordSource = s.Source
+		s.Source = m.Label + ": " + s.Source
+	}
 	s.Disagreements = auth.Disagreements(p, creds)
-	s.AccountSID, s.Username = creds.AccountSID, creds.Username
-	if creds.Source == auth.SourceSandbox || opts.Offline {
+	if creds.AccountSID != "" {
+		s.AccountSID = creds.AccountSID
+	}
+	s.Username = creds.Username
+	s.unchecked = m.Unchecked
+	if m.Verify == nil || creds.Source == auth.SourceSandbox {
+		return s
+	}
+	if opts.Offline {
+		s.unchecked = "not checked (--offline)"
 		return s
 	}
 	s.Checked = true
-	acct, err := auth.Verify(ctx, creds, auth.VerifyOptions{APIURL: p.APIURL, HTTPClient: opts.HTTPClient, UserAgent: "sipctl/" + build.Version})
+	acct, err := m.Verify(ctx, p, creds, auth.VerifyOptions{APIURL: p.APIURL, HTTPClient: opts.HTTPClient, UserAgent: "sipctl/" + build.Version})
 	if err != nil {
 		s.Error, s.err = err.Error(), err
 		return s
 	}
 	s.Working, s.FriendlyName = true, acct.FriendlyName
-	return s
-}
-
-// kamailioStatus says where a Kamailio profile's database password comes
-// from (SIPCTL_DB_PASSWORD, the OS keyring, the config file; none for
-// SQLite), reading it as a connection would but never printing it. The
-// database itself is not contacted: `sipctl accounts list` does that.
-func kamailioStatus(s ProfileStatus, p *config.Profile) ProfileStatus {
-	s.DBURL, s.APIURL = p.DBURL, p.RPCURL
-	if p.DBURL == "" {
-		s.Source, s.DBPasswordSource = string(auth.SourceNone), string(auth.SourceNone)
-		s.err = fmt.Errorf("no db_url: run `sipctl auth login --profile %s --provider kamailio --db-url URL ...` (or set SIPCTL_DB_URL): %w", p.Name, auth.ErrNoCredentials)
-		s.Error = s.err.Error()
-		return s
-	}
-	u, err := kamailio.ParseDBURL(p.DBURL)
-	if err != nil {
-		s.Error, s.err = err.Error(), err
-		return s
-	}
-	pw, src, err := auth.DBPassword(p, u.NeedsPassword())
-	redact.Add(pw)
-	switch {
-	case err != nil:
-		s.DBPasswordSource = string(auth.SourceNone)
-		s.Error, s.err = err.Error(), err
-	case !u.NeedsPassword():
-		s.DBPasswordSource = "none needed (SQLite)"
-	default:
-		s.DBPasswordSource = src.Describe(p.Name)
-	}
-	s.Source = "database password: " + s.DBPasswordSource
+	s.reached = acct.SID
 	return s
 }
 
@@ -254,7 +247,9 @@ func printReport(ios *iostreams.IOStreams, rep Report) {
 		fields := []output.Field{
 			{Label: "Profile", Value: output.Text(title)},
 			{Label: "Provider", Value: output.Text(s.Provider)},
-			{Label: "Account", Value: output.Text(s.AccountSID)},
+		}
+		if s.AccountSID != "" {
+			fields = append(fields, output.Field{Label: "Account", Value: output.Text(s.AccountSID)})
 		}
 		if s.Username != "" && s.Username != s.AccountSID {
 			fields = append(fields, output.Field{Label: "API key", Value: output.Text(s.Username)})
@@ -271,25 +266,23 @@ func printReport(ios *iostreams.IOStreams, rep Report) {
 			fields = append(fields, output.Field{Label: "Database", Value: output.Text(s.DBURL)})
 		}
 		if s.APIURL != "" {
-			label := "API URL"
-			if s.Provider == config.ProviderKamailio {
-				label = "RPC URL"
+			label := s.urlLabel
+			if label == "" {
+				label = "API URL"
 			}
 			fields = append(fields, output.Field{Label: label, Value: output.Text(s.APIURL)})
 		}
 		var verdict string
 		switch {
 		case s.Working:
-			verdict = "working: reached " + s.AccountSID
+			verdict = "working: reached " + s.reached
 			if s.FriendlyName != "" {
 				verdict += " (" + s.FriendlyName + ")"
 			}
 		case s.Error != "":
 			verdict = "failed: " + s.Error
-		case s.Provider == config.ProviderSandbox:
-			verdict = "provided by the built-in sandbox"
-		case s.Provider == config.ProviderKamailio:
-			verdict = "not checked (the database is reached by commands such as `sipctl accounts list`)"
+		case s.unchecked != "":
+			verdict = s.unchecked
 		default:
 			verdict = "not checked (--offline)"
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/sipctl/sipctl/internal/auth/authtest"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
+	_ "github.com/sipctl/sipctl/internal/factory" // registers each provider's auth.Method
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/keyring"
 	"github.com/sipctl/sipctl/internal/testenv"

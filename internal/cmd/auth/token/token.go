@@ -4,6 +4,7 @@ package token
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/cmdutil"
@@ -25,10 +26,12 @@ func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Comm
 	opts := &TokenOptions{IO: f.IOStreams, Config: f.Config}
 	cmd := &cobra.Command{
 		Use:   "token",
-		Short: "Print the active profile's API secret, for piping into another tool",
-		Long: `Print the API secret (Auth Token or API Key Secret) sipctl would use, from wherever it comes
-(environment, OS keyring, plain-text config), followed by a newline. It refuses to print to a
-terminal unless --yes is given, so the secret does not end up on screen or in scrollback.`,
+		Short: "Print the active profile's secret, for piping into another tool",
+		Long: `Print the secret sipctl would use for the active profile, from wherever it comes
+(environment, OS keyring, plain-text config), followed by a newline: the provider's own,
+one of ` + strings.Join(auth.SecretNames(), ", ") + `.
+It refuses to print to a terminal unless --yes is given, so the secret does not end up on
+screen or in scrollback. A profile without credentials exits 4.`,
 		Example: `  $ sipctl auth token --profile acme | other-tool --token-stdin`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,15 +63,23 @@ func tokenRun(opts *TokenOptions) error {
 	if err != nil {
 		return err
 	}
-	creds, err := auth.Resolve(p)
+	m, ok := auth.MethodFor(p.Provider)
+	if !ok {
+		return fmt.Errorf("profile %q: sipctl does not know where provider %q keeps its secret", p.Name, p.Provider)
+	}
+	creds, err := m.Resolve(p)
 	if errors.Is(err, auth.ErrNoCredentials) {
 		return &cmdutil.AuthError{Err: err}
 	}
 	if err != nil {
 		return err
 	}
-	if creds.Source == auth.SourceSandbox {
-		return fmt.Errorf("profile %q uses the built-in sandbox, which has no stored API secret", p.Name)
+	if creds.Secret == "" {
+		why := creds.NoneNeeded
+		if creds.Source == auth.SourceSandbox {
+			why = "it uses the built-in sandbox, which has no stored API secret"
+		}
+		return fmt.Errorf("profile %q has no secret to print: %s", p.Name, why)
 	}
 	if creds.Warning != "" {
 		fmt.Fprintln(opts.IO.ErrOut, creds.Warning)

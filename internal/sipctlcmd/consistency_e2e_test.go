@@ -2,9 +2,11 @@ package sipctlcmd
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
 
@@ -39,4 +41,23 @@ func TestJSONFieldsAfterASpaceAndFieldsNeverPrinted(t *testing.T) {
 		r := run(t, env, "", args...)
 		oneLineError(t, r, 2, "unknown JSON field")
 	}
+}
+
+// One account with --output, as the hint about --json=username suggests:
+// created, its password in the file only.
+func TestSingleCreateWithOutputFollowsTheHint(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "domains", "create", "office")
+	r := run(t, env, "", "accounts", "create", "alice", "--domain", "office", "--json=username")
+	oneLineError(t, r, 2, "--output FILE")
+	out := filepath.Join(t.TempDir(), "h.csv")
+	r = mustRun(t, env, 0, "accounts", "create", "alice", "--domain", "office", "--json=username", "--output", out)
+	if strings.TrimSpace(r.stdout) != "{\n  \"username\": \"alice\"\n}" {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	recs, err := rotate.ReadHandover(out)
+	if err != nil || len(recs) != 1 || recs[0].Password == "" || strings.Contains(r.stdout+r.stderr, recs[0].Password) {
+		t.Errorf("handover %v %v", len(recs), err)
+	}
+	mustRun(t, env, 0, "accounts", "create", "bob", "--domain", "office", "--output", out)
 }

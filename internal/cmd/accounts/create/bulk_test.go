@@ -144,6 +144,35 @@ func TestBulkCreateNamesExistingAccountsAndChangesNothing(t *testing.T) {
 	}
 }
 
+// One account with --output (which a hint may name) is created as several
+// are: its password goes to the handover, not stdout.
+func TestSingleCreateWithOutput(t *testing.T) {
+	fx := newFixture(t)
+	fx.domain(t, true, false)
+	out := filepath.Join(t.TempDir(), "h.json")
+	var got *CreateOptions
+	cmd := NewCmdCreate(&cmdutil.Factory{IOStreams: fx.ios}, func(o *CreateOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"101", "--domain", "office", "--output", out})
+	if err := cmd.Execute(); err != nil || got == nil || len(got.Accounts) != 1 || got.Account != "" {
+		t.Fatalf("parsed %+v, %v", got, err)
+	}
+	fx.opts.Accounts = []string{"101"}
+	fx.opts.Output = out
+	if err := bulkCreate(context.Background(), fx.opts); err != nil {
+		t.Fatalf("%v\n%s", err, fx.err)
+	}
+	recs, err := rotate.ReadHandover(out)
+	if err != nil || len(recs) != 1 || recs[0].Username != "101" || fx.out.Len() != 0 {
+		t.Fatalf("handover %v %v; stdout %q", recs, err, fx.out)
+	}
+	// --json=username, as the hint about --output leaves it, is not refused.
+	cmd = NewCmdCreate(&cmdutil.Factory{IOStreams: fx.ios}, func(o *CreateOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"102", "--domain", "office", "--output", out, "--json=username"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("--json=username --output: %v", err)
+	}
+}
+
 // Flags that make sense for one account are refused with several, and the
 // handover is required, before anything is read or sent.
 func TestBulkCreateFlags(t *testing.T) {
@@ -156,7 +185,8 @@ func TestBulkCreateFlags(t *testing.T) {
 		{[]string{"a", "b", "--output", "h.csv", "--password-stdin"}, "--password-stdin makes one account"},
 		{[]string{"a", "b", "--output", "h.csv", "--json"}, "--json makes one account"},
 		{[]string{"a", "b", "--output", "h.csv", "--concurrency", "0"}, "--concurrency must be 1 or more"},
-		{[]string{"a", "--output", "h.csv"}, "--output is for several accounts"},
+		{[]string{"a", "--output", "h.txt"}, "ends in .csv or .json"},
+		{[]string{"a", "--concurrency", "3"}, "--concurrency is for several accounts"},
 		{[]string{}, "give a USERNAME"},
 	} {
 		fx := newFixture(t)

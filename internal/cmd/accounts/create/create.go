@@ -120,10 +120,16 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			bulkRun := len(args) > 1 || opts.FromFile != ""
+			// One account with --output goes the way of several: its
+			// password is handed over in the file, not printed.
+			bulkRun := len(args) > 1 || opts.FromFile != "" || cmd.Flags().Changed("output")
 			if bulkRun {
 				opts.Accounts = args
+				single := len(args) == 1 && opts.FromFile == ""
 				for _, f := range []string{"password-stdin", "verify", "json", "jq"} {
+					if single && (f == "json" || f == "jq") {
+						continue // the account is printed, its password is in the file
+					}
 					if cmd.Flags().Changed(f) {
 						return cmdutil.FlagErrorf("--%s makes one account; several go through --output FILE (then `sipctl accounts check --from-handover FILE` checks them)", f)
 					}
@@ -138,10 +144,8 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 					return cmdutil.FlagErrorf("--concurrency must be 1 or more, not %d", opts.Concurrency)
 				}
 			} else {
-				for _, f := range []string{"output", "concurrency"} {
-					if cmd.Flags().Changed(f) {
-						return cmdutil.FlagErrorf("--%s is for several accounts (or --from-file): one account's password is printed", f)
-					}
+				if cmd.Flags().Changed("concurrency") {
+					return cmdutil.FlagErrorf("--concurrency is for several accounts (or --from-file): one account is one request")
 				}
 				opts.Account = args[0]
 			}
@@ -163,7 +167,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 				opts.TTL = ttl
 			}
 			if !opts.PasswordStdin {
-				if err := custody.CheckExport(opts.Exporter, false, func(pw string) any {
+				if err := custody.CheckExport(opts.Exporter, opts.Output != "", func(pw string) any {
 					return lookup.Account{SID: "CR00000000000000000000000000000000", Username: "alice", Domain: "example.sip.twilio.com", Password: pw}
 				}); err != nil {
 					return cmdutil.FlagErrorf("%v", err)
@@ -173,7 +177,11 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 				return runF(opts)
 			}
 			if bulkRun {
-				return bulkCreate(cmd.Context(), opts)
+				err := bulkCreate(cmd.Context(), opts)
+				if err == nil && len(opts.Accounts) == 1 && opts.FromFile == "" && opts.Exporter.Enabled() {
+					err = printHandedOver(cmd.Context(), opts)
+				}
+				return err
 			}
 			return createRun(cmd.Context(), opts)
 		},
@@ -184,7 +192,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
 	cmd.Flags().StringVar(&ttlFlag, "ttl", "", "Expire the account after this `duration` (like 30m, 2h or 7d), recorded at the provider; see `accounts cleanup --expired`")
 	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "Create the accounts of a CSV `file` (username and optional domain columns; - for stdin)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "With several accounts: merge their new passwords into `file` (.csv or .json, mode 0600)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Merge the new passwords into `file` (.csv or .json, mode 0600) instead of printing them; needed for several accounts")
 	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", rotate.DefaultConcurrency, "With several accounts: at most `N` creates at once (lowered when the provider answers 429)")
 	verify.AddFlags(cmd, &opts.Verify)
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, lookup.Account{})
@@ -506,4 +514,29 @@ func expiryOf(p provider.SIPAccounts, ttl time.Duration) (time.Time, error) {
 		return time.Time{}, cmdutil.FlagErrorf("%v", err)
 	}
 	return provider.ExpiryAt(now, ttl), nil
+}
+
+// printHandedOver prints, for --json, the one account a create with
+// --output made; its password is in the handover, not on stdout.
+func printHandedOver(ctx context.Context, opts *CreateOptions) error {
+	recs, err := rotate.ReadHandover(opts.Output)
+	if err != nil {
+		return err
+	}
+	user, _, _ := strings.Cut(opts.Accounts[0], "@")
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Username != user {
+			continue
+		}
+		p, err := opts.Provider()
+		if err != nil {
+			return err
+		}
+		a, err := p.GetSIPAccount(ctx, user, recs[i].Domain)
+		if err != nil {
+			return err
+		}
+		return opts.Exporter.Write(opts.IO.Out, lookup.FromSIP(a))
+	}
+	return fmt.Errorf("%s has no record of %s", opts.Output, user)
 }

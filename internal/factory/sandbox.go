@@ -12,6 +12,7 @@ import (
 	"github.com/sipctl/sipctl/internal/httpsafe"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/sandbox"
+	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 func init() {
@@ -56,7 +57,14 @@ func sandboxProvider(f *cmdutil.Factory, p *config.Profile, debug io.Writer) (pr
 			fmt.Fprintf(f.IOStreams.ErrOut, "note: working against the local sandbox (%s); `sipctl sandbox status`\n", where)
 		}
 	}}
-	return newClientOver(rt, base, config.ProviderSandbox, sid, token, debug)
+	c, err := newClientOver(rt, base, config.ProviderSandbox, sid, token, debug)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*twilio.Client); ok {
+		return sandboxAccounts{Client: tc, stateDir: dir}, nil
+	}
+	return c, nil
 }
 
 // sandboxNote is the note that the sandbox answers, printed once per

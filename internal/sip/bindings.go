@@ -17,6 +17,11 @@ type Binding struct {
 	// Updated is when a REGISTER last refreshed the binding (the sandbox's
 	// Telnyx face reports it as last_registration).
 	Updated time.Time `json:"-"`
+	// UserAgent and Source are the User-Agent header and the address
+	// (IP:port) of the REGISTER that made the binding.
+	UserAgent string `json:"-"`
+	Source    string `json:"-"`
+	Transport string `json:"-"`
 }
 
 var (
@@ -25,11 +30,14 @@ var (
 )
 
 type binding struct {
-	contact string
-	expires time.Time
-	callID  string
-	cseq    uint32
-	updated time.Time
+	contact   string
+	userAgent string
+	source    string
+	transport string
+	expires   time.Time
+	callID    string
+	cseq      uint32
+	updated   time.Time
 }
 
 // bindingTable is the registrar's in-memory location service.
@@ -70,7 +78,7 @@ func (t *bindingTable) listLocked(aor string, now time.Time) []Binding {
 	out := make([]Binding, 0, len(m))
 	for _, b := range m {
 		secs := int((b.expires.Sub(now) + time.Second - 1) / time.Second)
-		out = append(out, Binding{Contact: b.contact, Expires: secs, Updated: b.updated})
+		out = append(out, Binding{Contact: b.contact, Expires: secs, Updated: b.updated, UserAgent: b.userAgent, Source: b.source, Transport: b.transport})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Contact < out[j].Contact })
 	return out
@@ -85,8 +93,11 @@ func (t *bindingTable) list(aor string, now time.Time) []Binding {
 
 // bindingUpdate is one Contact of a REGISTER: expires 0 removes it.
 type bindingUpdate struct {
-	contact string
-	expires time.Duration
+	contact   string
+	expires   time.Duration
+	userAgent string
+	source    string
+	transport string
 }
 
 // apply performs one REGISTER's changes atomically and returns the bindings
@@ -125,7 +136,8 @@ func (t *bindingTable) apply(aor, callID string, cseq uint32, removeAll bool, up
 			m = map[string]binding{}
 			t.aors[aor] = m
 		}
-		m[u.contact] = binding{contact: u.contact, expires: now.Add(u.expires), callID: callID, cseq: cseq, updated: now}
+		m[u.contact] = binding{contact: u.contact, expires: now.Add(u.expires), callID: callID, cseq: cseq, updated: now,
+			userAgent: u.userAgent, source: u.source, transport: u.transport}
 	}
 	if len(m) == 0 {
 		delete(t.aors, aor)

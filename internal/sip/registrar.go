@@ -47,6 +47,10 @@ type RegistrarOptions struct {
 	TLSConfig *tls.Config
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// OnChange, when set, is called after a REGISTER changed the bindings
+	// of user@domain (Bindings then lists them); the sandbox keeps them
+	// for its registration status.
+	OnChange func(domain, user string)
 }
 
 func (o *RegistrarOptions) setDefaults() {
@@ -360,7 +364,11 @@ func (r *Registrar) updateBindings(req *sip.Request, domain, user string, now ti
 		if c.Address.Host == "" {
 			return newResponse(req, sip.StatusBadRequest, "Bad Request (Contact without host)")
 		}
-		updates = append(updates, bindingUpdate{contact: c.Address.String(), expires: exp})
+		u := bindingUpdate{contact: c.Address.String(), expires: exp, source: req.Source(), transport: strings.ToLower(req.Transport())}
+		if h := req.GetHeader("User-Agent"); h != nil {
+			u.userAgent = h.Value()
+		}
+		updates = append(updates, u)
 	}
 
 	aor := aorKey(domain, user)
@@ -383,6 +391,9 @@ func (r *Registrar) updateBindings(req *sip.Request, domain, user string, now ti
 		return newResponse(req, sip.StatusInternalServerError, "Server Internal Error")
 	}
 
+	if r.opts.OnChange != nil && (len(updates) > 0 || removeAll) {
+		r.opts.OnChange(domain, user)
+	}
 	res := newResponse(req, sip.StatusOK, "OK")
 	for _, b := range bindings {
 		var uri sip.Uri

@@ -178,7 +178,25 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 	sipAddr := ""
 	if opts.SIPAddr != "" {
 		logger := slog.New(slog.NewTextHandler(opts.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		reg, err := sip.NewRegistrar(sb, sip.RegistrarOptions{Logger: logger})
+		// Other sipctl processes read the bindings from the state
+		// directory: registration status, and where `devices resync`
+		// sends its NOTIFY.
+		bw := sandbox.NewBindingsWriter(dir, 200*time.Millisecond)
+		defer bw.Close()
+		onChange := func(domain, user string) {
+			r := registrar.Load()
+			if r == nil {
+				return
+			}
+			now := time.Now()
+			var stored []sandbox.StoredBinding
+			for _, b := range r.Bindings(domain, user) {
+				stored = append(stored, sandbox.StoredBinding{Contact: b.Contact, Expires: now.Add(time.Duration(b.Expires) * time.Second),
+					Updated: b.Updated, UserAgent: b.UserAgent, Source: b.Source, Transport: b.Transport})
+			}
+			bw.Set(sandbox.AoR(user, domain), stored)
+		}
+		reg, err := sip.NewRegistrar(sb, sip.RegistrarOptions{Logger: logger, OnChange: onChange})
 		if err != nil {
 			srv.Close()
 			return err

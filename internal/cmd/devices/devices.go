@@ -4,6 +4,7 @@ package devices
 
 import (
 	"github.com/sipctl/sipctl/internal/cmd/devices/list"
+	"github.com/sipctl/sipctl/internal/cmd/devices/resync"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -16,5 +17,6 @@ func NewCmdDevices(f *cmdutil.Factory) *cobra.Command {
 		GroupID: "passwords",
 	}
 	cmd.AddCommand(list.NewCmdList(f, nil))
+	cmd.AddCommand(resync.NewCmdResync(f, nil))
 	return cmd
 }

@@ -359,4 +359,3 @@ func print(opts *ResyncOptions, results []Result) error {
 	})
 	return err
 }
-

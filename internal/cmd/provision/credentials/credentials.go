@@ -50,7 +50,7 @@ A device with its own credential gets only its own files. --shared makes one cre
 (username "provisioning") that fetches every device's files instead: simpler for a lab, but
 any phone holding it can read every other phone's passwords.`,
 		Example: `  sipctl provision credentials create 00:15:65:12:34:ab
-  sipctl provision credentials create alice-laptop --json
+  sipctl provision credentials create alice-laptop
   sipctl provision credentials create --shared`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if opts.Shared {

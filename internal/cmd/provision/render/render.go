@@ -101,7 +101,11 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if perr == nil && prof != nil {
 		active = prof.Provider
 	}
-	devs, err := shared.ReadDevices(opts.IO, opts.Devices, active, idx.Resolve, "nothing was written")
+	var canon func(string) (string, error)
+	if p, err := opts.Provider(); err == nil && p != nil {
+		canon = p.CanonicalDomain
+	}
+	devs, err := shared.ReadDevices(opts.IO, opts.Devices, active, shared.Canonical(canon, idx.Resolve), "nothing was written")
 	if err != nil {
 		return err
 	}

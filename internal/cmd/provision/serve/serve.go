@@ -58,7 +58,6 @@ Without --tls-cert and --tls-key, a self-signed certificate is made once and kep
 directory; its SHA-256 fingerprint is printed at every start for pinning. --insecure-http serves
 plain HTTP for labs (Digest only; a warning at every start).`,
 		Example: `  sipctl provision serve --dir ./prov --addr 0.0.0.0:8443
-  sipctl provision serve --dir ./prov --tls-cert prov.crt --tls-key prov.key
   sipctl provision serve --dir ./prov --addr 127.0.0.1:8080 --insecure-http`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

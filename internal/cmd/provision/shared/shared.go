@@ -95,3 +95,21 @@ func ParseRegistrar(s, transport string) (provision.Registrar, error) {
 	}
 	return provision.Registrar{Host: host, Port: port, Transport: transport}, nil
 }
+
+// Canonical completes the domain of USER@DOMAIN with the provider's rules
+// ("office" → office.sip.twilio.com on Twilio) before resolve looks it up.
+func Canonical(canon func(string) (string, error), resolve devices.Resolver) devices.Resolver {
+	if canon == nil {
+		return resolve
+	}
+	return func(account string) (string, error) {
+		if user, domain, ok := strings.Cut(account, "@"); ok {
+			full, err := canon(domain)
+			if err != nil {
+				return "", err
+			}
+			account = user + "@" + full
+		}
+		return resolve(account)
+	}
+}

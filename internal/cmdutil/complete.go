@@ -42,6 +42,14 @@ func FirstArg(fn CompleteFunc) CompleteFunc {
 // --subaccount), within CompletionTimeout; at the deadline it offers what it
 // has. Notes are silenced: they would land in the shell's prompt.
 func fromProvider(f *Factory, list func(ctx context.Context, p provider.SIPAccounts, add func(name, desc string))) CompleteFunc {
+	return fromProviderFor(f, func(ctx context.Context, _ *cobra.Command, p provider.SIPAccounts, add func(name, desc string)) {
+		list(ctx, p, add)
+	})
+}
+
+// fromProviderFor is fromProvider for a list that depends on the command
+// line (its --domain).
+func fromProviderFor(f *Factory, list func(ctx context.Context, cmd *cobra.Command, p provider.SIPAccounts, add func(name, desc string))) CompleteFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		f.Globals.Quiet = true
 		ctx, cancel := context.WithTimeout(context.Background(), CompletionTimeout)
@@ -54,7 +62,7 @@ func fromProvider(f *Factory, list func(ctx context.Context, p provider.SIPAccou
 			if err != nil {
 				return
 			}
-			list(ctx, p, func(name, desc string) {
+			list(ctx, cmd, p, func(name, desc string) {
 				if name == "" || !strings.HasPrefix(strings.ToLower(name), strings.ToLower(toComplete)) {
 					return
 				}
@@ -134,6 +142,51 @@ func CompleteSubaccounts(f *Factory) CompleteFunc {
 	})
 }
 
+// CompleteUsernames completes the usernames of the SIP accounts on the
+// command's --domain, else the profile's default domain.
+func CompleteUsernames(f *Factory) CompleteFunc {
+	return fromProviderFor(f, func(ctx context.Context, cmd *cobra.Command, p provider.SIPAccounts, add func(string, string)) {
+		domain := ""
+		if fl := cmd.Flags().Lookup("domain"); fl != nil {
+			domain = fl.Value.String()
+		}
+		if domain == "" && f.Profile != nil {
+			if prof, err := f.Profile(); err == nil && prof != nil {
+				domain = prof.DefaultDomain
+			}
+		}
+		if domain == "" {
+			return
+		}
+		full, err := p.CanonicalDomain(domain)
+		if err != nil {
+			return
+		}
+		for a, err := range p.ListSIPAccounts(ctx, provider.AccountQuery{Domain: full}) {
+			if err != nil {
+				return
+			}
+			add(a.Username, a.Domain)
+		}
+	})
+}
+
+// CompleteCallerIDs completes verified caller ID numbers.
+func CompleteCallerIDs(f *Factory) CompleteFunc {
+	return fromProvider(f, func(ctx context.Context, p provider.SIPAccounts, add func(string, string)) {
+		ids, ok := any(p).(provider.CallerIDs)
+		if !ok {
+			return
+		}
+		for c, err := range ids.ListCallerIDs(ctx) {
+			if err != nil {
+				return
+			}
+			add(c.PhoneNumber, c.FriendlyName)
+		}
+	})
+}
+
 // CompleteProfiles completes profile names from the config file.
 func CompleteProfiles(f *Factory) CompleteFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -145,12 +198,22 @@ func CompleteProfiles(f *Factory) CompleteFunc {
 	}
 }
 
-// CompleteRunIDs completes the run IDs of rotation journals in the state
-// directory (for --resume).
+// CompleteRunIDs completes the run IDs of unfinished runs' journals in the
+// state directory, and "all" (for --resume).
 func CompleteRunIDs(f *Factory) CompleteFunc {
+	return completeRunIDs("all")
+}
+
+// CompleteRunIDsOnly completes the run IDs alone (`password runs
+// show|discard`).
+func CompleteRunIDsOnly(f *Factory) CompleteFunc {
+	return completeRunIDs()
+}
+
+func completeRunIDs(extra ...string) CompleteFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		paths, _ := journal.List(journal.Dir(config.StateDir()))
-		out := []cobra.Completion{"all"}
+		out := append([]cobra.Completion{}, extra...)
 		for _, p := range paths {
 			out = append(out, strings.TrimSuffix(filepath.Base(p), ".jsonl"))
 		}

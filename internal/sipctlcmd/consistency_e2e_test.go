@@ -3,9 +3,11 @@ package sipctlcmd
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/rotate"
 	"github.com/sipctl/sipctl/internal/testenv"
 )
@@ -60,4 +62,46 @@ func TestSingleCreateWithOutputFollowsTheHint(t *testing.T) {
 		t.Errorf("handover %v %v", len(recs), err)
 	}
 	mustRun(t, env, 0, "accounts", "create", "bob", "--domain", "office", "--output", out)
+}
+
+// Tab offers account usernames (on --domain, else the default domain), run
+// IDs and caller IDs.
+func TestCompletionOfUsernamesRunsAndCallerIDs(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "domains", "create", "office")
+	for _, u := range []string{"alice", "albert", "bob"} {
+		mustRun(t, env, 0, "accounts", "create", u, "--domain", "office", "--json=username,password")
+	}
+	mustRun(t, env, 0, "callerid", "add", "+14155550100", "--name", "front desk")
+	h := journal.Header{RunID: exampleRunID, Command: "password rotate", Profile: "sandbox", Provider: "sandbox"}
+	j, err := journal.Create(journal.Dir(filepath.Join(env.StateHome, "sipctl")), h, []journal.Entry{{Op: journal.OpRotate,
+		Provider: "sandbox", Profile: "sandbox", Username: "alice", Domain: "office.sip.twilio.com", Password: examplePassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"accounts", "show", "--domain", "office", "al"}, "albert alice"},
+		{[]string{"accounts", "delete", "-d", "office", "alice", "b"}, "bob"},
+		{[]string{"password", "rotate", "--domain", "office", ""}, "albert alice bob"},
+		{[]string{"password", "runs", "show", ""}, exampleRunID},
+		{[]string{"password", "runs", "discard", ""}, exampleRunID},
+		{[]string{"password", "rotate", "--resume="}, exampleRunID + " all"},
+		{[]string{"callerid", "remove", ""}, "+14155550100"},
+		{[]string{"accounts", "update", "alice", "--caller-id", ""}, "+14155550100"},
+	} {
+		got, _ := complete(t, env, tc.args...)
+		slices.Sort(got)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("Tab after %v: %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	// Without a domain anywhere, nothing is guessed.
+	if got, _ := complete(t, env, "accounts", "show", ""); len(got) != 0 {
+		t.Errorf("no domain: %q", got)
+	}
 }

@@ -19,6 +19,9 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 	subaccounts := cmdutil.CompleteSubaccounts(f)
 	profiles := cmdutil.CompleteProfiles(f)
 	outbound := cmdutil.CompleteOutboundProfiles(f)
+	users := cmdutil.CompleteUsernames(f)
+	runs := cmdutil.CompleteRunIDsOnly(f)
+	callerIDs := cmdutil.CompleteCallerIDs(f)
 
 	byFlag := map[string]cmdutil.CompleteFunc{
 		"domain":     domains,
@@ -30,6 +33,16 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 		"subaccount": subaccounts,
 		// accounts update's; its value is an id.
 		"outbound-voice-profile": cmdutil.CompleteOutboundProfileIDs(f),
+		"caller-id":              callerIDs,
+	}
+	// Commands that take several usernames complete each of them.
+	everyArg := map[string]cmdutil.CompleteFunc{
+		"accounts show":     users,
+		"accounts delete":   users,
+		"accounts update":   users,
+		"accounts restrict": users,
+		"accounts check":    users,
+		"password rotate":   users,
 	}
 	byArg := map[string]cmdutil.CompleteFunc{
 		"domains show":                 domains,
@@ -60,12 +73,19 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 		"profile use":                  profiles,
 		"profile show":                 profiles,
 		"profile delete":               profiles,
+		"password runs show":           runs,
+		"password runs discard":        runs,
+		"callerid remove":              callerIDs,
+		"callerid rename":              callerIDs,
 	}
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		path := strings.TrimPrefix(strings.TrimPrefix(c.CommandPath(), root.Name()), " ")
 		if fn, ok := byArg[path]; ok && c.ValidArgsFunction == nil {
 			c.ValidArgsFunction = cmdutil.FirstArg(fn)
+		}
+		if fn, ok := everyArg[path]; ok && c.ValidArgsFunction == nil {
+			c.ValidArgsFunction = fn
 		}
 		for name, fn := range byFlag {
 			if fl := c.LocalNonPersistentFlags().Lookup(name); fl != nil || (c == root && c.PersistentFlags().Lookup(name) != nil) {

@@ -58,3 +58,8 @@ func ParseExpiry(s string) time.Time {
 	}
 	return t.UTC()
 }
+
+// OptionEndpointTemplate names, in NewSIPAccount.Options, an existing
+// endpoint whose settings a new Asterisk account copies (`accounts create
+// --template`).
+const OptionEndpointTemplate = "endpoint_template"

@@ -228,39 +228,56 @@ func (c *Client) GetSIPAccount(ctx context.Context, username, domain string) (pr
 	return c.account(r, d), nil
 }
 
-// CreateSIPAccount writes the endpoint, its auth and its aor, all with the
-// username as id, in one transaction.
-func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount) (provider.SIPAccount, error) {
-	d, err := c.CanonicalDomain(a.Domain)
+// prepareCreate checks a new account before any write: its names, options,
+// template, expiry table and domain.
+func (c *Client) prepareCreate(ctx context.Context, a provider.NewSIPAccount) (d, template string, expires time.Time, err error) {
+	d, err = c.CanonicalDomain(a.Domain)
 	if err != nil {
-		return provider.SIPAccount{}, err
+		return "", "", time.Time{}, err
 	}
 	if err := c.ValidateUsername(a.Username); err != nil {
-		return provider.SIPAccount{}, err
+		return "", "", time.Time{}, err
 	}
 	if a.Password == "" {
-		return provider.SIPAccount{}, errors.New("a password is required")
+		return "", "", time.Time{}, errors.New("a password is required")
 	}
 	for k := range a.Options {
-		if k != provider.OptionExpires {
-			return provider.SIPAccount{}, fmt.Errorf("asterisk accounts have no option %q", k)
+		if k != provider.OptionExpires && k != provider.OptionEndpointTemplate {
+			return "", "", time.Time{}, fmt.Errorf("asterisk accounts have no option %q", k)
 		}
 	}
-	expires, err := provider.ExpiryOption(a.Options)
+	template = c.template
+	if t := a.Options[provider.OptionEndpointTemplate]; t != "" {
+		if err := c.checkTemplate(ctx, t); err != nil {
+			return "", "", time.Time{}, err
+		}
+		template = t
+	}
+	expires, err = provider.ExpiryOption(a.Options)
 	if err != nil {
-		return provider.SIPAccount{}, err
+		return "", "", time.Time{}, err
 	}
 	if !expires.IsZero() {
 		if err := c.requireExpiry(); err != nil {
-			return provider.SIPAccount{}, err
+			return "", "", time.Time{}, err
 		}
 	}
 	ok, err := c.served(ctx, d)
 	if err != nil {
-		return provider.SIPAccount{}, err
+		return "", "", time.Time{}, err
 	}
 	if !ok {
-		return provider.SIPAccount{}, c.notServed(d)
+		return "", "", time.Time{}, c.notServed(d)
+	}
+	return d, template, expires, nil
+}
+
+// CreateSIPAccount writes the endpoint, its auth and its aor, all with the
+// username as id, in one transaction.
+func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount) (provider.SIPAccount, error) {
+	d, template, expires, err := c.prepareCreate(ctx, a)
+	if err != nil {
+		return provider.SIPAccount{}, refused(err) // nothing written yet
 	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -270,7 +287,7 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 	if err := c.taken(ctx, tx, a.Username); err != nil {
 		return provider.SIPAccount{}, err
 	}
-	if err := c.insertRows(ctx, tx, a.Username, a.Password); err != nil {
+	if err := c.insertRows(ctx, tx, a.Username, a.Password, template); err != nil {
 		return provider.SIPAccount{}, err
 	}
 	if err := c.setExpiry(ctx, tx, a.Username, expires); err != nil {
@@ -316,7 +333,7 @@ func (c *Client) insertError(id string, err error) error {
 	return c.dbError(err)
 }
 
-func (c *Client) insertRows(ctx context.Context, tx *sql.Tx, id, password string) error {
+func (c *Client) insertRows(ctx context.Context, tx *sql.Tx, id, password, template string) error {
 	cred := MD5Cred(id, c.realm, password)
 	cols := []string{"id", "auth_type", "username", "realm", "md5_cred", "password"}
 	args := []any{id, "md5", id, c.realm, cred, ""}
@@ -329,16 +346,16 @@ func (c *Client) insertRows(ctx context.Context, tx *sql.Tx, id, password string
 	if _, err := tx.ExecContext(ctx, c.q("INSERT INTO ps_aors (id, max_contacts, remove_existing) VALUES (?, ?, ?)"), id, c.maxCont, c.removeEx); err != nil {
 		return c.insertError(id, err)
 	}
-	if c.template != "" {
+	if template != "" {
 		copied := c.templateColumns()
 		q := "INSERT INTO ps_endpoints (id, auth, aors" + prefixed(copied, ", ") + ") SELECT ?, ?, ?" + prefixed(copied, ", ") +
 			" FROM ps_endpoints WHERE id = ?"
-		res, err := tx.ExecContext(ctx, c.q(q), id, id, id, c.template)
+		res, err := tx.ExecContext(ctx, c.q(q), id, id, id, template)
 		if err != nil {
 			return c.insertError(id, err)
 		}
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return fmt.Errorf("template endpoint %q is gone from ps_endpoints: name another with `sipctl profile set endpoint_template NAME`", c.template)
+			return fmt.Errorf("template endpoint %q is gone from ps_endpoints: name another (--template, or `sipctl profile set endpoint_template NAME`)", template)
 		}
 		return nil
 	}
@@ -390,7 +407,7 @@ func (c *Client) checkTemplate(ctx context.Context, name string) error {
 		return c.dbError(err)
 	}
 	if n == 0 {
-		return fmt.Errorf("template endpoint %q is not in ps_endpoints: name an existing endpoint whose settings new accounts copy", name)
+		return fmt.Errorf("template endpoint %q is not in ps_endpoints: name an existing endpoint whose settings new accounts copy (--template, or the profile's endpoint_template)", name)
 	}
 	return nil
 }

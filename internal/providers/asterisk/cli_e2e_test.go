@@ -84,6 +84,18 @@ func TestAsteriskCLI(t *testing.T) {
 	c.ok("", "--profile", "pbx", "accounts", "delete", "frank@"+domain, "--yes")
 	c.fails(5, "rejected", "", "--profile", "pbx", "accounts", "check", "frank@"+domain, "--from-handover", handover)
 
+	// --template copies an existing endpoint's settings.
+	raw := db.Open(t)
+	if _, err := raw.Exec("INSERT INTO ps_endpoints (id, context, allow) VALUES ('desk-template', 'desks', 'g722')"); err != nil {
+		t.Fatal(err)
+	}
+	c.ok("", "--profile", "pbx", "accounts", "create", "gina", "--domain", domain, "--template", "desk-template", "--json")
+	var ctxName, allow string
+	if err := raw.QueryRow("SELECT context, allow FROM ps_endpoints WHERE id = 'gina'").Scan(&ctxName, &allow); err != nil || ctxName != "desks" || allow != "g722" {
+		t.Fatalf("gina's endpoint: %q %q %v", ctxName, allow, err)
+	}
+	c.fails(1, `template endpoint "nosuch"`, "", "--profile", "pbx", "accounts", "create", "hal", "--domain", domain, "--template", "nosuch", "--json")
+
 	// apply and export go through the neutral core as on every provider.
 	manifest := filepath.Join(t.TempDir(), "pbx.yaml")
 	os.WriteFile(manifest, []byte("provider: asterisk\ndomains:\n  - name: \""+domain+"\"\n    accounts:\n      - \"201\"\n      - \"202\"\n"), 0o644)

@@ -26,7 +26,7 @@ type pwWrite struct {
 func (c *Client) SetSIPPassword(ctx context.Context, a provider.SIPAccount, password string) error {
 	w, err := c.newWrite(a, password)
 	if err != nil {
-		return err
+		return refused(err)
 	}
 	if err := c.batch.Do(ctx, w); err != nil {
 		return err
@@ -115,7 +115,7 @@ func (c *Client) applyWrites(ctx context.Context, ws []*pwWrite, strict bool) (e
 	for i, w := range ws {
 		r := rows[i]
 		if errs[i] == nil {
-			errs[i] = c.refuse(r, users[r.auth])
+			errs[i] = refused(c.refuse(r, users[r.auth]))
 		}
 		if errs[i] != nil {
 			if strict {

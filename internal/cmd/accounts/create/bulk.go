@@ -186,11 +186,7 @@ func bulkCreate(ctx context.Context, opts *CreateOptions) error {
 			"leave them out, or give them new passwords with `sipctl password rotate USERNAME@DOMAIN`")
 	}
 
-	var options map[string]string
-	if opts.List != "" {
-		options = map[string]string{twilio.OptionCredentialList: opts.List}
-	}
-	options = provider.WithExpiry(options, expires)
+	options := opts.providerOptions(expires)
 	accounts := make([]bulk.Account, len(ts))
 	for i, t := range ts {
 		accounts[i] = bulk.Account{Username: t.username, Domain: t.domain, Options: options}

@@ -49,9 +49,12 @@ type CreateOptions struct {
 	// Output is --output, the handover file of a bulk run.
 	Output string
 	// Concurrency is --concurrency, the most creates in flight in a bulk run.
-	Concurrency   int
-	Domain        string
-	List          string
+	Concurrency int
+	Domain      string
+	List        string
+	// Template is --template: an existing endpoint whose settings a new
+	// Asterisk account copies.
+	Template      string
 	Policy        string
 	PasswordStdin bool
 	// TTL is --ttl: the account expires this long after it is made, as
@@ -187,6 +190,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
+	cmd.Flags().StringVar(&opts.Template, "template", "", "Asterisk: an existing `endpoint` whose settings the new endpoints copy (default: the profile's endpoint_template)")
 	cmd.Flags().StringVar(&opts.List, "list", "", "Twilio credential `list` (name or SID) to use when several are attached for registrations")
 	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
@@ -282,13 +286,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if prof != nil {
 		profileName = prof.Name
 	}
-	var options map[string]string
-	if opts.List != "" {
-		options = map[string]string{twilio.OptionCredentialList: opts.List}
-	}
-	// The expiry is journaled with the create, so a resumed run gives the
-	// account the same one.
-	options = provider.WithExpiry(options, expires)
+	// The options (and the expiry) are journaled with the create, so a
+	// resumed run makes the account the same way.
+	options := opts.providerOptions(expires)
 	acct := ""
 	if sc, ok := p.(provider.Scope); ok {
 		acct = sc.AccountSID()
@@ -539,4 +539,21 @@ func printHandedOver(ctx context.Context, opts *CreateOptions) error {
 		return opts.Exporter.Write(opts.IO.Out, lookup.FromSIP(a))
 	}
 	return fmt.Errorf("%s has no record of %s", opts.Output, user)
+}
+
+// providerOptions are the provider-specific choices the flags name, with the
+// expiry: --list (Twilio's credential list), --template (Asterisk's
+// endpoint). A provider that has no such option refuses it.
+func (opts *CreateOptions) providerOptions(expires time.Time) map[string]string {
+	options := map[string]string{}
+	if opts.List != "" {
+		options[twilio.OptionCredentialList] = opts.List
+	}
+	if opts.Template != "" {
+		options[provider.OptionEndpointTemplate] = opts.Template
+	}
+	if len(options) == 0 {
+		options = nil
+	}
+	return provider.WithExpiry(options, expires)
 }

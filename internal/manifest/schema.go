@@ -4,7 +4,7 @@ import "encoding/json"
 
 // SchemaID is where the published schema lives; editors find it from a
 // `# yaml-language-server: $schema=...` line or their settings.
-const SchemaID = "https://github.com/sipctl/sipctl/raw/main/docs/sipctl.schema.json"
+const SchemaID = "https://github.com/sipctl/sipctl/raw/main/docs/schema/sipctl.schema.json"
 
 // Schema is the JSON Schema (draft 2020-12) of the format, the same rules
 // Parse enforces for structure (Check adds the provider's naming rules).

@@ -1,6 +1,7 @@
 package sipctlcmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sipctl/sipctl/internal/cmd/root"
+	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -116,5 +119,32 @@ func TestHelpWrapsToTheTerminal(t *testing.T) {
 				t.Errorf("%s --help: a line of %d columns: %q", c.CommandPath(), len([]rune(l)), l)
 			}
 		}
+	}
+}
+
+// The schema help points to exists for an installed binary: the binary
+// prints it.
+func TestHelpManifestSchema(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	f := walkFactory(t, true)
+	f.IOStreams = ios
+	r := root.NewCmdRoot(f)
+	r.SetArgs([]string{"help", "manifest", "--schema"})
+	if err := r.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(out.Bytes(), &schema); err != nil || schema["$id"] != manifest.SchemaID {
+		t.Fatalf("%v: %.200s", err, out)
+	}
+	want, _ := manifest.Schema()
+	if out.String() != string(want) {
+		t.Error("help manifest --schema is not manifest.Schema()")
+	}
+	if code, _ := execute(t, "help", "environment", "--schema"); code != 2 {
+		t.Errorf("--schema with another topic: exit %d", code)
+	}
+	if !strings.HasSuffix(manifest.SchemaID, "/docs/schema/sipctl.schema.json") {
+		t.Errorf("$id %s is not where docgen writes the schema", manifest.SchemaID)
 	}
 }

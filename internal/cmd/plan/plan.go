@@ -111,7 +111,7 @@ func Load(ios *iostreams.IOStreams, path string, p provider.SIPAccounts) (*manif
 		}
 		return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: cmdutil.WithHint(
 			fmt.Errorf("%s: %d %s; nothing was sent to the provider", source, n, what),
-			"the format is described by `sipctl help manifest` and docs/schema/sipctl.schema.json")}
+			"the format is described by `sipctl help manifest`; `sipctl help manifest --schema` prints its JSON Schema")}
 	}
 	return f, err
 }

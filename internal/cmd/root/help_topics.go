@@ -22,7 +22,7 @@ var helpTopics = []struct{ name, short, long string }{
 		long: `A manifest describes SIP domains, the accounts on each, and IP ACLs with their addresses,
 in YAML (or JSON). It names no provider's internals and holds no secret: a password (or any
 key like password, secret or token) anywhere in it is refused, and new accounts get
-generated passwords in apply's --output handover. Its JSON Schema is docs/schema/sipctl.schema.json.
+generated passwords in apply's --output handover. ` + "`sipctl help manifest --schema`" + ` prints its JSON Schema.
 
   provider: twilio          # optional: must be the profile's (a twilio file also fits the sandbox)
   policy: device-safe       # optional: password policy for new accounts (--policy overrides)

@@ -24,6 +24,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/subaccounts"
 	versionCmd "github.com/sipctl/sipctl/internal/cmd/version"
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/spf13/cobra"
 )
 
@@ -110,7 +111,19 @@ func strictHelp(root *cobra.Command) {
 			continue
 		}
 		c.Run = nil
+		schema := c.Flags().Bool("schema", false, "With `help manifest`: print the manifest's JSON Schema (for editors and validators)")
 		c.RunE = func(c *cobra.Command, args []string) error {
+			if *schema {
+				if strings.Join(args, " ") != "manifest" {
+					return cmdutil.FlagErrorf("--schema goes with `sipctl help manifest`")
+				}
+				b, err := manifest.Schema()
+				if err != nil {
+					return err
+				}
+				_, err = c.OutOrStdout().Write(b)
+				return err
+			}
 			cmd, rest, err := c.Root().Find(args)
 			if cmd == nil || err != nil || len(rest) > 0 {
 				topics := make([]string, len(helpTopics))

@@ -73,6 +73,26 @@ type Request struct {
 	Handovers []journal.Handover
 	Policy    string
 	AuditLog  string
+	// Realm overrides Realm(Provider) when Provider wraps the provider
+	// that names it.
+	Realm string
+}
+
+// Realmer is implemented by a provider whose accounts can be reached
+// under more than one provider name: CustodyRealm names the account
+// space, and with the account (Scope) it is the custody identity of an
+// account, so that runs reaching the same account by different profiles
+// exclude each other.
+type Realmer interface {
+	CustodyRealm() string
+}
+
+// Realm is p's custody realm ("" when it has none: its name is used).
+func Realm(p provider.SIPAccounts) string {
+	if r, ok := p.(Realmer); ok {
+		return r.CustodyRealm()
+	}
+	return ""
 }
 
 // Run is a run in custody: its journal is on disk and its lock held.
@@ -198,6 +218,9 @@ func (c *Custodian) checkDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, unwrap(err))
 	}
+	if err := journal.CheckDir(dir); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(dir, ".probe-*")
 	if err != nil {
 		return fmt.Errorf("%s cannot be written: %w", dir, unwrap(err))
@@ -249,9 +272,13 @@ func (c *Custodian) begin(req Request) (*Run, error) {
 	defer ll.unlock()
 
 	keys := map[string]bool{}
+	realm := req.Realm
+	if realm == "" {
+		realm = Realm(req.Provider)
+	}
 	for i := range req.Entries {
 		e := &req.Entries[i]
-		e.Provider, e.Profile = req.Provider.Name(), req.Profile
+		e.Provider, e.Profile, e.Realm = req.Provider.Name(), req.Profile, realm
 		if e.AccountSID == "" {
 			e.AccountSID = req.AccountSID
 		}
@@ -420,14 +447,28 @@ func (c *Custodian) Resume(runID string, p provider.SIPAccounts, auditPath, outp
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no journal for run %s in %s", runID, c.journalDir())
 	}
-	j, err := journal.Open(path)
+	// The run's lock first: opening a journal cuts off a torn tail, which
+	// only the run's owner may do.
+	lock, holder, err := c.lockRun(runID, "password rotate --resume")
 	if err != nil {
 		return nil, err
 	}
-	if h := j.Header(); h.Provider != "" && p != nil && h.Provider != p.Name() {
+	if holder != nil {
+		return nil, &BusyError{Holder: *holder}
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		c.releaseRun(lock, runID)
+		return nil, err
+	}
+	fail := func(err error) (*Run, error) {
 		j.Close()
-		return nil, fmt.Errorf("run %s was made with provider %s, and the active profile is %s: resume it with `sipctl --profile %s password rotate --resume %s`",
-			runID, h.Provider, p.Name(), h.Profile, runID)
+		c.releaseRun(lock, runID)
+		return nil, err
+	}
+	if h := j.Header(); h.Provider != "" && p != nil && h.Provider != p.Name() {
+		return fail(fmt.Errorf("run %s was made with provider %s, and the active profile is %s: resume it with `sipctl --profile %s password rotate --resume %s`",
+			runID, h.Provider, p.Name(), h.Profile, runID))
 	}
 	handovers := j.Header().Handovers
 	if output == "" {
@@ -440,24 +481,11 @@ func (c *Custodian) Resume(runID string, p provider.SIPAccounts, auditPath, outp
 		}
 	}
 	if err != nil {
-		j.Close()
-		return nil, err
-	}
-	fail := func(err error) (*Run, error) {
-		j.Close()
-		al.Close()
-		return nil, err
-	}
-	lock, holder, err := c.lockRun(runID, "password rotate --resume")
-	if err != nil {
 		return fail(err)
-	}
-	if holder != nil {
-		return fail(&BusyError{Holder: *holder})
 	}
 	r := &Run{c: c, j: j, lock: lock, audit: al, p: p, resuming: true, Output: output, Handovers: handovers}
 	if err := r.checkGenerations(); err != nil {
-		c.releaseRun(lock, runID)
+		al.Close()
 		return fail(err)
 	}
 	return r, nil
@@ -647,6 +675,8 @@ type Report struct {
 	Kept        string
 	Fatal       error
 	Interrupted bool
+	// Creating says every entry is a create: the summary says "Created".
+	Creating bool
 }
 
 // Written is one per-subaccount handover file written by Finish.
@@ -702,6 +732,13 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 	}
 	entries := r.j.Entries()
 	rep.Total = len(entries)
+	rep.Creating = len(entries) > 0
+	for _, e := range entries {
+		if e.Op != journal.OpCreate {
+			rep.Creating = false
+			break
+		}
+	}
 	applied := map[int]journal.Entry{}
 	for _, e := range sum.Rotated {
 		e.Status = journal.Done
@@ -824,7 +861,11 @@ func (r *Run) close() {
 
 // Summary is the one-line account of a run: every entry counted once.
 func (rep *Report) Summary() string {
-	s := fmt.Sprintf("Rotated %d, failed %d, not attempted %d", len(rep.Rotated), len(rep.Failed), len(rep.NotAttempted))
+	did := "Rotated"
+	if rep.Creating {
+		did = "Created"
+	}
+	s := fmt.Sprintf("%s %d, failed %d, not attempted %d", did, len(rep.Rotated), len(rep.Failed), len(rep.NotAttempted))
 	if len(rep.Unconfirmed) > 0 {
 		s += fmt.Sprintf(", unconfirmed %d", len(rep.Unconfirmed))
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/journal"
+	"github.com/sipctl/sipctl/internal/rotate"
 )
 
 // RunInfo describes an unfinished run without its passwords.
@@ -158,4 +159,39 @@ func (c *Custodian) Discard(runID string) error {
 		return fmt.Errorf("removing %s: %w", path, err)
 	}
 	return journal.SyncDir(c.journalDir())
+}
+
+// Salvage writes every intact entry of a run's journal that may hold a
+// live password (all but definite refusals and superseded entries) to the
+// handover file output (merged, 0600, under its lock), so that no intact
+// password is reachable only through Discard, even from a damaged journal.
+// It leaves the journal as it is and returns how many records it wrote.
+func (c *Custodian) Salvage(runID, output string) (int, error) {
+	path := journal.PathFor(c.journalDir(), runID)
+	if _, err := os.Stat(path); err != nil {
+		return 0, fmt.Errorf("no unfinished run %s in %s", runID, c.journalDir())
+	}
+	if err := rotate.CheckHandoverPath(output); err != nil {
+		return 0, err
+	}
+	j, err := journal.Read(path)
+	if err != nil {
+		return 0, err
+	}
+	var records []rotate.Record
+	for _, e := range j.Entries() {
+		if holdsPassword(e) && e.Password != "" {
+			records = append(records, rotate.RecordOf(e))
+		}
+	}
+	if len(records) == 0 {
+		return 0, nil
+	}
+	if _, err := rotate.CheckHandover(output); err != nil {
+		return 0, err
+	}
+	if err := rotate.WriteHandover(output, records); err != nil {
+		return 0, err
+	}
+	return len(records), nil
 }

@@ -70,7 +70,13 @@ type Entry struct {
 	ID       int    `json:"id"`
 	Op       Op     `json:"op"`
 	Provider string `json:"provider,omitempty"`
-	Profile  string `json:"profile,omitempty"`
+	// Realm is the provider's account space as reached, when the provider
+	// names one (custody.Realm): what makes two profiles that reach the
+	// same accounts (the sandbox in process and a Twilio profile pointed
+	// at its `sandbox serve`) exclude each other's runs. Older journals
+	// have none: their key uses Provider.
+	Realm   string `json:"realm,omitempty"`
+	Profile string `json:"profile,omitempty"`
 	// AccountSID is the provider account (scope) the change acts in.
 	AccountSID string `json:"account_sid,omitempty"`
 	// Ref is the provider's opaque reference of the account (empty for a
@@ -99,7 +105,11 @@ type Entry struct {
 // handover rows: provider, account scope, and USER@DOMAIN (or the Ref when
 // the account has no domain).
 func (e Entry) Key() string {
-	return AccountKey(e.Provider, e.AccountSID, e.Username, e.Domain, e.Ref)
+	space := e.Provider
+	if e.Realm != "" {
+		space = "realm:" + e.Realm
+	}
+	return AccountKey(space, e.AccountSID, e.Username, e.Domain, e.Ref)
 }
 
 // Address is USER@DOMAIN.
@@ -193,6 +203,8 @@ type Journal struct {
 	entries []Entry // index = ID
 	// damage is set when the file could be read only in part.
 	damage *DamageError
+	// torn is set when the only damage is a torn tail (see TornTail).
+	torn *TornTail
 	// writeErr is the first failed write: after it the journal takes no more.
 	writeErr error
 }
@@ -233,6 +245,9 @@ func rawLine(b []byte) []byte {
 func Create(dir string, h Header, entries []Entry) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the journal directory: %w", err)
+	}
+	if err := tighten(dir, 0o700); err != nil {
+		return nil, err
 	}
 	if h.RunID == "" {
 		h.RunID = NewRunID()
@@ -292,9 +307,26 @@ func Create(dir string, h Header, entries []Entry) (*Journal, error) {
 	return j, nil
 }
 
+// TornTail is damage confined to the end of a journal, after its last
+// complete line: a status line cut short by a crash (status lines are not
+// fsync'd one by one), possibly followed by NUL bytes a filesystem left.
+// Nothing before it is lost but the statuses it held, and a lost status
+// only means --resume sends the same password again.
+type TornTail struct {
+	// Line is the first line of the tail; Offset where it starts.
+	Line   int
+	Offset int64
+	Bytes  int
+}
+
+// Torn is the journal's torn tail (nil when it ends cleanly).
+func (j *Journal) Torn() *TornTail { return j.torn }
+
 // Open reads an existing journal and reopens it for appending status lines.
-// A journal that is not intact is an error (*DamageError) naming the line;
-// the file is left as it is.
+// A torn tail (TornTail) is cut off first, so the journal ends with its last
+// complete line; call Open only while holding the run's lock. Any other
+// damage is an error (*DamageError) naming the line, and the file is left
+// as it is.
 func Open(path string) (*Journal, error) {
 	j, err := Read(path)
 	if err != nil {
@@ -307,6 +339,16 @@ func Open(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
+	if j.torn != nil {
+		if err := f.Truncate(j.torn.Offset); err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("cutting the torn end off the journal %s: %w", path, err)
+		}
+		j.size = j.torn.Offset
+	}
 	j.f = f
 	return j, nil
 }
@@ -316,6 +358,12 @@ func Open(path string) (*Journal, error) {
 // stops being trustworthy; the error is only for a file that cannot be read
 // at all.
 func Read(path string) (*Journal, error) {
+	if err := tighten(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if err := tighten(path, 0o600); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
@@ -339,6 +387,10 @@ func (j *Journal) load(r io.Reader) *DamageError {
 	}
 	var lineNo int
 	var first *DamageError
+	// starts are where lines begin, to find the bytes from the first
+	// damaged line on (a torn tail, or damage).
+	var off int64
+	var starts []int64
 	for lineNo = 1; ; lineNo++ {
 		raw, err := br.ReadBytes('\n')
 		if len(raw) == 0 && errors.Is(err, io.EOF) {
@@ -347,6 +399,8 @@ func (j *Journal) load(r io.Reader) *DamageError {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return dmg(lineNo, "%v", err)
 		}
+		starts = append(starts, off)
+		off += int64(len(raw))
 		if first != nil {
 			if errors.Is(err, io.EOF) {
 				break
@@ -420,6 +474,16 @@ func (j *Journal) load(r io.Reader) *DamageError {
 		}
 		if errors.Is(err, io.EOF) {
 			break
+		}
+	}
+	if first != nil && j.header.RunID != "" && len(j.entries) == j.header.Entries && first.Line > j.header.Entries+1 {
+		if f, ok := r.(*os.File); ok {
+			at := starts[first.Line-1]
+			if tail, err := io.ReadAll(io.NewSectionReader(f, at, 1<<20)); err == nil && tornTail(tail) {
+				j.torn = &TornTail{Line: first.Line, Offset: at, Bytes: len(tail)}
+				j.size = at
+				return nil
+			}
 		}
 	}
 	if first != nil {
@@ -629,3 +693,38 @@ func syncDir(dir string) error {
 
 // SyncDir is syncDir for other packages.
 func SyncDir(dir string) error { return syncDir(dir) }
+
+// tornTail reports bytes that a crash can leave after the last complete
+// line: the start of one status line, without its newline, and NUL bytes.
+func tornTail(b []byte) bool {
+	if len(b) >= 1<<20 {
+		return false
+	}
+	rest := bytes.ReplaceAll(b, []byte{0}, nil)
+	if bytes.IndexByte(rest, '\n') >= 0 {
+		return false
+	}
+	const status = `{"kind":"status"`
+	n := min(len(rest), len(status))
+	return string(rest[:n]) == status[:n]
+}
+
+// tighten makes a journal file or directory private (mode perm), as it
+// must be: a looser one is tightened, and refused when that fails, never
+// used as it is.
+func tighten(path string, perm os.FileMode) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil // the caller reports it
+	}
+	if st.Mode().Perm()&^perm == 0 {
+		return nil
+	}
+	if err := os.Chmod(path, st.Mode().Perm()&perm); err != nil {
+		return fmt.Errorf("%s has mode %v, readable by others, and cannot be made private: %w (fix its mode to %v or move it)", path, st.Mode().Perm(), unwrapPath(err), perm)
+	}
+	return nil
+}
+
+// CheckDir makes sure the journal directory is private, tightening it.
+func CheckDir(dir string) error { return tighten(dir, 0o700) }

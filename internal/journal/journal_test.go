@@ -81,7 +81,8 @@ func TestCreateOpenRoundTrip(t *testing.T) {
 	}
 }
 
-// Every kind of damage is named by line and never read as complete.
+// Every kind of damage is named by line and never read as complete. (A
+// torn last status line is not damage: see TestTornTail.)
 func TestDamageIsDetectedAndNamed(t *testing.T) {
 	dir := t.TempDir()
 	j, err := Create(dir, Header{}, sample(4))
@@ -97,7 +98,6 @@ func TestDamageIsDetectedAndNamed(t *testing.T) {
 		content string
 		line    int
 	}{
-		"torn last line":       {strings.Join(lines[:6], "") + lines[6][:10], 7},
 		"cut inside entries":   {strings.Join(lines[:3], ""), 4},
 		"one byte changed":     {strings.Replace(string(good), "u2", "u7", 1), 4},
 		"line removed":         {lines[0] + strings.Join(lines[2:], ""), 2},
@@ -205,4 +205,79 @@ func TestConcurrentMarks(t *testing.T) {
 	if u := k.Unfinished(); len(u) != 0 {
 		t.Fatalf("%d unfinished after marking all", len(u))
 	}
+}
+
+// A crash can cut the last status line and leave NULs after it: that torn
+// tail is not damage. Read reports it, Open cuts it off (the statuses it
+// held are lost, so those entries are pending: the same password is sent
+// again), and the journal takes new lines. A bad line before the tail, or
+// a tail that is not a status line, is still damage.
+func TestTornTail(t *testing.T) {
+	status := func(j *Journal, id int) string {
+		b, _ := line(record{Kind: "status", ID: id, Status: Done})
+		return string(b)
+	}
+	for name, tail := range map[string]func(j *Journal) string{
+		"cut status line":     func(j *Journal) string { s := status(j, 2); return s[:len(s)/2] },
+		"NULs":                func(*Journal) string { return strings.Repeat("\x00", 4096) },
+		"cut line, then NULs": func(j *Journal) string { s := status(j, 2); return s[:len(s)-3] + strings.Repeat("\x00", 100) },
+		"cut before checksum": func(j *Journal) string { s := status(j, 2); return s[:len(s)-1] },
+	} {
+		t.Run(name, func(t *testing.T) {
+			j, err := Create(Dir(t.TempDir()), Header{Provider: "twilio"}, sample(4))
+			if err != nil {
+				t.Fatal(err)
+			}
+			j.Mark(1, Done, "", false, "", "")
+			j.Close()
+			f, _ := os.OpenFile(j.Path(), os.O_WRONLY|os.O_APPEND, 0)
+			f.WriteString(tail(j))
+			f.Close()
+			r, err := Read(j.Path())
+			if err != nil || r.Damage() != nil || r.Torn() == nil {
+				t.Fatalf("read: %v, damage %v, torn %v", err, r.Damage(), r.Torn())
+			}
+			k, err := Open(j.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if es := k.Entries(); es[1].Status != Done || es[2].Status != Pending {
+				t.Fatalf("statuses %v %v", es[1].Status, es[2].Status)
+			}
+			if err := k.Mark(2, Done, "", false, "", ""); err != nil {
+				t.Fatal(err)
+			}
+			k.Close()
+			again, err := Read(j.Path())
+			if err != nil || again.Damage() != nil || again.Torn() != nil || again.Entry(2).Status != Done {
+				t.Fatalf("after repair: %v, %v, %v", err, again.Damage(), again.Torn())
+			}
+		})
+	}
+	t.Run("damage before the tail", func(t *testing.T) {
+		j, _ := Create(Dir(t.TempDir()), Header{Provider: "twilio"}, sample(4))
+		j.Mark(1, Done, "", false, "", "")
+		j.Close()
+		f, _ := os.OpenFile(j.Path(), os.O_WRONLY|os.O_APPEND, 0)
+		f.WriteString("garbage\n" + strings.Repeat("\x00", 10))
+		f.Close()
+		if _, err := Open(j.Path()); err == nil {
+			t.Fatal("a bad line before the tail was taken as a torn tail")
+		}
+	})
+	t.Run("loose modes are tightened", func(t *testing.T) {
+		dir := Dir(t.TempDir())
+		j, _ := Create(dir, Header{Provider: "twilio"}, sample(1))
+		j.Close()
+		os.Chmod(dir, 0o755)
+		os.Chmod(j.Path(), 0o644)
+		if _, err := Read(j.Path()); err != nil {
+			t.Fatal(err)
+		}
+		st, _ := os.Stat(j.Path())
+		dst, _ := os.Stat(dir)
+		if st.Mode().Perm() != 0o600 || dst.Mode().Perm() != 0o700 {
+			t.Fatalf("modes file %v dir %v", st.Mode().Perm(), dst.Mode().Perm())
+		}
+	})
 }

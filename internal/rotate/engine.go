@@ -169,6 +169,13 @@ func Run(ctx context.Context, apply Applier, j *journal.Journal, ids []int, o Op
 	lim := newLimiter(initialWindow(o.Concurrency), o.Concurrency)
 	reqCtx = provider.WithThrottleObserver(reqCtx, lim.congested)
 	prog := newProgress(o.Progress, len(ids))
+	prog.creating = len(ids) > 0
+	for _, id := range ids {
+		if j.Entry(id).Op != journal.OpCreate {
+			prog.creating = false
+			break
+		}
+	}
 	groupOf := func(journal.Entry) string { return "" }
 	if o.Group != nil {
 		groupOf = o.Group

@@ -19,6 +19,9 @@ type progress struct {
 
 	groups   map[string]*groupCount
 	finished int
+	// creating: every entry is a create, so the line says "Creating
+	// accounts"; only a rotation says "Rotating".
+	creating bool
 }
 
 type groupCount struct{ total, done, fail int }
@@ -63,7 +66,14 @@ func (p *progress) step(g string, ok bool) {
 	}
 	if time.Since(p.last) >= 100*time.Millisecond || p.done+p.fail == p.total {
 		p.last = time.Now()
-		fmt.Fprintf(p.w, "\r\033[KRotating passwords: %d/%d done, %d failed", p.done, p.total, p.fail)
+		if p.creating {
+			fmt.Fprintf(p.w, "\r\033[KCreating accounts: %d/%d", p.done, p.total)
+			if p.fail > 0 {
+				fmt.Fprintf(p.w, ", %d failed", p.fail)
+			}
+		} else {
+			fmt.Fprintf(p.w, "\r\033[KRotating passwords: %d/%d done, %d failed", p.done, p.total, p.fail)
+		}
 		if len(p.groups) > 0 {
 			fmt.Fprintf(p.w, "; %d of %d customers finished", p.finished, len(p.groups))
 		}

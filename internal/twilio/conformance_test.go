@@ -56,7 +56,7 @@ func conformanceOps() []conformanceOp {
 // nonAPIMethods are *Client methods that do not call one API operation.
 // The provider-neutral SIP-account methods (sipaccounts.go) are built from
 // the operations above, which Prism checks one by one.
-var nonAPIMethods = []string{"AccountPath", "AccountSID", "Do", "DoRequest", "ForAccount", "Name", "WithAccount",
+var nonAPIMethods = []string{"AccountPath", "AccountSID", "CustodyRealm", "Do", "DoRequest", "ForAccount", "Name", "WithAccount",
 	"AttachedLists", "CanonicalDomain", "CreateSIPAccount", "DeleteSIPAccount", "FindDomainByName", "GetSIPAccount",
 	"IsID", "Lacks", "ListSIPAccounts", "PrepareCreate", "RegistrationList", "SetSIPPassword", "ValidateUsername",
 	"ExpiryConvention", "TidyExpired"}

@@ -47,7 +47,7 @@ func BenchmarkApply(b *testing.B) {
 		_, errOut, code := e.run("", "apply", "-f", file, "--output", filepath.Join(dir, "h.csv"))
 		elapsed := time.Since(start)
 		e.env.Set("SIPCTL_API_URL", e.proxied)
-		if code != 0 || !strings.Contains(errOut, "Rotated "+strconv.Itoa(n)+", failed 0, not attempted 0") {
+		if code != 0 || !strings.Contains(errOut, "Created "+strconv.Itoa(n)+", failed 0, not attempted 0") {
 			b.Fatalf("apply: exit %d\n%s", code, errOut)
 		}
 		bound := time.Duration(n) * latency / limit
@@ -104,7 +104,7 @@ func BenchmarkApplyEngine(b *testing.B) {
 		start := time.Now()
 		_, errOut, code := e.run("", "apply", "-f", file, "--output", filepath.Join(dir, "h.csv"))
 		elapsed := time.Since(start)
-		if code != 0 || !strings.Contains(errOut, "Rotated "+strconv.Itoa(n)+", failed 0, not attempted 0") {
+		if code != 0 || !strings.Contains(errOut, "Created "+strconv.Itoa(n)+", failed 0, not attempted 0") {
 			b.Fatalf("apply: exit %d\n%s", code, errOut)
 		}
 		bound := time.Duration(n) * latency / limit

@@ -68,7 +68,7 @@ func Begin(o Options, p provider.SIPAccounts, as []Account) (create func(context
 		entries[i] = journal.Entry{Op: journal.OpCreate, Username: a.Username, Domain: a.Domain, Options: a.Options, Password: pw}
 	}
 	run, err := custody.New(o.StateDir).Begin(custody.Request{
-		Command: o.Command, Profile: o.Profile, Provider: reconcile.Batched(p), AccountSID: acct,
+		Command: o.Command, Profile: o.Profile, Provider: reconcile.Batched(p), Realm: custody.Realm(p), AccountSID: acct,
 		Entries: entries, Output: o.Output, Policy: o.Policy.Name, AuditLog: o.AuditLog,
 	})
 	if err != nil {

@@ -494,12 +494,11 @@ func fromJournal(dir, user, domain string) (string, error) {
 	}
 	var pending string
 	for _, p := range slices.Backward(paths) {
-		j, err := journal.Open(p)
-		if err != nil {
+		j, err := journal.Read(p)
+		if err != nil || j.Damage() != nil {
 			continue
 		}
 		entries := j.Entries()
-		j.Close()
 		for _, e := range slices.Backward(entries) {
 			if e.Username != user || !strings.EqualFold(e.Domain, domain) || e.Password == "" {
 				continue

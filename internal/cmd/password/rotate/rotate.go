@@ -410,7 +410,8 @@ func conflictHint(err error) error {
 	}
 	var de *journal.DamageError
 	if errors.As(err, &de) {
-		return cmdutil.WithHint(err, fmt.Sprintf("the journal is kept as it is and nothing was changed; `sipctl password runs show %s` shows what can be read", journal.RunIDOf(de.Path)))
+		return cmdutil.WithHint(err, fmt.Sprintf("the journal is kept as it is and nothing was changed; `sipctl password runs show %s` shows what can be read, and `sipctl password runs salvage %s --output FILE` writes its intact passwords to a handover",
+			journal.RunIDOf(de.Path), journal.RunIDOf(de.Path)))
 	}
 	return err
 }

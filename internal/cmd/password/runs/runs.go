@@ -23,19 +23,21 @@ type Options struct {
 	StateDir func() string
 	RunID    string
 	Yes      bool
+	// Output is salvage's handover file.
+	Output string
 }
 
 // NewCmdRuns is `password runs` and its subcommands.
 func NewCmdRuns(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "runs <command>",
-		Short: "List, show and discard unfinished password runs",
+		Short: "List, show, salvage and discard unfinished password runs",
 		Long: `An unfinished run is a rotation or create whose journal is still in the state directory: it was
 interrupted, killed, stopped by an error, or some of its changes failed. Its journal holds new
 passwords that may be live at the provider and are not yet handed over; ` + "`sipctl password rotate\n--resume RUN-ID`" + ` finishes it. A new run over the same accounts is refused until it is finished or
 discarded.`,
 	}
-	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil), NewCmdDiscard(f, nil))
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil), NewCmdSalvage(f, nil), NewCmdDiscard(f, nil))
 	return cmd
 }
 
@@ -176,6 +178,46 @@ func handoverOf(ri custody.RunInfo) string {
 	return fmt.Sprintf("%d files (one per subaccount) in %s", len(ri.Handovers), filepath.Dir(ri.Handovers[0].Path))
 }
 
+// NewCmdSalvage is `password runs salvage RUN-ID --output FILE`.
+func NewCmdSalvage(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := newOpts(f)
+	cmd := &cobra.Command{
+		Use:   "salvage RUN-ID --output FILE",
+		Short: "Write every intact password of a run's journal to a handover file",
+		Long: `Write the password of every intact entry of a run's journal that may be live at the provider (all
+but those the provider refused and those a later run superseded) to a handover file: .json or
+.csv, mode 0600, merged as a ledger like every handover. It works on a damaged journal too, which
+cannot be resumed: the entries before the damage are checksummed and intact. The journal is left
+as it is; discard it once the passwords are safe.
+
+A password in the file may not be the account's live one (a change that never reached the
+provider): ` + "`sipctl accounts check USER@DOMAIN --from-handover FILE`" + ` tells.`,
+		Example: `  $ sipctl password runs salvage 20260101T120000.000000Z-0123abcd --output salvaged.json`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.RunID = args[0]
+			if opts.Output == "" {
+				return cmdutil.FlagErrorf("give the handover file with --output FILE (.json or .csv)")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return salvageRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "Merge the passwords into `file` (.json or .csv, mode 0600)")
+	return cmd
+}
+
+func salvageRun(opts *Options) error {
+	n, err := custody.New(opts.StateDir()).Salvage(opts.RunID, opts.Output)
+	if err != nil {
+		return cmdutil.WithHint(err, "see `sipctl password runs list`")
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Wrote %d password%s of run %s to %s; the journal is kept.\n", n, plural(n), opts.RunID, opts.Output)
+	return nil
+}
+
 // NewCmdDiscard is `password runs discard RUN-ID`.
 func NewCmdDiscard(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := newOpts(f)
@@ -213,8 +255,8 @@ func discardRun(opts *Options) error {
 	}
 	prompt := fmt.Sprintf("Discard run %s (%s, %d accounts)?", ri.RunID, ri.Command, ri.Total)
 	if ri.Live > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "WARNING: %d password%s in this journal may be live at the provider and are on no other record. After a discard those accounts cannot register until they are rotated again.\n",
-			ri.Live, plural(ri.Live))
+		fmt.Fprintf(opts.IO.ErrOut, "WARNING: %d password%s in this journal may be live at the provider and are on no other record. After a discard those accounts cannot register until they are rotated again; `sipctl password runs salvage %s --output FILE` keeps them.\n",
+			ri.Live, plural(ri.Live), ri.RunID)
 		prompt = fmt.Sprintf("Discard run %s and the %d password%s that may be live?", ri.RunID, ri.Live, plural(ri.Live))
 	}
 	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {

@@ -112,6 +112,7 @@ type Run struct {
 
 	mu      sync.Mutex
 	created map[string]provider.SIPAccount
+	tried   map[string]bool
 	// notes is where waiting is said (the terminal; nil in a pipe).
 	notes io.Writer
 }
@@ -141,6 +142,24 @@ func (r *Run) noteCreated(a provider.SIPAccount) {
 		r.created = map[string]provider.SIPAccount{}
 	}
 	r.created[a.Ref] = a
+}
+
+// noteTried records that a create entry was sent in this run; triedBefore
+// reports whether it was before (or the run is a resume), so an account
+// found existing may be this entry's own.
+func (r *Run) noteTried(e journal.Entry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tried == nil {
+		r.tried = map[string]bool{}
+	}
+	r.tried[e.Username+"@"+e.Domain+"\x00"+e.AccountSID] = true
+}
+
+func (r *Run) triedBefore(e journal.Entry) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.resuming || r.tried[e.Username+"@"+e.Domain+"\x00"+e.AccountSID]
 }
 
 // ID is the run ID.
@@ -539,6 +558,7 @@ func (r *Run) Applier() rotate.Applier {
 			p = sc.WithAccount(e.AccountSID)
 		}
 		if e.Op == journal.OpCreate && e.Ref == "" {
+			defer r.noteTried(e)
 			a, err := p.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: e.Username, Domain: e.Domain, Password: e.Password, Options: e.Options})
 			if err == nil {
 				return a.Ref, r.noteCreatedEntry(e, a)
@@ -553,8 +573,14 @@ func (r *Run) Applier() rotate.Applier {
 			// It exists: made by an earlier attempt of this entry (a retry,
 			// or a run killed after the request), since custody checked it
 			// was absent while holding the account. Give it this password.
+			// On a first attempt it is another run's (the lock is per state
+			// directory): a conflict, never adopted, so that run's password
+			// stays the working one.
 			if !errors.Is(err, provider.ErrExists) {
 				return "", err
+			}
+			if !r.triedBefore(e) {
+				return "", fmt.Errorf("%w: another run created it at the same time", err)
 			}
 			if a.Ref == "" {
 				if a, err = p.GetSIPAccount(ctx, e.Username, e.Domain); err != nil {

@@ -98,6 +98,12 @@ func Hint(err error) string {
 	return ""
 }
 
+// ErrConflict is matched by a create that lost a race for its name to
+// another run creating the same at the same time: what it made was removed
+// again, and what stands is the other run's (so it is not ErrExists, which
+// callers may take as their own earlier attempt).
+var ErrConflict = errors.New("conflict")
+
 // UnavailableError is a request that got no (complete) answer: the host
 // could not be reached, reset or closed the connection, did not answer in
 // time, or cut its answer short. Every HTTP provider client returns it for

@@ -67,9 +67,15 @@ func TestTwilioClientRemembersAttachedLists(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// mappingReads counts the mapping reads before a create's credential
+	// is written: the memo saves those. The reads after it are the check
+	// that the username is unique on the domain, which must be fresh.
 	mappingReads := func(seen []string) int {
 		n := 0
 		for _, r := range seen {
+			if strings.HasPrefix(r, "POST CL") && strings.HasSuffix(r, "/Credentials") {
+				break
+			}
 			if r == "GET Registrations/CredentialListMappings" || r == "GET Calls/CredentialListMappings" {
 				n++
 			}

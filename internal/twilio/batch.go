@@ -21,6 +21,9 @@ func (c *Client) PrepareCreate(ctx context.Context, domain string, options map[s
 	if err != nil {
 		return nil, err
 	}
+	// Each create is confirmed unique on the domain (unique.go) by a read
+	// of its attached lists that the creates finishing together share.
+	attached := &sharedAttached{read: func(ctx context.Context) ([]AttachedList, error) { return c.AttachedLists(ctx, d.SID) }}
 	return func(ctx context.Context, username, password string) (provider.SIPAccount, error) {
 		cr, err := c.CreateCredential(ctx, l.SID, username, password)
 		if err != nil {
@@ -36,6 +39,9 @@ func (c *Client) PrepareCreate(ctx context.Context, domain string, options map[s
 				}
 			}
 			return provider.SIPAccount{}, err
+		}
+		if err := c.settle(ctx, d, l, cr, attached.get); err != nil {
+			return sipAccount(cr, l, d), err
 		}
 		return sipAccount(cr, l, d), nil
 	}, nil

@@ -298,6 +298,12 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 	if err != nil {
 		return provider.SIPAccount{}, err
 	}
+	// Create-if-absent on the domain: no other list attached to it may
+	// hold the username (see unique.go).
+	fresh := func(ctx context.Context) ([]AttachedList, error) { return c.AttachedLists(ctx, d.SID) }
+	if err := c.settle(ctx, d, l, cr, fresh); err != nil {
+		return sipAccount(cr, l, d), err
+	}
 	return sipAccount(cr, l, d), nil
 }
 

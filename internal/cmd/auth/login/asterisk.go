@@ -87,6 +87,12 @@ func asteriskLoginRun(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
+	if prof.DefaultDomain == "" {
+		// The registrar's host is the accounts' domain: commands need no
+		// --domain.
+		reg, _ := asterisk.ParseRegistrar(prof.Registrar)
+		prof.DefaultDomain = strings.ToLower(reg.Host)
+	}
 	in := bufio.NewReader(opts.IO.In)
 	var password, amiSecret string
 	if u.NeedsPassword() {

@@ -79,11 +79,13 @@ var builtins = map[string]Policy{
 		Symbols: AllSymbols,
 	},
 	// Plivo endpoints: at least 5 characters, no documented maximum (128
-	// is sipctl's). Generated ones mix cases and digits, and stay long.
+	// is sipctl's) nor character set. Generated ones mix cases and digits,
+	// stay long, and take only symbols a phone's keypad and a SIP tool's
+	// configuration carry (brackets break sipp's and some phones' files).
 	"plivo": {
 		Name: "plivo", MinLength: 5, MaxLength: 128, Length: 20,
 		MinLower: 1, MinUpper: 1, MinDigits: 1,
-		Symbols: AllSymbols,
+		Symbols: DeviceSafeSymbols,
 	},
 	// The common provider rule: at least 10, upper, lower, digit and one of
 	// StrictSymbols; no spaces or non-ASCII.

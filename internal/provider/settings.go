@@ -15,11 +15,14 @@ type AccountSettings struct {
 	// OutboundProfile is the provider's outbound restrictions (Telnyx's
 	// outbound voice profile id); "" is none.
 	OutboundProfile *string
+	// Alias is the label the provider's console shows for the account
+	// (Plivo's endpoint alias).
+	Alias *string
 }
 
 // Empty reports whether nothing would change.
 func (s AccountSettings) Empty() bool {
-	return s.InboundChannelLimit == nil && s.OutboundChannelLimit == nil && s.CallerID == nil && s.OutboundProfile == nil
+	return s.InboundChannelLimit == nil && s.OutboundChannelLimit == nil && s.CallerID == nil && s.OutboundProfile == nil && s.Alias == nil
 }
 
 // Settings is the capability of changing an account's settings.

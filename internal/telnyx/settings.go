@@ -11,6 +11,9 @@ var _ provider.Settings = (*Client)(nil)
 
 // ValidateSettings implements provider.Settings with Telnyx's rules.
 func (c *Client) ValidateSettings(s provider.AccountSettings) error {
+	if s.Alias != nil {
+		return &provider.MissingCapabilityError{Provider: c.name, What: "alias", Why: "a credential connection's label is its connection_name"}
+	}
 	for _, l := range []struct {
 		what string
 		v    *int

@@ -53,6 +53,16 @@ func TestPlivoCommandsAgainstTheSandbox(t *testing.T) {
 	if !strings.Contains(r.stdout, created.Username) {
 		t.Fatalf("show by the requested name:\n%s", r.stdout)
 	}
+	mustRun(t, env, "", "accounts", "update", created.Username, "--alias", "front-desk_1")
+	if r := mustRun(t, env, "", "accounts", "show", created.Username, "--json=attributes"); !strings.Contains(r.stdout, `"alias": "front-desk_1"`) {
+		t.Fatalf("alias after accounts update:\n%s", r.stdout)
+	}
+	if r := sipctl(t, env, "", "accounts", "update", created.Username, "--inbound-channel-limit", "2"); r.code != 2 || !strings.Contains(r.stderr, "plivo has no channel limits") {
+		t.Fatalf("a channel limit on Plivo: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := sipctl(t, env, pw+"\n", "accounts", "create", "tmpdesk", "--password-stdin", "--ttl", "2h"); r.code != 2 || !strings.Contains(r.stderr, "no expiry") {
+		t.Fatalf("--ttl on Plivo: exit %d\n%s", r.code, r.stderr)
+	}
 	check := func(user, password string) int {
 		t.Helper()
 		return sipctl(t, env, password+"\n", "accounts", "check", user, "--password-stdin", "--registrar", serve.SIPAddr).code

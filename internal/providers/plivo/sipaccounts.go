@@ -380,3 +380,48 @@ func toRegistration(e Endpoint) provider.Registration {
 	}
 	return r
 }
+
+var _ provider.Settings = (*Client)(nil)
+
+// ValidateSettings implements provider.Settings: an endpoint's one
+// setting sipctl changes is its alias; the others are not Plivo's.
+func (c *Client) ValidateSettings(s provider.AccountSettings) error {
+	for _, x := range []struct {
+		set  bool
+		what string
+	}{
+		{s.InboundChannelLimit != nil || s.OutboundChannelLimit != nil, "channel limits"},
+		{s.CallerID != nil, "caller ID setting"},
+		{s.OutboundProfile != nil, "outbound voice profiles"},
+	} {
+		if x.set {
+			return &provider.MissingCapabilityError{Provider: c.name, What: x.what, Why: "an endpoint's settings are its alias (--alias) and application"}
+		}
+	}
+	if s.Alias != nil {
+		return ValidateAlias(*s.Alias)
+	}
+	return nil
+}
+
+// UpdateSIPAccount implements provider.Settings: the alias, then the
+// endpoint as Plivo now has it.
+func (c *Client) UpdateSIPAccount(ctx context.Context, a provider.SIPAccount, s provider.AccountSettings) (provider.SIPAccount, error) {
+	if err := c.ValidateSettings(s); err != nil {
+		return provider.SIPAccount{}, err
+	}
+	id, err := c.refOf(ctx, a)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
+	if s.Alias != nil {
+		if err := c.UpdateEndpoint(ctx, id, EndpointParams{Alias: s.Alias}); err != nil {
+			return provider.SIPAccount{}, err
+		}
+	}
+	e, err := c.GetEndpoint(ctx, id)
+	if err != nil {
+		return provider.SIPAccount{}, err
+	}
+	return toAccount(e), nil
+}

@@ -37,22 +37,23 @@ type UpdateOptions struct {
 func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Command {
 	opts := &UpdateOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, Exporter: &cmdutil.Exporter{}}
 	var inbound, outbound int
-	var callerID, profile string
+	var callerID, profile, alias string
 	cmd := &cobra.Command{
 		Use:   "update USERNAME[@DOMAIN]...",
-		Short: "Change per-account settings: channel limits, outbound caller ID, outbound voice profile",
+		Short: "Change per-account settings: channel limits, outbound caller ID, outbound voice profile, alias",
 		Long: `Change the settings a hosted portal shows per SIP account, on one account or many:
 the most simultaneous inbound and outbound calls, the caller ID outbound calls show,
 and the outbound voice profile (which destinations it may call, its spend limit).
 Only the settings named by flags change. Every value is checked against the
-provider's rules before any request. Telnyx has these settings; on providers
-without them the command exits 2.
+provider's rules before any request. Telnyx has these settings, Plivo an endpoint's
+alias (--alias); a setting the provider lacks exits 2.
 
 A channel limit of 0 lets no call through that way: it asks first on a terminal, and
 needs --yes otherwise.`,
 		Example: `  $ sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1
   $ sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123
-  $ sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499`,
+  $ sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499
+  $ sipctl accounts update frontdesk131031145958 --alias front-desk`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Accounts = args
@@ -77,6 +78,13 @@ needs --yes otherwise.`,
 					}
 					*f.dst = &v
 				}
+			}
+			if fl.Changed("alias") {
+				a := strings.TrimSpace(alias)
+				if a == "" {
+					return cmdutil.FlagErrorf("--alias: give a label")
+				}
+				opts.Settings.Alias = &a
 			}
 			if opts.Settings.Empty() {
 				return cmdutil.FlagErrorf("nothing to change: name a setting, e.g. --inbound-channel-limit 2 or --caller-id +14155550123")
@@ -103,6 +111,7 @@ needs --yes otherwise.`,
 	fl.IntVar(&outbound, "outbound-channel-limit", 0, "Most simultaneous outbound `calls` (0 or more)")
 	fl.StringVar(&callerID, "caller-id", "", "Caller ID outbound calls show: an E.164 `number`, or none")
 	fl.StringVar(&profile, "outbound-voice-profile", "", "Outbound voice profile `id` (destinations and spend limits), or none")
+	fl.StringVar(&alias, "alias", "", "The `label` the provider's console shows (Plivo's endpoint alias)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Update at most `N` accounts at once")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before a channel limit of 0 stops calls")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})

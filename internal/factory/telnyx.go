@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	Register(Info{Name: config.ProviderTelnyx, Description: "Telnyx API v2 (credential connections at sip.telnyx.com)", New: newTelnyx,
+	Register(Info{Name: config.ProviderTelnyx, Description: "Telnyx API v2 (credential connections at sip.telnyx.com)", New: newTelnyx, PasswordPolicy: "telnyx",
 		Env: config.EnvSpec{
 			Vars: []config.EnvVar{{Name: auth.TelnyxEnv, Help: "the API key, as Telnyx's own SDKs read it", Secret: true}},
 			Sets: [][]string{{auth.TelnyxEnv}},

@@ -103,6 +103,12 @@ var builtins = map[string]Policy{
 	},
 }
 
+// FlagUsage is the usage of a --policy flag, listing the built-in policies
+// from the registry (for, e.g. " for new accounts", goes after "policy").
+func FlagUsage(forWhat, tail string) string {
+	return "Password `policy`" + forWhat + ": " + strings.Join(Names(), ", ") + ", or settings such as \"base=strict min=20\"" + tail
+}
+
 // Names lists the built-in policies.
 func Names() []string {
 	names := make([]string, 0, len(builtins))
@@ -147,6 +153,50 @@ var (
 	defaultsMu sync.RWMutex
 	defaults   = map[string]string{}
 )
+
+// DefaultsText words each provider's default policy, for help:
+// "device-safe for kamailio, twilio for sandbox and twilio, …".
+func DefaultsText() string {
+	defaultsMu.RLock()
+	byPolicy := map[string][]string{}
+	for prov, pol := range defaults {
+		byPolicy[pol] = append(byPolicy[pol], prov)
+	}
+	defaultsMu.RUnlock()
+	var parts []string
+	for _, pol := range Names() {
+		provs := byPolicy[pol]
+		if len(provs) == 0 {
+			continue
+		}
+		slices.Sort(provs)
+		parts = append(parts, pol+" for "+strings.Join(provs, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Summary words what the policy asks for, for help: "12 to 128
+// characters, upper and lower case and a digit".
+func (p Policy) Summary() string {
+	var must []string
+	if p.MinUpper > 0 && p.MinLower > 0 {
+		must = append(must, "upper and lower case")
+	}
+	if p.MinDigits > 0 {
+		must = append(must, "a digit")
+	}
+	if p.MinSymbols > 0 {
+		must = append(must, "one of "+p.Symbols)
+	}
+	s := fmt.Sprintf("%d to %d characters", p.MinLength, p.MaxLength)
+	if len(must) > 0 {
+		s += ", " + strings.Join(must, ", ")
+	}
+	if p.NoAmbiguous {
+		s += "; no 0/O, 1/l/I"
+	}
+	return s
+}
 
 // SetDefault makes policy (a built-in name) the default for a provider's
 // profiles; factory.Register calls it with Info.PasswordPolicy.

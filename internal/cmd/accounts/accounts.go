@@ -19,7 +19,7 @@ func NewCmdAccounts(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "accounts <command>",
 		Short:   "Create, list, check and delete SIP accounts",
-		Long:    "A SIP account is what a desk phone, softphone or PBX registers with: a username and password\non a SIP domain. These commands work the same for every provider; on Twilio, sipctl finds or\ncreates the credential list behind the domain for you.",
+		Long:    "A SIP account is what a desk phone, softphone or PBX registers with: a username and password\non a SIP domain. These commands work the same for every provider: on Twilio and the sandbox,\nsipctl finds or creates the credential list behind the domain for you; on Telnyx an account is\na credential connection, on Kamailio a subscriber row.",
 		GroupID: "sip",
 	}
 	cmd.AddCommand(

@@ -93,7 +93,7 @@ never touched.
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking (with --prune)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Print the plan and change nothing (exit 7 when changes are pending)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "Hand the new accounts' passwords over in `file` (.csv or .json, mode 0600, merged by account)")
-	fl.StringVar(&opts.Policy, "policy", "", "Password `policy` for new accounts: twilio, strict, device-safe, or key=value settings")
+	fl.StringVar(&opts.Policy, "policy", "", password.FlagUsage(" for new accounts", ""))
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "At most `N` requests in flight when creating accounts (default 100, lowered when the provider answers 429)")
 	cmdutil.AddJSONFlags(cmd, &opts.Exporter, reconcile.Plan{})
 	return cmd

@@ -18,8 +18,9 @@ func NewCmdAuth(f *cmdutil.Factory) *cobra.Command {
 		Long: `Authenticate sipctl with a provider. Secrets are kept in the OS keyring (service "sipctl",
 key "profile:<name>"), never in the config file unless you pass --insecure-storage.
 
-Credentials are looked up in this order: SIPCTL_* environment variables, TWILIO_* environment
-variables (how CI jobs authenticate), the OS keyring, then a plain-text config entry.`,
+Credentials are looked up in this order: the environment (how CI jobs authenticate; each
+provider's variables, such as TWILIO_AUTH_TOKEN or TELNYX_API_KEY, are listed by
+` + "`sipctl help environment`" + `), the OS keyring, then a plain-text config entry.`,
 		GroupID: "access",
 	}
 	cmd.AddCommand(

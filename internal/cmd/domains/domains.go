@@ -17,7 +17,7 @@ func NewCmdDomains(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "domains <command>",
 		Short:   "Manage SIP domains",
-		Long:    "A SIP domain is the host phones register to and calls arrive at (Twilio: NAME.sip.twilio.com).",
+		Long:    "A SIP domain is the host phones register to and calls arrive at (Twilio and the sandbox:\nNAME.sip.twilio.com; Kamailio and Asterisk: a host name such as pbx.example.com; Telnyx: sip.telnyx.com).",
 		GroupID: "sip",
 	}
 	cmd.AddCommand(

@@ -24,6 +24,8 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/subaccounts"
 	versionCmd "github.com/sipctl/sipctl/internal/cmd/version"
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
+	"github.com/sipctl/sipctl/internal/factory"
 	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/spf13/cobra"
 )
@@ -34,8 +36,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Use:   "sipctl <command> <subcommand> [flags]",
 		Short: "Administer SIP accounts from the command line",
 		Long: `sipctl creates, checks and rotates SIP accounts (the usernames and passwords that desk phones,
-softphones and PBXs register with) against a provider's API: Twilio today, with a built-in
-sandbox provider that needs no account.`,
+softphones and PBXs register with) at a provider: ` + providerList() + `.
+The built-in sandbox provider needs no account; ` + "`sipctl help environment`" + ` says how each
+provider is chosen and what it reads.`,
 		Example: `  $ sipctl accounts create alice --domain office
   $ sipctl accounts list --domain office --json
   $ sipctl password rotate --domain office --output handover.csv
@@ -57,7 +60,7 @@ sandbox provider that needs no account.`,
 	g := f.Globals
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&g.Profile, "profile", "", "Use the named `profile` (default: $SIPCTL_PROFILE, the current profile, or the sandbox)")
-	pf.StringVar(&g.Subaccount, "subaccount", "", "Act inside a subaccount, given by `SID or name`, with the parent's credentials")
+	pf.StringVar(&g.Subaccount, "subaccount", "", "Act inside a reseller's customer (Twilio's subaccounts, Telnyx's managed accounts), given by `ID or name`, with the parent's credentials")
 	pf.BoolVar(&g.Debug, "debug", false, "Log API requests and responses to stderr, secrets redacted (also SIPCTL_DEBUG=1)")
 	pf.StringVar(&g.AuditLog, "audit-log", "", "Append the audit log of creates, rotations and deletes to `path` (default: the state directory)")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "Print no notes on stderr, only warnings and errors (also SIPCTL_QUIET=1)")
@@ -138,4 +141,16 @@ func strictHelp(root *cobra.Command) {
 			return cmd.Help()
 		}
 	}
+}
+
+// providerList names the registered providers (the profile's provider:
+// values), from the factory's registry.
+func providerList() string {
+	var names []string
+	for _, n := range factory.Registered() {
+		if n != config.ProviderSandbox {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
 }

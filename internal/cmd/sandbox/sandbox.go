@@ -14,10 +14,12 @@ func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sandbox <command>",
 		Short: "Run and manage the built-in sandbox provider",
-		Long: `The sandbox is a local, persistent provider that speaks Twilio's API, with a SIP
-registrar. It is the default profile on a fresh install, so sipctl works with no
-provider account: commands reach it in-process, with no port and no daemon.
-Its data lives in sandbox.db in the state directory.`,
+		Long: `The sandbox is a local, persistent provider with a SIP registrar. It speaks Twilio's API,
+and ` + "`sandbox serve`" + ` also serves a Telnyx face (under /v2) and a Plivo face over the same
+accounts, for trying those providers' commands and libraries. It is the default profile on a
+fresh install, so sipctl works with no provider account: commands reach it in-process, with no
+port and no daemon (under CI=true only when named: --profile sandbox). Its data lives in
+sandbox.db in the state directory.`,
 		GroupID: "local",
 	}
 	cmd.AddCommand(serve.NewCmdServe(f, nil))

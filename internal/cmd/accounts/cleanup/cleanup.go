@@ -78,8 +78,8 @@ It works on one domain (--domain, or the profile's default domain), or on every 
 --all. It prints every expired account with its result (deleted; gone, when another run deleted it
 first; failed), or --json. On a terminal it asks first; elsewhere it needs --yes. --dry-run only
 lists what would be deleted. Running it twice, or from several CI jobs at once, is safe: an
-account already gone is not an error. On Twilio it then removes the domain's emptied expiry
-credential lists.
+account already gone is not an error. Where the expiry is a credential list (Twilio, the
+sandbox) it then removes the domain's emptied expiry lists.
 
 SIPCTL_NOW (an RFC 3339 time) replaces the clock that expiry is compared with, to rehearse a
 cleanup.`,

@@ -192,7 +192,7 @@ password shown, and the exit status is 5 (rejected) or 6 (no answer).`,
 	cmd.Flags().StringVarP(&opts.Domain, "domain", "d", "", "SIP `domain` (name, bare name or SID; default: the profile's default domain)")
 	cmd.Flags().StringVar(&opts.Template, "template", "", "Asterisk: an existing `endpoint` whose settings the new endpoints copy (default: the profile's endpoint_template)")
 	cmd.Flags().StringVar(&opts.List, "list", "", "Twilio credential `list` (name or SID) to use when several are attached for registrations")
-	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: "+strings.Join(password.Names(), ", ")+", or a spec like \"base=strict min=20\"")
+	cmd.Flags().StringVar(&opts.Policy, "policy", "", password.FlagUsage("", ""))
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one (it is not printed back)")
 	cmd.Flags().StringVar(&ttlFlag, "ttl", "", "Expire the account after this `duration` (like 30m, 2h or 7d), recorded at the provider; see `accounts cleanup --expired`")
 	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "Create the accounts of a CSV `file` (username and optional domain columns; - for stdin)")

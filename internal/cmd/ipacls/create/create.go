@@ -28,7 +28,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:     "create NAME",
 		Short:   "Create an IP access control list",
-		Long:    "Create an empty IP access control list. Names must be unique in the account; sipctl checks before asking Twilio.",
+		Long:    "Create an empty IP access control list. Names must be unique in the account; sipctl checks before asking the provider.",
 		Example: "  $ sipctl ipacls create office-ips\n  $ sipctl ipacls addresses add office-ips 203.0.113.0/24",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

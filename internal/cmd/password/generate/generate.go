@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
@@ -42,15 +43,10 @@ func NewCmdGenerate(f *cmdutil.Factory, runF func(*GenerateOptions) error) *cobr
 	cmd := &cobra.Command{
 		Use:   "generate",
 		Short: "Generate passwords that satisfy a password policy",
-		Long: `Generate random passwords (crypto/rand) that satisfy a policy: a built-in one (twilio, strict,
-device-safe), a custom one given as key=value settings, or the profile's password_policy (the default
-is the provider's: twilio for Twilio profiles).
+		Long: `Generate random passwords (crypto/rand) that satisfy a policy: a built-in one, a custom one
+given as key=value settings, or the profile's password_policy (the default is the provider's: ` + password.DefaultsText() + `).
 
-  twilio       at least 12 characters, a digit, upper and lower case
-  strict       at least 10, upper, lower, a digit and one of +-*!@/(){}[]|;#%=?^$&_.,
-  device-safe  16 or more, letters, digits and only - _ . ; no 0/O, 1/l/I; safe in a SIP URI,
-               a shell or CSV, and accepted by both rules above
-
+` + policyTable() + `
 Custom: --policy "base=strict min=14 symbol-set=-_. exclude=0O" (keys: base, min, max, length,
 lower, upper, digits, symbols, symbol-set, exclude, no-ambiguous).
 
@@ -74,7 +70,7 @@ one per line.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings")
+	fl.StringVar(&opts.Policy, "policy", "", password.FlagUsage("", ""))
 	fl.IntVar(&opts.Length, "length", 0, "Generate passwords of `N` characters (within the policy's limits)")
 	fl.IntVar(&opts.Count, "count", 1, "Generate `N` passwords (at most 1000000), streamed as they are made")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, Generated{})
@@ -200,4 +196,17 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "Policy %s, %d characters, %.1f bits each.\n", pol.Name, pol.GenLength(), bits)
 	}
 	return nil
+}
+
+// policyTable lists the built-in policies from the registry, one a line.
+func policyTable() string {
+	var b strings.Builder
+	for _, name := range password.Names() {
+		p, err := password.Builtin(name)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(&b, "  %-12s %s\n", name, p.Summary())
+	}
+	return b.String()
 }

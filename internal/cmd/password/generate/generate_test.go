@@ -99,7 +99,7 @@ func TestRunJSONAndLength(t *testing.T) {
 		t.Fatalf("short length: %v", err)
 	}
 	err = generateRun(context.Background(), &GenerateOptions{IO: ios, Exporter: &cmdutil.Exporter{}, Policy: "bogus", Count: 1})
-	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "device-safe, strict, telnyx, twilio") {
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), strings.Join(password.Names(), ", ")) {
 		t.Fatalf("bad policy: %v", err)
 	}
 }

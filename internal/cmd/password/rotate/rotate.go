@@ -73,8 +73,8 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(*RotateOptions) error) *cobra.Co
 
 Choose accounts as USER@DOMAIN arguments (USER alone uses the profile's default domain), every
 account on a domain (--domain), every account (--all; --subaccount picks a reseller's customer),
-every account of every customer (--all-subaccounts), or, on Twilio, every credential of one
-credential list (--credential-list).
+every account of every customer (--all-subaccounts), or every credential of one credential
+list (--credential-list, where the provider has credential lists: Twilio and the sandbox).
 
 Each rotation unregisters a device until someone enters its new password, so no password may be
 lost. Before the first request sipctl checks that the audit log, the journal directory and the
@@ -226,7 +226,7 @@ provider without subaccounts refuses --all-subaccounts before any request.`,
 	fl.Lookup("resume").NoOptDefVal = "all"
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Show which accounts would get new passwords, and change nothing")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask for confirmation")
-	fl.StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings (default: the profile's)")
+	fl.StringVar(&opts.Policy, "policy", "", password.FlagUsage("", " (default: the profile's)"))
 	fl.IntVar(&opts.Length, "length", 0, "New passwords have `N` characters")
 	fl.StringVarP(&opts.Output, "output", "o", "", "Merge the new passwords into `file` (.json or .csv, mode 0600)")
 	fl.BoolVar(&opts.ShowPasswords, "show-passwords", false, "Show the new passwords in the terminal table")

@@ -52,9 +52,12 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the sandbox's API over HTTP and its SIP registrar",
-		Long: `Serve the sandbox's Twilio-compatible API over HTTP and run a SIP registrar for
-the accounts it holds. Other sipctl commands share the same database, so an
-account created with ` + "`sipctl accounts create`" + ` can register at once.
+		Long: `Serve the sandbox's API over HTTP and run a SIP registrar for the accounts it
+holds. The API has a Twilio face (at the root), a Telnyx face (under /v2: point a
+Telnyx profile or library at it with the key ` + "`sandbox status --json`" + ` shows) and a
+Plivo face, over the same accounts. Other sipctl commands share the same database,
+so an account created with ` + "`sipctl accounts create`" + ` can register at once.
+--background returns once it serves, printing its addresses and process.
 
 The registrar authenticates REGISTER with digest (realm = the SIP domain name)
 against credential lists mapped to the domain for registrations, on a domain

@@ -52,7 +52,7 @@ and checked against the policy. Twilio never returns it again.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from stdin instead of generating one")
-	cmd.Flags().StringVar(&opts.Policy, "policy", "", "Password `policy`: twilio, strict, device-safe, or key=value settings")
+	cmd.Flags().StringVar(&opts.Policy, "policy", "", password.FlagUsage("", ""))
 	cmdutil.AddJSONFlags(cmd, &opts.Exporter, Added{})
 	return cmd
 }

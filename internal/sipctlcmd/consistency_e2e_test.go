@@ -105,3 +105,25 @@ func TestCompletionOfUsernamesRunsAndCallerIDs(t *testing.T) {
 		t.Errorf("no domain: %q", got)
 	}
 }
+
+// A domain name too long for Twilio is refused as such before any
+// request, and a refused create leaves no unfinished run.
+func TestDomainTooLongIsRefusedBeforeAnyRequest(t *testing.T) {
+	env := testenv.NewEnv(t)
+	long := strings.Repeat("a", 59)
+	for _, args := range [][]string{
+		{"domains", "create", long},
+		{"accounts", "create", "alice", "--domain", long},
+		{"accounts", "create", "alice", "--domain", strings.Repeat("b", 64) + ".sip.twilio.com"},
+	} {
+		r := run(t, env, "", args...)
+		oneLineError(t, r, 2, "is too long")
+		if strings.Contains(r.stderr, "cannot be found") {
+			t.Errorf("%v: %s", args, r.stderr)
+		}
+	}
+	if r := mustRun(t, env, 0, "password", "runs", "list", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("a refused create left a run: %s", r.stdout)
+	}
+	mustRun(t, env, 0, "domains", "create", strings.Repeat("c", 58))
+}

@@ -19,9 +19,16 @@ const MaxUsernameLength = 32
 
 var domainLabel = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 
+// MaxFriendlyName is the most characters Twilio takes in a friendly name.
+const MaxFriendlyName = 64
+
+// usersListSuffix names a domain's own credential list: office-users.
+const usersListSuffix = "-users"
+
 // DomainName completes and checks a domain name: a bare name ("office")
 // becomes office.sip.twilio.com; anything else must already end in
-// sip.twilio.com, with labels of letters, digits and '-'.
+// sip.twilio.com, with labels of letters, digits and '-', short enough for DNS and for
+// the credential list named after it.
 func DomainName(name string) (string, error) {
 	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
 	if name == "" {
@@ -34,10 +41,20 @@ func DomainName(name string) (string, error) {
 		return "", fmt.Errorf("domain %q does not end in %s: Twilio requires SIP domain names to end in %s (give a bare name like \"office\" for office.%s)",
 			name, DomainSuffix, DomainSuffix, DomainSuffix)
 	}
-	for _, l := range strings.Split(strings.TrimSuffix(name, "."+DomainSuffix), ".") {
+	prefix := strings.TrimSuffix(name, "."+DomainSuffix)
+	for _, l := range strings.Split(prefix, ".") {
 		if !domainLabel.MatchString(l) || strings.HasPrefix(l, "-") || strings.HasSuffix(l, "-") {
 			return "", fmt.Errorf("domain %q: each part may contain only letters, digits and '-', not at its start or end", name)
 		}
+		if len(l) > 63 {
+			return "", fmt.Errorf("domain %q is too long: its part %q is %d characters, and a DNS name's parts are at most 63", provider.Short(name), provider.Short(l), len(l))
+		}
+	}
+	// The accounts of a domain live on a credential list named after it
+	// (PREFIX-users), and Twilio's names are at most 64 characters.
+	if max := MaxFriendlyName - len(usersListSuffix); len(prefix) > max {
+		return "", fmt.Errorf("domain %q is too long for Twilio: its name before .%s is %d characters, at most %d (its accounts' credential list, %s%s, is named in at most %d)",
+			provider.Short(name), DomainSuffix, len(prefix), max, provider.Short(prefix), usersListSuffix, MaxFriendlyName)
 	}
 	return name, nil
 }
@@ -343,7 +360,7 @@ func (c *Client) RegistrationList(ctx context.Context, d provider.Domain, listRe
 		}
 		return AttachedList{}, &AmbiguousListError{Domain: d.DomainName, Names: names}
 	}
-	name := strings.TrimSuffix(d.DomainName, "."+DomainSuffix) + "-users"
+	name := strings.TrimSuffix(d.DomainName, "."+DomainSuffix) + usersListSuffix
 	list, err := c.findOrCreateList(ctx, name)
 	if err != nil {
 		return AttachedList{}, err

@@ -103,9 +103,10 @@ func TestAMIRegistrationAndCache(t *testing.T) {
 		t.Fatalf("%d connections, want 2 (the first dropped)", conns)
 	}
 
-	state, contacts, err := c.EndpointStatus(ctx, "alice")
-	if err != nil || state != "Not in use" || len(contacts) != 1 || contacts[0] != "sip:alice@192.0.2.10:5060 Reachable" {
-		t.Fatalf("endpoint status: %q %v %v", state, contacts, err)
+	// One account: PJSIPShowEndpoint.
+	st, err = c.RegistrationStatus(ctx, []provider.SIPAccount{alice})
+	if r := st[alice.Ref]; err != nil || r.State != provider.Registered || r.UserAgent != "Yealink T54W" || r.Source != "192.0.2.10:5060" || r.Expires.IsZero() {
+		t.Fatalf("one account: %+v %v", r, err)
 	}
 
 	if err := c.SetSIPPassword(ctx, alice, "alice-Secret-5678"); err != nil {

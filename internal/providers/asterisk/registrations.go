@@ -3,6 +3,7 @@ package asterisk
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ func (c *Client) RegistrationStatus(ctx context.Context, accounts []provider.SIP
 	switch {
 	case c.schema.has("ps_contacts"):
 		contacts, err = c.dbContacts(ctx, aors)
+	case c.ami != nil && len(accounts) == 1:
+		// One account (accounts show): ask about its endpoint only.
+		contacts, err = c.endpointContacts(ctx, accounts[0].Ref)
 	case c.ami != nil:
 		contacts, err = c.amiContacts(ctx)
 	default:
@@ -137,25 +141,30 @@ func (c *Client) amiContacts(ctx context.Context) ([]contact, error) {
 	return out, nil
 }
 
-// EndpointStatus asks the AMI (PJSIPShowEndpoint) about one endpoint: its
-// device state and its contacts' status lines.
-func (c *Client) EndpointStatus(ctx context.Context, id string) (state string, contacts []string, err error) {
-	if c.ami == nil {
-		return "", nil, fmt.Errorf("the profile has no AMI: run `sipctl auth login --provider asterisk --ami HOST:PORT --ami-user NAME`")
-	}
+// endpointContacts asks the AMI about one endpoint (PJSIPShowEndpoint):
+// its contacts are the ContactStatusDetail events.
+func (c *Client) endpointContacts(ctx context.Context, id string) ([]contact, error) {
 	_, events, err := c.amiAction(ctx, "PJSIPShowEndpoint", [2]string{"Endpoint", id})
+	var ae *AMIError
+	if errors.As(err, &ae) {
+		return nil, nil // Asterisk has not loaded it: no contacts
+	}
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
+	var out []contact
 	for _, e := range events {
-		switch strings.ToLower(e.Get("Event")) {
-		case "endpointdetail":
-			state = e.Get("DeviceState")
-		case "contactstatusdetail":
-			contacts = append(contacts, strings.TrimSpace(e.Get("URI")+" "+e.Get("Status")))
+		if !strings.EqualFold(e.Get("Event"), "ContactStatusDetail") {
+			continue
 		}
+		aor := e.Get("AOR")
+		if aor == "" {
+			aor = aorOf(e.Get("ID"))
+		}
+		out = append(out, contact{aor: aor, uri: e.Get("URI"), userAgent: e.Get("UserAgent"),
+			expires: unixTime(e.Get("RegExpire")), source: e.Get("ViaAddress")})
 	}
-	return state, contacts, nil
+	return out, nil
 }
 
 func unixTime(s string) time.Time {

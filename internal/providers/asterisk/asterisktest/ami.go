@@ -3,6 +3,7 @@ package asterisktest
 import (
 	"bufio"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,7 +119,9 @@ func (s *AMIServer) serve(c net.Conn, n int) {
 		case action == "pjsipshowendpoint":
 			send(c, "Response: Success", id, "EventList: start")
 			send(c, "Event: EndpointDetail", id, "ObjectName: "+m["endpoint"], "DeviceState: Not in use")
-			send(c, "Event: ContactStatusDetail", id, "URI: sip:"+m["endpoint"]+"@192.0.2.10:5060", "Status: Reachable")
+			send(c, "Event: ContactStatusDetail", id, "AOR: "+m["endpoint"], "URI: sip:"+m["endpoint"]+"@192.0.2.10:5060",
+				"UserAgent: Yealink T54W", "RegExpire: "+strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10),
+				"ViaAddress: 192.0.2.10:5060", "Status: Reachable")
 			send(c, "Event: EndpointDetailComplete", id, "EventList: Complete", "ListItems: 2")
 		case action == "sorcerymemorycacheexpireobject":
 			s.mu.Lock()

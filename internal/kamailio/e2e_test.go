@@ -338,7 +338,9 @@ func runSuite(t *testing.T, db *kamailiotest.DB) {
 			o := k.Options()
 			o.PageSize = 2
 			return open(t, o)
-		}, providertest.Options{Domain: domain, OtherDomain: other, Registrar: k.SIP})
+		}, providertest.Options{Domain: domain, OtherDomain: other, Registrar: k.SIP,
+			// An IP ACL is an address group, named by its number.
+			IPACLName: func() string { return "77" }, IPACLsAreGroups: true})
 	})
 
 	if db.Dialect == kamailio.Postgres {

@@ -99,6 +99,8 @@ func telnyxSuite(registrar string) providertest.Options {
 		Domain:    telnyx.Registrar,
 		Accounts:  5,
 		Registrar: registrar,
+		// Telnyx's registrar is its one domain.
+		FixedDomains: true,
 		// Telnyx's documented rule: 4 to 32 letters and digits.
 		Refuses:          []string{"101", "a.b-c_d", "x!y~z*'()"},
 		ValidUsernames:   []string{"alice01", "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"},

@@ -281,3 +281,35 @@ func TestTornTail(t *testing.T) {
 		}
 	})
 }
+
+// The username a provider made for a create (Plivo's appended digits) is
+// journaled with its own line and read back, so a handover written after a
+// resume names the account phones register as.
+func TestMadeUsernameRoundTrip(t *testing.T) {
+	dir := Dir(t.TempDir())
+	j, err := Create(dir, Header{Profile: "pl", Provider: "plivo"}, sample(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.NoteMade(1, "frontdesk131031145958"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Mark(1, Done, "", false, "37371860103666", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.NoteMade(7, "x"); err == nil {
+		t.Fatal("a made username for an unknown entry was journaled")
+	}
+	j.Close()
+	k, err := Open(j.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if e := k.Entry(1); e.Made != "frontdesk131031145958" || e.Status != Done || e.Ref != "37371860103666" {
+		t.Fatalf("entry 1 after reopening: %+v", e)
+	}
+	if e := k.Entry(0); e.Made != "" {
+		t.Fatalf("entry 0 got a made username: %+v", e)
+	}
+}

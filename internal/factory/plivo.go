@@ -1,6 +1,7 @@
 package factory
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -26,7 +27,33 @@ func init() {
 				p.AccountSID = strings.TrimSpace(os.Getenv(auth.PlivoAuthIDEnv))
 				p.DefaultDomain = plivo.Registrar
 			},
-		}})
+		},
+		Auth: auth.Method{Secret: "Auth Token", Resolve: auth.ResolvePlivo, Verify: verifyPlivo}})
+}
+
+// verifyPlivo proves the Auth ID and Auth Token with one page of one
+// endpoint, the call every Plivo command needs to work.
+func verifyPlivo(ctx context.Context, p *config.Profile, c auth.Credentials, o auth.VerifyOptions) (auth.Account, error) {
+	base := o.APIURL
+	if base == "" {
+		base = p.APIURL
+	}
+	cl, err := plivo.New(plivo.Options{BaseURL: base, AuthID: c.AccountSID, AuthToken: c.Secret, HTTPClient: o.HTTPClient,
+		UserAgent: o.UserAgent, MaxRetries: 1, PageSize: 1})
+	if err != nil {
+		return auth.Account{}, err
+	}
+	for _, err := range cl.ListEndpoints(ctx) {
+		var ae *plivo.APIError
+		if errors.As(err, &ae) && ae.Unauthorized() {
+			return auth.Account{}, fmt.Errorf("%w: %w", auth.ErrRefused, err)
+		}
+		if err != nil {
+			return auth.Account{}, err
+		}
+		break
+	}
+	return auth.Account{SID: c.AccountSID, FriendlyName: "Plivo account " + c.AccountSID}, nil
 }
 
 // newPlivo builds the Plivo client: the Auth ID and Auth Token from

@@ -34,6 +34,9 @@ func TestPlivoCommandsAgainstTheSandbox(t *testing.T) {
 		t.Fatalf("half-set pair: exit %d\n%s", r.code, r.stderr)
 	}
 	env.Set("PLIVO_AUTH_TOKEN", st.Token)
+	if r := mustRun(t, env, "", "auth", "status", "--json"); !strings.Contains(r.stdout, `"working": true`) || !strings.Contains(r.stdout, "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN") || strings.Contains(r.stdout, st.Token) {
+		t.Fatalf("auth status:\n%s", r.stdout)
+	}
 
 	const pw = "Front-desk-pass-2026"
 	r = mustRun(t, env, pw+"\n", "accounts", "create", "frontdesk", "--password-stdin", "--json")

@@ -2,7 +2,8 @@
 # Installs what the test suite's real peers need, when missing:
 #   Debian: sip-tester (sipp), tmux (a real terminal for table tests), gnome-keyring + dbus + libsecret-tools (a real Secret Service),
 #           kamailio with its sqlite/postgres/mysql/extra modules, postgresql, mariadb-server,
-#           kamcli (+ python3-psycopg2, its PostgreSQL driver)
+#           kamcli (+ python3-psycopg2, its PostgreSQL driver),
+#           linphone-cli (linphonec: a real softphone for the provisioning end-to-end test)
 #   npm (pinned by test/npm/package-lock.json): Prism, @twilio/cli-core (Twilio's OpenAPI document), twilio, telnyx
 # It installs only as root; otherwise it says what is missing. Under CI=true anything
 # still missing is an error, so CI never passes by skipping.
@@ -22,6 +23,7 @@ declare -A apt_for=(
   [mariadbd]=mariadb-server
   [mariadb-install-db]=mariadb-server
   [kamcli]=kamcli
+  [linphonec]=linphone-cli
 )
 # Files (Kamailio's modules, a Python driver) rather than commands.
 declare -A apt_file=(

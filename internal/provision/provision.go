@@ -47,7 +47,9 @@ package provision
 
 import (
 	"bytes"
+	"crypto/md5"
 	"embed"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"strings"
@@ -71,6 +73,13 @@ var templates = func() *template.Template {
 		"gsP":              grandstreamP,
 		"linphoneIdentity": linphoneIdentity,
 		"baresipLine":      baresipLine,
+		// linphone keeps a password as its digest hash (ha1) once it has
+		// saved its configuration, and a stored ha1 wins over a new
+		// passwd: the file overwrites both.
+		"ha1": func(user, realm, password string) string {
+			sum := md5.Sum([]byte(user + ":" + realm + ":" + password))
+			return hex.EncodeToString(sum[:])
+		},
 	})
 	return template.Must(t.ParseFS(templateFS, "templates/*.tmpl"))
 }()

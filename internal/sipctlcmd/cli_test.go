@@ -104,7 +104,7 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	env := sandboxWithLongNames(t)
 	headerWords := map[string]bool{"…": true}
 	for _, h := range []string{"USERNAME", "CREDENTIAL", "LIST", "SID", "CREATED", "DOMAIN", "NAME", "REGISTRATION", "SECURE",
-		"CURRENT", "PROVIDER", "ACCOUNT", "DEFAULT", "API", "URL", "CREDENTIALS", "USERNAMES", "ADDRESSES", "UPDATED", "FRIENDLY"} {
+		"CURRENT", "PROVIDER", "ACCOUNT", "DEFAULT", "API", "URL", "CREDENTIALS", "USERNAMES", "ADDRESSES", "UPDATED", "FRIENDLY", "STATUS"} {
 		headerWords[h] = true
 	}
 	for _, args := range [][]string{

@@ -2,6 +2,7 @@ package sipctlcmd
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,4 +127,46 @@ func TestDomainTooLongIsRefusedBeforeAnyRequest(t *testing.T) {
 		t.Errorf("a refused create left a run: %s", r.stdout)
 	}
 	mustRun(t, env, 0, "domains", "create", strings.Repeat("c", 58))
+}
+
+// accounts delete takes several accounts, a --from-file CSV or a
+// handover: looked up before any is deleted, confirmed, counted exactly.
+func TestAccountsDeleteSeveral(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "domains", "create", "office")
+	dir := t.TempDir()
+	handover := filepath.Join(dir, "h.csv")
+	mustRun(t, env, 0, "accounts", "create", "101", "102", "103", "104", "105", "--domain", "office", "--output", handover)
+	left := func() string {
+		r := mustRun(t, env, 0, "accounts", "list", "--domain", "office", "--json=username", "--jq", ".[].username")
+		return strings.Join(strings.Fields(r.stdout), " ")
+	}
+
+	// A missing account stops the run before any change; no --yes, no run.
+	r := run(t, env, "", "accounts", "delete", "101", "999", "--domain", "office", "--yes")
+	oneLineError(t, r, 1, "1 of the 2 accounts do not exist: 999@office.sip.twilio.com")
+	oneLineError(t, run(t, env, "", "accounts", "delete", "101", "102", "--domain", "office"), 2, "pass --yes")
+	oneLineError(t, run(t, env, "", "accounts", "delete", "a@b@c", "101", "--domain", "office", "--yes"), 2, "argument 1 (a@b@c)")
+	if got := left(); got != "101 102 103 104 105" {
+		t.Fatalf("refused deletes changed something: %s", got)
+	}
+
+	r = mustRun(t, env, 0, "accounts", "delete", "101", "999", "101@office", "--domain", "office", "--ignore-not-found", "--yes")
+	if !strings.Contains(r.stderr, "Deleted 1, not found 1, failed 0 (of 2)") {
+		t.Errorf("summary: %s", r.stderr)
+	}
+	csv := filepath.Join(dir, "gone.csv")
+	os.WriteFile(csv, []byte("username,domain\n102,office\n103,office\n"), 0o600)
+	r = mustRun(t, env, 0, "accounts", "delete", "--from-file", csv, "--yes")
+	if !strings.Contains(r.stderr, "Deleted 2, not found 0, failed 0 (of 2)") || left() != "104 105" {
+		t.Errorf("--from-file: %s; left %s", r.stderr, left())
+	}
+	r = mustRun(t, env, 0, "accounts", "delete", "--from-handover", handover, "--ignore-not-found", "--yes")
+	if !strings.Contains(r.stderr, "Deleted 2, not found 3, failed 0 (of 5)") || left() != "" {
+		t.Errorf("--from-handover: %s; left %q", r.stderr, left())
+	}
+	r = mustRun(t, env, 0, "accounts", "delete", "--from-handover", handover, "--ignore-not-found", "--yes")
+	if !strings.Contains(r.stderr, "Nothing to delete: none of the 5 accounts exists") {
+		t.Errorf("second teardown: %s", r.stderr)
+	}
 }

@@ -23,9 +23,15 @@ type DeleteOptions struct {
 	AuditLog string
 
 	Account string
-	Domain  string
-	List    string
-	Yes     bool
+	// Accounts, FromFile and FromHandover name several accounts: then
+	// they are deleted in one run (bulkDelete).
+	Accounts     []string
+	FromFile     string
+	FromHandover string
+	Concurrency  int
+	Domain       string
+	List         string
+	Yes          bool
 	// IgnoreNotFound makes deleting an account that is not there a
 	// success, so teardown can run twice.
 	IgnoreNotFound bool
@@ -35,18 +41,43 @@ type DeleteOptions struct {
 func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Command {
 	opts := &DeleteOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile}
 	cmd := &cobra.Command{
-		Use:   "delete USERNAME[@DOMAIN]",
-		Short: "Delete a SIP account",
-		Long:  "Delete a SIP account. Phones using it stop registering. Confirms on a terminal; pass --yes otherwise.",
+		Use:   "delete USERNAME[@DOMAIN]...",
+		Short: "Delete SIP accounts",
+		Long: `Delete SIP accounts. Phones using them stop registering. Confirms on a terminal; pass --yes
+otherwise.
+
+Several usernames, --from-file FILE (the CSV ` + "`accounts create --from-file`" + ` takes: a username
+column and an optional domain column; "-" reads stdin) or --from-handover FILE (every account of
+a handover) delete in one run: every problem of the input is reported before any request, every
+account is looked up before any is deleted, and one that does not exist stops the run before any
+change, unless --ignore-not-found. The summary on stderr counts each account once: deleted, not
+found and failed; some failed: exit 3.`,
 		Example: `  $ sipctl accounts delete alice --domain office
-  $ sipctl accounts delete alice@office.sip.twilio.com --yes`,
+  $ sipctl accounts delete alice@office.sip.twilio.com --yes
+  $ sipctl accounts delete 101 102 103 --domain office --yes
+  $ sipctl accounts delete --from-handover handover.csv --ignore-not-found --yes`,
 		Aliases: []string{"rm"},
-		Args:    cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && opts.FromFile == "" && opts.FromHandover == "" {
+				return cmdutil.FlagErrorf("give a USERNAME (or several), --from-file FILE or --from-handover FILE")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Account = args[0]
 			if f.Globals != nil {
 				opts.AuditLog = f.Globals.AuditLog
 			}
+			if opts.Concurrency < 1 {
+				return cmdutil.FlagErrorf("--concurrency must be 1 or more, not %d", opts.Concurrency)
+			}
+			if len(args) != 1 || opts.FromFile != "" || opts.FromHandover != "" {
+				opts.Accounts = args
+				if runF != nil {
+					return runF(opts)
+				}
+				return bulkDelete(cmd.Context(), opts)
+			}
+			opts.Account = args[0]
 			if runF != nil {
 				return runF(opts)
 			}
@@ -62,6 +93,9 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(*DeleteOptions) error) *cobra.Co
 	cmd.Flags().StringVar(&opts.List, "list", "", "Credential `list` (name or SID), when the username is on several")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "Delete without asking")
 	cmd.Flags().BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "Succeed when the account does not exist (idempotent teardown)")
+	cmd.Flags().StringVar(&opts.FromFile, "from-file", "", "Delete the accounts of a CSV `file` (username and optional domain columns; - for stdin)")
+	cmd.Flags().StringVar(&opts.FromHandover, "from-handover", "", "Delete every account of a handover `file` (.csv or .json)")
+	cmd.Flags().IntVar(&opts.Concurrency, "concurrency", 8, "With several accounts: at most `N` deletes at once")
 	return cmd
 }
 

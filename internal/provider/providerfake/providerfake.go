@@ -29,7 +29,7 @@ type Fake struct {
 	accounts  map[string]map[string]provider.SIPAccount
 	passwords map[string]string // by Ref
 	acls      map[string]provider.IPACL
-	addresses map[string][]provider.IPAddress // by ACL SID
+	addresses map[string][]provider.IPAddress  // by ACL SID
 	reg       map[string]provider.Registration // by Ref
 	// Calls counts the calls made, by method name, for tests that assert
 	// none was made (a refusal before any request).

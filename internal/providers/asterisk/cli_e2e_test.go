@@ -53,6 +53,9 @@ func TestAsteriskCLI(t *testing.T) {
 	empty := "sqlite://" + filepath.Join(t.TempDir(), "none.db")
 	c.fails(6, "did not answer", "", "auth", "login", "--profile", "y", "--provider", "asterisk", "--db-url", empty, "--registrar", k.SIP)
 
+	if out := c.ok("", "profile", "show", "pbx"); !strings.Contains(out, db.URL) {
+		t.Fatalf("profile show: %s", out)
+	}
 	if out := c.ok("", "--profile", "pbx", "domains", "list"); !strings.Contains(out, domain) {
 		t.Fatalf("domains list: %s", out)
 	}

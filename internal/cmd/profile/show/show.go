@@ -7,6 +7,7 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/output"
 	"github.com/spf13/cobra"
+	"strings"
 )
 
 // ShowOptions are the inputs of `profile show`.
@@ -97,6 +98,12 @@ func showRun(opts *ShowOptions) error {
 	if p.Provider == config.ProviderKamailio {
 		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},
 			output.Field{Label: "RPC URL", Value: output.Text(v.RPCURL)})
+	}
+	if p.Provider == config.ProviderAsterisk {
+		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},
+			output.Field{Label: "Realm", Value: output.Text(p.Realm)},
+			output.Field{Label: "AMI", Value: output.Text(strings.TrimSpace(p.AMIUser + " " + p.AMI))},
+			output.Field{Label: "Endpoint template", Value: output.Text(p.EndpointTemplate)})
 	}
 	return output.PrintObject(opts.IO, &opts.Exporter, v, fields)
 }

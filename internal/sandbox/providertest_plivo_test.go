@@ -64,6 +64,8 @@ func plivoSuite(registrar string) providertest.Options {
 		Domain:    plivo.Registrar,
 		Accounts:  5,
 		Registrar: registrar,
+		// phone.plivo.com is Plivo's one domain.
+		FixedDomains: true,
 		// Plivo's documented rule: letters and digits, starting with a letter.
 		Refuses:          []string{"101", "a.b-c_d", "x!y~z*'()"},
 		ValidUsernames:   []string{"alice01", "callme140703093944", "ABCDEFGHIJKLMNOPQRSTUVWXY"},

@@ -76,6 +76,9 @@ type Request struct {
 	// Realm overrides Realm(Provider) when Provider wraps the provider
 	// that names it.
 	Realm string
+	// Targets are further places the passwords go (see Target), checked
+	// before any request with Output and Handovers.
+	Targets []Target
 }
 
 // Realmer is implemented by a provider whose accounts can be reached
@@ -115,16 +118,14 @@ type Run struct {
 	tried   map[string]bool
 	// notes is where waiting is said (the terminal; nil in a pipe).
 	notes io.Writer
+	// targets are Request.Targets.
+	targets []Target
 }
 
 // writeHandover merges records into a handover file under its lock,
 // saying so on the terminal when another process holds it.
 func (r *Run) writeHandover(path string, records []rotate.Record) error {
-	return rotate.WriteHandoverLocked(context.Background(), path, records, func() {
-		if r.notes != nil {
-			fmt.Fprintf(r.notes, "Waiting for another sipctl that is writing %s…\n", path)
-		}
-	})
+	return (&FileTarget{Path: path, waiting: r.sayWaiting}).Write(context.Background(), records)
 }
 
 // Created is the account a create entry made, as the provider described it
@@ -274,12 +275,19 @@ func (c *Custodian) Begin(req Request) (*Run, error) {
 		al.Close()
 		return nil, err
 	}
+	for _, t := range req.Targets {
+		if err := t.Check(); err != nil {
+			al.Close()
+			return nil, err
+		}
+	}
 	r, err := c.begin(req)
 	if err != nil {
 		al.Close()
 		return nil, err
 	}
 	r.audit = al
+	r.targets = req.Targets
 	return r, nil
 }
 
@@ -693,7 +701,9 @@ type Report struct {
 	Handover string
 	// Handovers are the per-subaccount files written, with how many
 	// records each got (a run across subaccounts).
-	Handovers   []Written
+	Handovers []Written
+	// Targets are the Request.Targets written, with their record counts.
+	Targets     []WrittenTarget
 	HandoverErr error
 	Printed     bool
 	PrintErr    error
@@ -801,6 +811,11 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 	if len(r.Handovers) > 0 && len(records) > 0 {
 		handedOver = r.writeHandovers(done, records, rep)
 	}
+	targetsOK := true
+	if len(r.targets) > 0 && len(records) > 0 {
+		targetsOK = r.writeTargets(done, records, rep)
+		handedOver = handedOver || targetsOK
+	}
 	if r.Output != "" && len(records) > 0 {
 		if err := r.writeHandover(r.Output, records); err != nil {
 			rep.HandoverErr = err
@@ -820,7 +835,7 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 	if len(records) == 0 {
 		handedOver = true
 	}
-	finished := rep.Fatal == nil && handedOver
+	finished := rep.Fatal == nil && handedOver && targetsOK
 	for _, e := range entries {
 		if _, ok := applied[e.ID]; ok {
 			continue

@@ -7,11 +7,6 @@ import (
 	"github.com/sipctl/sipctl/internal/password"
 )
 
-// FormulaStart reports whether s starts with a character a spreadsheet
-// reads as the start of a formula (= + - @, tab, CR).
-func FormulaStart(s string) bool {
-	return s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')
-}
 
 // Plan generates a new password per target and returns the journal entries
 // to record before anything is sent. One user on one domain gets one

@@ -1,6 +1,6 @@
 //go:build unix
 
-package rotate
+package handover
 
 import (
 	"os"

@@ -7,7 +7,6 @@ import (
 	"github.com/sipctl/sipctl/internal/password"
 )
 
-
 // Plan generates a new password per target and returns the journal entries
 // to record before anything is sent. One user on one domain gets one
 // password even when the provider keeps it more than once (Twilio: on

@@ -844,6 +844,24 @@ func (r *Run) Finish(sum rotate.Summary, d Delivery) *Report {
 			finished = false
 		}
 	}
+	// What a kept journal holds is counted honestly by `runs`: done
+	// entries now in a handover, and entries never sent, apart from the
+	// passwords that may be live on no other record.
+	if !finished {
+		var handed, unsent []int
+		if handedOver && targetsOK && rep.HandoverErr == nil {
+			for _, e := range done {
+				if !e.HandedOver {
+					handed = append(handed, e.ID)
+				}
+			}
+		}
+		for _, e := range sum.NotAttempted {
+			unsent = append(unsent, e.ID)
+		}
+		r.j.MarkHandedOver(handed)
+		r.j.MarkUnsent(unsent)
+	}
 	if finished {
 		r.releaseGenerationsOfRejected(entries)
 		if err := r.j.Remove(); err == nil {
@@ -967,3 +985,30 @@ func (rep *Report) Write(w io.Writer) {
 }
 
 func oneLine(s string) string { return redact.Line(strings.Join(strings.Fields(s), " ")) }
+
+// CheckContext is Check that still answers Ctrl-C while a check hangs (a
+// handover or state directory on a file system that stopped answering):
+// it returns when ctx ends, saying nothing was changed, and leaves the
+// stuck check behind.
+func (c *Custodian) CheckContext(ctx context.Context, auditPath, output string) (*audit.Log, error) {
+	type result struct {
+		al  *audit.Log
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		al, err := c.Check(auditPath, output)
+		done <- result{al, err}
+	}()
+	select {
+	case r := <-done:
+		return r.al, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.al != nil {
+				r.al.Close()
+			}
+		}()
+		return nil, fmt.Errorf("interrupted while checking the audit log, journal directory and handover before any change: nothing was changed")
+	}
+}

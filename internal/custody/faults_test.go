@@ -25,7 +25,12 @@ const faultRate = 0.3
 // every resume the command printed, every account on the domain registers
 // with a password on record, and none is left to a journal at the end.
 func faultRuns(t *testing.T, run func(w *world, fp *faultproxy.Proxy, seed uint64) (errOut string, code int)) {
-	w := newWorld(t, serveOpts{})
+	faultRunsIn(newWorld(t, serveOpts{}), t, run, func(w *world, when string) { w.invariant(when) })
+}
+
+// faultRunsIn is faultRuns in a world made by the caller, with its own
+// invariant.
+func faultRunsIn(w *world, t *testing.T, run func(w *world, fp *faultproxy.Proxy, seed uint64) (errOut string, code int), invariant func(w *world, when string)) {
 	fp := faultproxy.Start(t, w.api, faultproxy.Options{Match: func(r *http.Request) bool {
 		return strings.Contains(r.URL.Path, "/Credentials")
 	}})
@@ -44,7 +49,7 @@ func faultRuns(t *testing.T, run func(w *world, fp *faultproxy.Proxy, seed uint6
 			if code != 0 && code != 3 {
 				t.Fatalf("exit %d, want 0 or 3 (faults %s):\n%s", code, faults, errOut)
 			}
-			w.invariant("after the run")
+			invariant(w, "after the run")
 			for k := 0; len(journals(w)) > 0; k++ {
 				if k == 5 {
 					t.Fatalf("journals left after %d resumes: %v", k, journals(w))
@@ -60,7 +65,7 @@ func faultRuns(t *testing.T, run func(w *world, fp *faultproxy.Proxy, seed uint6
 				if code != 0 && code != 3 {
 					t.Fatalf("%s: exit %d:\n%s", m[1], code, errOut)
 				}
-				w.invariant("after a resume")
+				invariant(w, "after a resume")
 			}
 			if code != 0 {
 				t.Fatalf("exit %d with no journal left (faults %s):\n%s", code, fp.Faults(), errOut)

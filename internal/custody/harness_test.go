@@ -49,6 +49,8 @@ type world struct {
 type serveOpts struct {
 	latency time.Duration
 	maxConc int
+	// seed, when set, fills the sandbox's store before it is served.
+	seed func(env *testenv.Env)
 }
 
 func newWorld(t *testing.T, so serveOpts) *world {
@@ -61,6 +63,9 @@ func newWorld(t *testing.T, so serveOpts) *world {
 	}
 	if so.maxConc > 0 {
 		args = append(args, "--max-concurrency", fmt.Sprint(so.maxConc))
+	}
+	if so.seed != nil {
+		so.seed(w.env)
 	}
 	srv := testenv.StartServe(t, w.env, args...)
 	w.api, w.sip = srv.API, srv.SIPAddr

@@ -128,22 +128,31 @@ func runSequence(t *testing.T, w *world, seed uint64) {
 			}
 			cut := good[:1+rng.IntN(len(good)-1)]
 			os.WriteFile(p, cut, 0o600)
+			// A cut after the last entry line is a torn tail, which a
+			// crash leaves and --resume repairs (issue 20): the statuses
+			// it cut count as unknown and their passwords are sent again.
+			torn := false
+			if j, err := journal.Read(p); err == nil && j.Damage() == nil {
+				torn = true
+			}
 			_, errOut, code := w.run("", "password", "rotate", "--resume", journal.RunIDOf(p))
-			if b, _ := os.ReadFile(p); string(b) != string(cut) {
-				t.Fatalf("seed %d: resume changed or removed the truncated journal", seed)
-			}
-			if code == 0 && len(cut) != len(good) {
-				// A cut exactly at a line end inside the status lines
-				// loses nothing: the entries are all there.
-				if j, err := journal.Read(p); err != nil || j.Damage() != nil {
-					t.Errorf("seed %d: resuming a damaged journal exited 0\n%s", seed, errOut)
+			if torn {
+				if code != 0 && code != 3 {
+					t.Errorf("seed %d: resuming a torn journal: exit %d\n%s", seed, code, errOut)
 				}
-			} else if code != 0 && !strings.Contains(errOut, p) {
-				t.Errorf("seed %d: the damaged journal is not named:\n%s", seed, errOut)
-			}
-			// The user restores it from a backup.
-			if _, err := os.Stat(p); err == nil {
-				os.WriteFile(p, good, 0o600)
+			} else {
+				if b, _ := os.ReadFile(p); string(b) != string(cut) {
+					t.Fatalf("seed %d: resume changed or removed the truncated journal", seed)
+				}
+				if code == 0 {
+					t.Errorf("seed %d: resuming a damaged journal exited 0\n%s", seed, errOut)
+				} else if !strings.Contains(errOut, p) {
+					t.Errorf("seed %d: the damaged journal is not named:\n%s", seed, errOut)
+				}
+				// The user restores it from a backup.
+				if _, err := os.Stat(p); err == nil {
+					os.WriteFile(p, good, 0o600)
+				}
 			}
 		}
 		w.invariant(fmt.Sprintf("seed %d step %d (%s)", seed, step, what))

@@ -31,9 +31,13 @@ type RunInfo struct {
 	// Rejected failed for certain: the provider refused, nothing was set.
 	Rejected   int `json:"rejected"`
 	Superseded int `json:"superseded"`
-	// Live is how many of its passwords may be in use at the provider
-	// without being handed over: done, pending, or failed for an unknown
-	// reason.
+	// HandedOver are done and in the run's handover (another record).
+	HandedOver int `json:"handed_over"`
+	// NotSent were never sent (the run stopped first): not live.
+	NotSent int `json:"not_sent"`
+	// Live is how many of its passwords may be in use at the provider and
+	// are on no other record: done but not handed over, pending (maybe
+	// sent before a kill), or failed for an unknown reason (unconfirmed).
 	Live int `json:"live"`
 	// Damage is why the journal can be read only in part.
 	Damage  string      `json:"damage,omitempty"`
@@ -83,6 +87,11 @@ func (c *Custodian) info(path string, withEntries bool) (RunInfo, error) {
 		switch {
 		case e.Status == journal.Done:
 			ri.Done++
+			if e.HandedOver {
+				ri.HandedOver++
+			}
+		case e.Status == journal.Unsent:
+			ri.NotSent++
 		case e.Status == journal.Pending:
 			ri.Pending++
 		case e.Status == Superseded_:
@@ -97,7 +106,7 @@ func (c *Custodian) info(path string, withEntries bool) (RunInfo, error) {
 				Status: string(e.Status), Error: e.Error, Rejected: e.Rejected})
 		}
 	}
-	ri.Live = ri.Done + ri.Pending + ri.Failed
+	ri.Live = ri.Done - ri.HandedOver + ri.Pending + ri.Failed
 	if ri.Damage != "" && h.Entries > ri.Total {
 		// Entries that could not be read may hold live passwords too.
 		ri.Live += h.Entries - ri.Total

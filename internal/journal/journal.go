@@ -55,6 +55,9 @@ const (
 	// Failed means the provider answered with an error: for a definite
 	// refusal (Rejected) the password was not set.
 	Failed Status = "failed"
+	// Unsent means the run ended (a signal, a stop) before sending it: the
+	// password is not live anywhere, but the work is left for --resume.
+	Unsent Status = "unsent"
 )
 
 // Gen names the journal entry that last gave an account a password: the
@@ -99,6 +102,9 @@ type Entry struct {
 	Status   Status `json:"status"`
 	Error    string `json:"error,omitempty"`
 	Rejected bool   `json:"rejected,omitempty"`
+	// HandedOver says a done entry's password was written to the run's
+	// handover: it is on another record than the journal.
+	HandedOver bool `json:"handed_over,omitempty"`
 }
 
 // Key names the account an entry changes, for locks, generations and
@@ -175,6 +181,7 @@ type record struct {
 	Rejected      bool   `json:"rejected,omitempty"`
 	Ref           string `json:"ref,omitempty"`
 	CredentialSID string `json:"credential_sid,omitempty"`
+	HandedOver    bool   `json:"handed_over,omitempty"`
 	// made lines
 	Made string `json:"made_username,omitempty"`
 }
@@ -457,6 +464,7 @@ func (j *Journal) load(r io.Reader) *DamageError {
 			}
 			e := &j.entries[rec.ID]
 			e.Status, e.Error, e.Rejected = rec.Status, rec.Error, rec.Rejected
+			e.HandedOver = rec.HandedOver
 			if rec.Ref != "" {
 				e.Ref = rec.Ref
 			}
@@ -728,3 +736,61 @@ func tighten(path string, perm os.FileMode) error {
 
 // CheckDir makes sure the journal directory is private, tightening it.
 func CheckDir(dir string) error { return tighten(dir, 0o700) }
+
+// MarkHandedOver records that the done entries ids are in the run's
+// handover, so a kept journal is not counted as their only record.
+func (j *Journal) MarkHandedOver(ids []int) error {
+	return j.markEach(ids, func(e Entry) record {
+		return record{Kind: "status", ID: e.ID, Status: Done, Ref: e.Ref, CredentialSID: e.CredentialSID, HandedOver: true}
+	})
+}
+
+// MarkUnsent records that the entries ids were never sent (the run
+// stopped first): their passwords are not live.
+func (j *Journal) MarkUnsent(ids []int) error {
+	return j.markEach(ids, func(e Entry) record {
+		return record{Kind: "status", ID: e.ID, Status: Unsent}
+	})
+}
+
+func (j *Journal) markEach(ids []int, rec func(Entry) record) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.writeErr != nil {
+		return j.writeErr
+	}
+	if j.f == nil {
+		return errors.New("journal is closed")
+	}
+	var buf bytes.Buffer
+	for _, id := range ids {
+		if id < 0 || id >= len(j.entries) {
+			return fmt.Errorf("journal: no entry %d", id)
+		}
+		b, err := line(rec(j.entries[id]))
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+	}
+	if n, err := j.f.Write(buf.Bytes()); err != nil {
+		if n > 0 {
+			j.f.Truncate(j.size)
+		}
+		j.writeErr = fmt.Errorf("writing the journal %s: %w", j.path, err)
+		return j.writeErr
+	}
+	j.size += int64(buf.Len())
+	for _, id := range ids {
+		r := rec(j.entries[id])
+		e := &j.entries[id]
+		e.Status, e.HandedOver = r.Status, r.HandedOver
+		if r.Status == Unsent {
+			e.Error, e.Rejected = "", false
+		}
+	}
+	return nil
+}

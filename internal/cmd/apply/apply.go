@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/audit"
 	"github.com/sipctl/sipctl/internal/cmd/bulk"
@@ -167,8 +168,13 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if creates > 0 && opts.Output == "" {
 		return cmdutil.FlagErrorf("the plan creates %d account(s): give --output FILE (.csv or .json) to hand their new passwords over; nothing was changed", creates)
 	}
+	deletes := deletedAccounts(pl)
 	if pl.Summary.Delete > 0 {
-		if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, fmt.Sprintf("Delete %d account(s) the file does not name?", pl.Summary.Delete), ""); err != nil {
+		prompt := fmt.Sprintf("Delete %d account(s) the file does not name?", pl.Summary.Delete)
+		if len(deletes) > 0 {
+			prompt = fmt.Sprintf("Delete %d account(s) the file does not name (%s)?", pl.Summary.Delete, strings.Join(deletes, ", "))
+		}
+		if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
 			return err
 		}
 	}
@@ -199,6 +205,25 @@ func applyRun(ctx context.Context, opts *ApplyOptions) error {
 	if opts.Exporter.Enabled() {
 		return opts.Exporter.Write(opts.IO.Out, pl)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Applied: %s.\n", pl.Summary)
+	fmt.Fprintf(opts.IO.ErrOut, "Applied: %s.\n", done(pl.Summary))
+	for _, name := range deletes {
+		fmt.Fprintf(opts.IO.ErrOut, "  deleted: %s\n", name)
+	}
 	return nil
+}
+
+// done says what an applied plan did: "7 created, 2 changed, 3 deleted".
+func done(s reconcile.Summary) string {
+	return fmt.Sprintf("%d created, %d changed, %d deleted", s.Create, s.Update, s.Delete)
+}
+
+// deletedAccounts names every account the plan deletes (USER@DOMAIN).
+func deletedAccounts(pl *reconcile.Plan) []string {
+	var out []string
+	for _, c := range pl.Changes {
+		if c.Kind == reconcile.KindAccount && c.Action == reconcile.Delete {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }

@@ -271,7 +271,7 @@ func TestApply200(t *testing.T) {
 		}
 		// Without --prune the extra accounts stay.
 		_, errOut, code = e.run("", "apply", "-f", file, "--output", handover)
-		if code != 0 || !strings.Contains(errOut, "5 account(s) on these domains are not in the file") && !strings.Contains(errOut, "Applied: 5 to create, 1 to change, 0 to delete") {
+		if code != 0 || !strings.Contains(errOut, "5 account(s) on these domains are not in the file") && !strings.Contains(errOut, "Applied: 5 created, 1 changed, 0 deleted") {
 			t.Fatalf("exit %d\n%s", code, errOut)
 		}
 		_, w, _ := e.count.take()
@@ -279,8 +279,12 @@ func TestApply200(t *testing.T) {
 			t.Fatalf("%d write requests for 5 creates and an address changed", w)
 		}
 		_, errOut, code = e.run("", "apply", "-f", file, "--prune", "--yes", "--output", handover)
-		if code != 0 || !strings.Contains(errOut, "Applied: 0 to create, 0 to change, 5 to delete") {
+		if code != 0 || !strings.Contains(errOut, "Applied: 0 created, 0 changed, 5 deleted") {
 			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		// Every deleted account is named, in a pipe too.
+		if n := strings.Count(errOut, "  deleted: "); n != 5 {
+			t.Fatalf("%d deleted accounts named, want 5:\n%s", n, errOut)
 		}
 		if _, w, _ := e.count.take(); w != 5 {
 			t.Fatalf("%d write requests for 5 deletes", w)

@@ -139,7 +139,7 @@ func bulkCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	// The audit log, journal directory and handover are checked before any
 	// request.
-	al, err := custody.New(stateDir).Check(opts.AuditLog, output)
+	al, err := custody.New(stateDir).CheckContext(ctx, opts.AuditLog, output)
 	if err != nil {
 		return err
 	}

@@ -256,7 +256,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	}
 	cust := custody.New(stateDir)
 	// The audit log and the journal directory are checked before any request.
-	al, err := cust.Check(opts.AuditLog, "")
+	al, err := cust.CheckContext(ctx, opts.AuditLog, "")
 	if err != nil {
 		return err
 	}

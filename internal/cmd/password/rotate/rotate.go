@@ -316,7 +316,7 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	cust := custody.New(opts.StateDir())
 	// Everything a run writes is checked before the first request.
 	if !opts.DryRun {
-		al, err := cust.Check(opts.AuditLog, opts.Output)
+		al, err := cust.CheckContext(ctx, opts.AuditLog, opts.Output)
 		if err != nil {
 			return err
 		}

@@ -144,7 +144,7 @@ func allSubaccountsRun(ctx context.Context, opts *RotateOptions) error {
 		if _, err := rotate.CheckHandover(filepath.Join(opts.OutputDir, ".sipctl-check."+opts.OutputFormat)); err != nil {
 			return fmt.Errorf("--output-dir %s cannot take the handover files: %w", opts.OutputDir, err)
 		}
-		al, err := cust.Check(opts.AuditLog, "")
+		al, err := cust.CheckContext(ctx, opts.AuditLog, "")
 		if err != nil {
 			return err
 		}

@@ -98,7 +98,7 @@ func listRun(opts *Options) error {
 	t := output.NewTableFor(opts.IO, "RUN", "COMMAND", "PROFILE", "CREATED", "STATE", "DONE", "LEFT", "LIVE").SetWide(opts.Exporter.Wide)
 	for _, ri := range runs {
 		t.Row(output.Text(ri.RunID), output.Text(ri.Command), output.Text(ri.Profile), output.Text(created(ri.Created)),
-			output.Text(state(ri)), output.Text(fmt.Sprint(ri.Done)), output.Text(fmt.Sprint(ri.Pending+ri.Failed)), output.Text(fmt.Sprint(ri.Live)))
+			output.Text(state(ri)), output.Text(fmt.Sprint(ri.Done)), output.Text(fmt.Sprint(ri.Pending+ri.Failed+ri.NotSent)), output.Text(fmt.Sprint(ri.Live)))
 	}
 	return t.Render()
 }
@@ -151,8 +151,8 @@ func showRun(opts *Options) error {
 		{Label: "Created", Value: output.Text(created(ri.Created))},
 		{Label: "Handover", Value: output.Text(handoverOf(ri))},
 		{Label: "Journal", Value: output.Text(ri.Path)},
-		{Label: "Counts", Value: output.Text(fmt.Sprintf("%d done, %d pending, %d failed, %d rejected, %d superseded (of %d); %d may be live",
-			ri.Done, ri.Pending, ri.Failed, ri.Rejected, ri.Superseded, ri.Total, ri.Live))},
+		{Label: "Counts", Value: output.Text(fmt.Sprintf("%d done, %d pending, %d failed, %d rejected, %d superseded, %d never sent (of %d); %d may be live on no other record, %d in the handover",
+			ri.Done, ri.Pending, ri.Failed, ri.Rejected, ri.Superseded, ri.NotSent, ri.Total, ri.Live, ri.HandedOver))},
 	}
 	if ri.Damage != "" {
 		fields = append(fields, output.Field{Label: "Damage", Value: output.Text(ri.Damage)})
@@ -258,6 +258,10 @@ func discardRun(opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "WARNING: %d password%s in this journal may be live at the provider and are on no other record. After a discard those accounts cannot register until they are rotated again; `sipctl password runs salvage %s --output FILE` keeps them.\n",
 			ri.Live, plural(ri.Live), ri.RunID)
 		prompt = fmt.Sprintf("Discard run %s and the %d password%s that may be live?", ri.RunID, ri.Live, plural(ri.Live))
+	}
+	if ri.HandedOver > 0 || ri.NotSent > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "Not counted above: %d password%s already in the handover %s, and %d never sent (not live).\n",
+			ri.HandedOver, plural(ri.HandedOver), handoverOf(ri), ri.NotSent)
 	}
 	if err := cmdutil.ConfirmDestructive(opts.IO, opts.Yes, prompt, ""); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package rotate
 
 import (
-	"fmt"
 
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/password"
@@ -24,7 +23,7 @@ func Plan(targets []Target, pol password.Policy, provider, profile string) ([]jo
 		pw, ok := shared[key]
 		if !ok || t.Domain == "" {
 			var err error
-			if pw, err = generate(pol); err != nil {
+			if pw, err = pol.Generate(); err != nil {
 				return nil, err
 			}
 			if t.Domain != "" {
@@ -42,14 +41,4 @@ func Plan(targets []Target, pol password.Policy, provider, profile string) ([]jo
 		})
 	}
 	return out, nil
-}
-
-func generate(pol password.Policy) (string, error) {
-	for range 1000 {
-		pw, err := pol.Generate()
-		if err != nil || !FormulaStart(pw) {
-			return pw, err
-		}
-	}
-	return "", fmt.Errorf("the %s policy generates only passwords that start with = + - or @", pol.Name)
 }

@@ -3,6 +3,9 @@ package manifest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
 
@@ -30,7 +33,21 @@ type twilioDomOut struct {
 
 type accountOut struct {
 	Username string     `yaml:"username"`
+	TTL      string     `yaml:"ttl,omitempty"`
 	Telnyx   *telnyxOut `yaml:"telnyx,omitempty"`
+}
+
+// FormatTTL writes a TTL as a file does: 7d, 2h, 1h30m, 45m.
+func FormatTTL(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	s := d.Truncate(time.Minute).String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 type telnyxOut struct {
@@ -55,13 +72,18 @@ func Encode(f *File) ([]byte, error) {
 			do.Twilio = &twilioDomOut{CredentialList: d.Twilio.CredentialList}
 		}
 		for _, a := range d.Accounts {
-			if a.Telnyx == nil {
+			if a.Telnyx == nil && a.TTL == 0 {
 				do.Accounts = append(do.Accounts, a.Username)
 				continue
 			}
-			t := a.Telnyx
-			do.Accounts = append(do.Accounts, accountOut{Username: a.Username,
-				Telnyx: &telnyxOut{ConnectionName: t.ConnectionName, ChannelLimit: t.ChannelLimit, CallerID: t.CallerID, OutboundVoiceProfileID: t.OutboundVoiceProfileID}})
+			ao := accountOut{Username: a.Username}
+			if a.TTL > 0 {
+				ao.TTL = FormatTTL(a.TTL)
+			}
+			if t := a.Telnyx; t != nil {
+				ao.Telnyx = &telnyxOut{ConnectionName: t.ConnectionName, ChannelLimit: t.ChannelLimit, CallerID: t.CallerID, OutboundVoiceProfileID: t.OutboundVoiceProfileID}
+			}
+			do.Accounts = append(do.Accounts, ao)
 		}
 		out.Domains = append(out.Domains, do)
 	}

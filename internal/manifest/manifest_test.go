@@ -4,7 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/twilio"
 )
 
@@ -179,5 +181,33 @@ func TestTelnyxSettings(t *testing.T) {
 	}
 	if _, err := Load("t.yaml", []byte(strings.Replace(src, "sip.telnyx.com", "office", 1)), twilioRules{"twilio"}); err != nil {
 		t.Fatalf("ignored on Twilio: %v", err)
+	}
+}
+
+// The sandbox speaks Twilio's API: a sandbox export plans on a Twilio
+// profile and a twilio file on the sandbox.
+func TestSandboxAndTwilioFilesAreOneKind(t *testing.T) {
+	for _, c := range [][2]string{{"sandbox", "twilio"}, {"twilio", "sandbox"}, {"", "kamailio"}, {"telnyx", "telnyx"}} {
+		if !Compatible(c[0], c[1]) {
+			t.Errorf("a %q file refused by a %q profile", c[0], c[1])
+		}
+	}
+	if Compatible("sandbox", "telnyx") || Compatible("kamailio", "twilio") {
+		t.Error("other providers' files accepted")
+	}
+	if _, err := Load("f.yaml", []byte("provider: sandbox\ndomains: []\n"), twilioRules{"twilio"}); err != nil {
+		t.Errorf("sandbox export on twilio: %v", err)
+	}
+}
+
+func TestFormatTTLReadsBack(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		7 * 24 * time.Hour: "7d", 2 * time.Hour: "2h", 90 * time.Minute: "1h30m", 45 * time.Minute: "45m", 26*time.Hour + time.Minute: "26h1m",
+	} {
+		got := FormatTTL(d)
+		back, err := provider.ParseTTL(got)
+		if got != want || err != nil || back != d {
+			t.Errorf("FormatTTL(%v) = %q (reads back %v, %v), want %q", d, got, back, err, want)
+		}
 	}
 }

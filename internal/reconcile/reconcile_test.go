@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/sipctl/sipctl/internal/provider"
@@ -205,7 +206,7 @@ ip_acls:
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := manifest.Encode(all.Export())
+	b, err := manifest.Encode(all.Export(time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

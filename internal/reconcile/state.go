@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 	"slices"
 	"strings"
 
@@ -198,13 +199,19 @@ func sortedKeys[V any](m map[string]V) []string {
 // Export is the state as a manifest: every domain with its accounts and
 // attached IP ACLs, every IP ACL with its addresses, and no secret (the
 // provider returns none).
-func (st *State) Export() *manifest.File {
+func (st *State) Export(now time.Time) *manifest.File {
 	f := &manifest.File{Provider: st.Provider}
 	for _, name := range sortedKeys(st.Domains) {
 		ds := st.Domains[name]
 		d := manifest.Domain{Name: name, AccountsGiven: true, IPACLsGiven: len(ds.ACLs) > 0}
 		for _, u := range sortedKeys(ds.Accounts) {
-			d.Accounts = append(d.Accounts, manifest.Account{Username: u})
+			a := manifest.Account{Username: u}
+			if exp := ds.Accounts[u].ExpiresAt; !exp.IsZero() {
+				// What is left of it, in whole minutes (at least one: an
+				// expired account still lives until cleanup).
+				a.TTL = max(exp.Sub(now).Truncate(time.Minute), time.Minute)
+			}
+			d.Accounts = append(d.Accounts, a)
 		}
 		d.IPACLs = sortedKeys(ds.ACLs)
 		f.Domains = append(f.Domains, d)

@@ -170,3 +170,21 @@ func TestAccountsDeleteSeveral(t *testing.T) {
 		t.Errorf("second teardown: %s", r.stderr)
 	}
 }
+
+// export keeps an account's TTL as what is left of it, and applying the
+// export changes nothing.
+func TestExportKeepsWhatApplyReadsBack(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "domains", "create", "office")
+	env.Set("SIPCTL_NOW", "2026-12-01T12:00:00Z")
+	mustRun(t, env, 0, "accounts", "create", "ci1", "--domain", "office", "--ttl", "2h", "--json=username,password")
+	mustRun(t, env, 0, "accounts", "create", "alice", "--domain", "office", "--json=username,password")
+	env.Set("SIPCTL_NOW", "2026-12-01T12:30:00Z")
+	r := mustRun(t, env, 0, "export")
+	if !strings.Contains(r.stdout, "- username: ci1\n        ttl: 1h30m") || !strings.Contains(r.stdout, "- alice") {
+		t.Fatalf("export:\n%s", r.stdout)
+	}
+	file := filepath.Join(t.TempDir(), "all.yaml")
+	os.WriteFile(file, []byte(r.stdout), 0o600)
+	mustRun(t, env, 0, "plan", "-f", file)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/reconcile"
@@ -62,7 +63,11 @@ func exportRun(ctx context.Context, opts *ExportOptions) error {
 	if err != nil {
 		return err
 	}
-	f := st.Export()
+	now, err := clock.Now()
+	if err != nil {
+		return err
+	}
+	f := st.Export(now)
 	var b []byte
 	if opts.Format == "json" {
 		b, err = manifest.EncodeJSON(f)

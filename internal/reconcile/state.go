@@ -9,9 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"time"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/sipctl/sipctl/internal/provider"

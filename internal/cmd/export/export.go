@@ -6,10 +6,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/cmd/plan"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/iostreams"
-	"github.com/sipctl/sipctl/internal/clock"
 	"github.com/sipctl/sipctl/internal/manifest"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/reconcile"

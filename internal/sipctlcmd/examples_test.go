@@ -187,6 +187,7 @@ var exampleCases = map[string]exampleCase{
 	"sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1":                                                                                            {telnyx: true, setup: withDesks},
 	"sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123":                                                                                                          {telnyx: true, setup: withDesks},
 	"sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499":                                                                                   {telnyx: true, setup: withDesks},
+	"sipctl accounts update frontdesk131031145958 --alias front-desk":                                                                                                               {skip: "needs a Plivo account; internal/cmd/sandbox's TestPlivoCommandsAgainstTheSandbox runs accounts update --alias against the sandbox's Plivo face"},
 	"sipctl accounts restrict desk01 desk02 --countries US,CA":                                                                                                                      {telnyx: true, setup: withDesks},
 	"sipctl accounts restrict --from-handover handover.json --countries GB": {telnyx: true,
 		setup: append(append([]string{}, withDesks...), "sipctl password rotate desk01 desk02 --output handover.json --yes")},

@@ -7,7 +7,7 @@ DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG      := github.com/sipctl/sipctl/internal/build
 LDFLAGS  := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx bench-plivo clean
+.PHONY: build demo test test-deps lint docs bench bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx bench-plivo bench-signalwire clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/sipctl ./cmd/sipctl
@@ -30,7 +30,7 @@ test: test-deps lint
 docs:
 	$(GO) test ./internal/docgen -run TestGeneratedFilesUpToDate -update
 
-bench: bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx bench-plivo
+bench: bench-startup bench-rotate bench-apply bench-kamailio bench-asterisk bench-telnyx bench-plivo bench-signalwire
 
 bench-startup:
 	./scripts/bench-startup.sh
@@ -52,6 +52,9 @@ bench-telnyx:
 
 bench-plivo:
 	./scripts/bench-plivo.sh
+
+bench-signalwire:
+	./scripts/bench-signalwire.sh
 
 clean:
 	rm -rf bin dist

@@ -52,6 +52,8 @@ func (s Source) Describe(profile string) string {
 		return "environment (TELNYX_API_KEY)"
 	case SourceEnvPlivo:
 		return "environment (PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN)"
+	case SourceEnvSignalWire:
+		return "environment (SIGNALWIRE_API_TOKEN)"
 	case SourceEnvDBPassword:
 		return "environment (SIPCTL_DB_PASSWORD)"
 	}

@@ -25,6 +25,8 @@ const (
 	ProviderTelnyx   = "telnyx"
 	// ProviderPlivo's Auth ID is kept in the profile's account_sid.
 	ProviderPlivo = "plivo"
+	// ProviderSignalWire is a SignalWire space's project.
+	ProviderSignalWire = "signalwire"
 )
 
 // SandboxProfile is the built-in profile a fresh install uses.
@@ -60,6 +62,10 @@ type Profile struct {
 	// Asterisk (PJSIP realtime, with db_url and registrar above): see
 	// asterisk.go for the keys.
 	Asterisk `yaml:",inline" mapstructure:",squash"`
+	// SignalWire: the space (NAME of NAME.signalwire.com) and the project
+	// ID; the API token is the secret.
+	Space     string `yaml:"space,omitempty" mapstructure:"space" json:"space,omitempty"`
+	ProjectID string `yaml:"project_id,omitempty" mapstructure:"project_id" json:"project_id,omitempty"`
 	// InsecureSecret holds the API secret only after an explicit
 	// `auth login --insecure-storage`; every use warns.
 	InsecureSecret string `yaml:"insecure_secret,omitempty" mapstructure:"insecure_secret" json:"-"`

@@ -29,6 +29,8 @@ type Setting struct {
 var (
 	accountSIDPattern = regexp.MustCompile(`^AC[0-9a-fA-F]{32}$`)
 	apiKeySIDPattern  = regexp.MustCompile(`^SK[0-9a-fA-F]{32}$`)
+	spacePattern      = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	uuidPattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	domainPattern     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 )
 
@@ -92,10 +94,20 @@ var Settings = []Setting{
 			}
 			return v, nil
 		}, field: func(p *Profile) *string { return &p.RPCURL }, providers: []string{ProviderKamailio}},
+	{Key: "space", Help: "the SignalWire space (NAME of NAME.signalwire.com)", Allowed: "a space name: lower-case letters, digits and hyphens, at most 63",
+		Check: func(v string) (string, error) {
+			v = strings.ToLower(v)
+			if !spacePattern.MatchString(v) {
+				return "", errNotAllowed
+			}
+			return v, nil
+		}, field: func(p *Profile) *string { return &p.Space }, providers: []string{ProviderSignalWire}},
+	{Key: "project_id", Help: "the SignalWire project", Allowed: "a project ID: a UUID, as the space's API page shows it",
+		Check: matching(uuidPattern), field: func(p *Profile) *string { return &p.ProjectID }, providers: []string{ProviderSignalWire}},
 }
 
 // ProviderNames are the providers a profile may name.
-var ProviderNames = []string{ProviderTwilio, ProviderSandbox, ProviderKamailio, ProviderTelnyx}
+var ProviderNames = []string{ProviderTwilio, ProviderSandbox, ProviderKamailio, ProviderTelnyx, ProviderSignalWire}
 
 // appliesTo reports whether the setting's rule holds for p's provider.
 func (s Setting) appliesTo(p *Profile) bool {

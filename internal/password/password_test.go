@@ -174,11 +174,11 @@ func TestValidateErrorNeverLeaksPassword(t *testing.T) {
 }
 
 func TestBuiltinAndNames(t *testing.T) {
-	if got := strings.Join(Names(), ","); got != "device-safe,plivo,strict,telnyx,twilio" {
+	if got := strings.Join(Names(), ","); got != "device-safe,plivo,signalwire,strict,telnyx,twilio" {
 		t.Fatalf("Names() = %s", got)
 	}
 	_, err := Builtin("nope")
-	if err == nil || !strings.Contains(err.Error(), "device-safe, plivo, strict, telnyx, twilio") {
+	if err == nil || !strings.Contains(err.Error(), "device-safe, plivo, signalwire, strict, telnyx, twilio") {
 		t.Fatalf("Builtin error %v does not list the names", err)
 	}
 	for _, n := range Names() {

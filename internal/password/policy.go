@@ -87,6 +87,15 @@ var builtins = map[string]Policy{
 		MinLower: 1, MinUpper: 1, MinDigits: 1,
 		Symbols: DeviceSafeSymbols,
 	},
+	// SignalWire documents no rule for a SIP endpoint's password beyond
+	// having one: sipctl generates 20 letters and digits, mixed case, which
+	// any phone can be given, and accepts 12 to 128 printable ASCII
+	// characters without spaces.
+	"signalwire": {
+		Name: "signalwire", MinLength: 12, MaxLength: 128, Length: 20,
+		MinLower: 1, MinUpper: 1, MinDigits: 1,
+		Symbols: AllSymbols,
+	},
 	// The common provider rule: at least 10, upper, lower, digit and one of
 	// StrictSymbols; no spaces or non-ASCII.
 	"strict": {

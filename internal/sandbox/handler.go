@@ -50,6 +50,7 @@ func (s *Sandbox) HandlerWith(o HandlerOptions) http.Handler {
 	h.routes()
 	h.telnyx = newTxHandler(s, o, h.sem)
 	h.plivo = newPlHandler(s, o, h.sem)
+	h.signalwire = newSWHandler(s, o, h.sem)
 	return h
 }
 
@@ -62,6 +63,8 @@ type handler struct {
 	telnyx http.Handler
 	// plivo is the Plivo face, under PlivoPrefix.
 	plivo http.Handler
+	// signalwire is the SignalWire face, under SignalWirePrefix.
+	signalwire http.Handler
 }
 
 // apiError is Twilio's error body.
@@ -98,6 +101,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if strings.HasPrefix(r.URL.Path, PlivoPrefix) {
 		h.plivo.ServeHTTP(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, SignalWirePrefix) {
+		h.signalwire.ServeHTTP(w, r)
 		return
 	}
 	if h.sem != nil {

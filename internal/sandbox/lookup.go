@@ -39,6 +39,9 @@ func (s *Sandbox) LookupHA1(ctx context.Context, domainName, username string) (s
 	if strings.EqualFold(domainName, PlivoRealm) {
 		return s.lookupPlivoHA1(ctx, username)
 	}
+	if isSignalWireRealm(domainName) {
+		return s.lookupSignalWireHA1(ctx, username)
+	}
 	var domainSID, account string
 	var reg bool
 	err := s.db.QueryRowContext(ctx, `SELECT sid, account_sid, sip_registration FROM domains WHERE domain_name = ?`,

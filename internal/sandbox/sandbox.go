@@ -35,7 +35,7 @@ const DBName = "sandbox.db"
 // schemaVersion is written to PRAGMA user_version. Bump it with a migration
 // step in migrate; an older sipctl refuses a newer database instead of
 // misreading it.
-const schemaVersion = 4
+const schemaVersion = 5
 
 // maxIdleConns is how many open connections the pool keeps.
 const maxIdleConns = 64
@@ -203,7 +203,7 @@ func (s *Sandbox) Account() (sid, token string) { return s.sid, s.tok }
 func (s *Sandbox) Reset() error {
 	return s.tx(context.Background(), func(tx *sql.Tx) error {
 		for _, t := range append([]string{"cl_mappings", "ipacl_mappings", "credential_digests", "credentials",
-			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles", "telnyx_managed_accounts", "telnyx_ips", "telnyx_ip_connections"}, plivoTables...) {
+			"credential_lists", "ip_addresses", "ip_acls", "domains", "caller_ids", "telnyx_connections", "telnyx_profiles", "telnyx_managed_accounts", "telnyx_ips", "telnyx_ip_connections", "signalwire_endpoints"}, plivoTables...) {
 			if _, err := tx.Exec("DELETE FROM " + t); err != nil {
 				return err
 			}
@@ -244,6 +244,11 @@ func (s *Sandbox) migrate(ctx context.Context) error {
 		if v < 4 {
 			if _, err := tx.Exec(schemaTelnyxAccounts); err != nil {
 				return fmt.Errorf("adding managed accounts and IP connections to the sandbox schema: %w", err)
+			}
+		}
+		if v < 5 {
+			if _, err := tx.Exec(schemaSignalWire); err != nil {
+				return fmt.Errorf("adding the SignalWire face to the sandbox schema: %w", err)
 			}
 		}
 		_, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))

@@ -14,6 +14,9 @@ func (c *Client) ValidateSettings(s provider.AccountSettings) error {
 	if s.Alias != nil {
 		return &provider.MissingCapabilityError{Provider: c.name, What: "alias", Why: "a credential connection's label is its connection_name"}
 	}
+	if err := s.Unsupported("Telnyx"); err != nil {
+		return err
+	}
 	for _, l := range []struct {
 		what string
 		v    *int

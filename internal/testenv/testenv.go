@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,6 +103,16 @@ func TelnyxSpec(t testing.TB) string {
 	return p
 }
 
+// SignalWireSpec is SignalWire's official OpenAPI document.
+func SignalWireSpec(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(), "..", "shared", "specs", "signalwire", "signalwire-rest.yml")
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "SignalWire's OpenAPI document (../shared/specs/signalwire/signalwire-rest.yml)")
+	}
+	return p
+}
+
 var (
 	buildOnce sync.Once
 	buildPath string
@@ -163,6 +174,13 @@ func NewEnv(t testing.TB) *Env {
 // Set adds or overrides one variable.
 func (e *Env) Set(k, v string) *Env { e.vars[k] = v; return e }
 
+// Clone is a copy of e (the same directories) whose Set leaves e alone.
+func (e *Env) Clone() *Env {
+	c := *e
+	c.vars = maps.Clone(e.vars)
+	return &c
+}
+
 // Environ is os.Environ() minus sipctl/Twilio variables, plus the isolation
 // directories and whatever Set added.
 func (e *Env) Environ() []string {
@@ -171,7 +189,7 @@ func (e *Env) Environ() []string {
 		k, _, _ := strings.Cut(kv, "=")
 		// CI too: under CI=true sipctl refuses the unnamed sandbox, and a
 		// test that wants that sets CI itself.
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "PLIVO_") ||
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "PLIVO_") || strings.HasPrefix(k, "SIGNALWIRE_") ||
 			k == "CI" || k == "HOME" || k == "XDG_CONFIG_HOME" || k == "XDG_STATE_HOME" || k == "XDG_DATA_HOME" {
 			continue
 		}
@@ -219,14 +237,14 @@ func (e *Env) Apply(t *testing.T) {
 	t.Helper()
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "PLIVO_") || k == "CI" {
+		if strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "PLIVO_") || strings.HasPrefix(k, "SIGNALWIRE_") || k == "CI" {
 			t.Setenv(k, "")
 			os.Unsetenv(k)
 		}
 	}
 	for _, kv := range e.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if k == "HOME" || k == "CI" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") {
+		if k == "HOME" || k == "CI" || strings.HasPrefix(k, "XDG_") || strings.HasPrefix(k, "SIPCTL_") || strings.HasPrefix(k, "TWILIO_") || strings.HasPrefix(k, "TELNYX_") || strings.HasPrefix(k, "SIGNALWIRE_") {
 			t.Setenv(k, v)
 		}
 	}

@@ -393,6 +393,7 @@ func (c *Client) ValidateSettings(s provider.AccountSettings) error {
 		{s.InboundChannelLimit != nil || s.OutboundChannelLimit != nil, "channel limits"},
 		{s.CallerID != nil, "caller ID setting"},
 		{s.OutboundProfile != nil, "outbound voice profiles"},
+		{s.CallerName != nil || s.Codecs != nil || s.Encryption != nil, "caller name, codec or encryption settings"},
 	} {
 		if x.set {
 			return &provider.MissingCapabilityError{Provider: c.name, What: x.what, Why: "an endpoint's settings are its alias (--alias) and application"}

@@ -27,7 +27,7 @@ var (
 // would answer as unknown routes anyway.
 func TelnyxSubset(t testing.TB, specPath string) string {
 	t.Helper()
-	subsetOnce.Do(func() { subsetDoc, subsetErr = cutSpec(specPath) })
+	subsetOnce.Do(func() { subsetDoc, subsetErr = cutSpec(specPath, TelnyxPaths) })
 	if subsetErr != nil {
 		t.Fatalf("cutting %s: %v", specPath, subsetErr)
 	}
@@ -38,7 +38,9 @@ func TelnyxSubset(t testing.TB, specPath string) string {
 	return p
 }
 
-func cutSpec(path string) ([]byte, error) {
+// cutSpec is the document at path cut to the paths under prefixes, with
+// the components they reference.
+func cutSpec(path string, prefixes []string) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -50,7 +52,7 @@ func cutSpec(path string) ([]byte, error) {
 	paths, _ := doc["paths"].(map[string]any)
 	kept := map[string]any{}
 	for p, item := range paths {
-		for _, prefix := range TelnyxPaths {
+		for _, prefix := range prefixes {
 			if p == prefix || strings.HasPrefix(p, prefix+"/") {
 				kept[p] = item
 			}

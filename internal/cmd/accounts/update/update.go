@@ -37,23 +37,27 @@ type UpdateOptions struct {
 func NewCmdUpdate(f *cmdutil.Factory, runF func(*UpdateOptions) error) *cobra.Command {
 	opts := &UpdateOptions{IO: f.IOStreams, Provider: f.Provider, Profile: f.Profile, Exporter: &cmdutil.Exporter{}}
 	var inbound, outbound int
-	var callerID, profile, alias string
+	var callerID, profile, alias, callerName, codecs, encryption string
 	cmd := &cobra.Command{
 		Use:   "update USERNAME[@DOMAIN]...",
-		Short: "Change per-account settings: channel limits, outbound caller ID, outbound voice profile, alias",
+		Short: "Change per-account settings: channel limits, outbound caller ID, outbound voice profile, alias, codecs, encryption",
 		Long: `Change the settings a hosted portal shows per SIP account, on one account or many:
 the most simultaneous inbound and outbound calls, the caller ID outbound calls show,
 and the outbound voice profile (which destinations it may call, its spend limit).
 Only the settings named by flags change. Every value is checked against the
-provider's rules before any request. Telnyx has these settings, Plivo an endpoint's
-alias (--alias); a setting the provider lacks exits 2.
+provider's rules before any request. Telnyx has the channel limits, caller ID and
+outbound voice profile; Plivo an endpoint's alias (--alias); SignalWire the caller ID
+(send_as; none sends as a random number of the project), the caller name (its caller_id,
+the CNAM), codecs and encryption. A setting the provider lacks exits 2 before any request.
 
 A channel limit of 0 lets no call through that way: it asks first on a terminal, and
 needs --yes otherwise.`,
 		Example: `  $ sipctl accounts update desk01 --inbound-channel-limit 2 --outbound-channel-limit 1
   $ sipctl accounts update desk01 desk02 desk03 --caller-id +14155550123
   $ sipctl accounts update desk01 --caller-id none --outbound-voice-profile 1293384261075731499
-  $ sipctl accounts update frontdesk131031145958 --alias front-desk`,
+  $ sipctl accounts update frontdesk131031145958 --alias front-desk
+
+  $ sipctl accounts update desk01 --caller-name "Front desk" --codecs OPUS,PCMU --encryption required`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Accounts = args
@@ -86,6 +90,26 @@ needs --yes otherwise.`,
 				}
 				opts.Settings.Alias = &a
 			}
+			if fl.Changed("caller-name") {
+				v := strings.TrimSpace(callerName)
+				if strings.EqualFold(v, "none") {
+					v = ""
+				}
+				opts.Settings.CallerName = &v
+			}
+			if fl.Changed("codecs") {
+				list := []string{}
+				if v := strings.TrimSpace(codecs); !strings.EqualFold(v, "none") && v != "" {
+					for _, c := range strings.Split(v, ",") {
+						list = append(list, strings.ToUpper(strings.TrimSpace(c)))
+					}
+				}
+				opts.Settings.Codecs = &list
+			}
+			if fl.Changed("encryption") {
+				v := strings.ToLower(strings.TrimSpace(encryption))
+				opts.Settings.Encryption = &v
+			}
 			if opts.Settings.Empty() {
 				return cmdutil.FlagErrorf("nothing to change: name a setting, e.g. --inbound-channel-limit 2 or --caller-id +14155550123")
 			}
@@ -112,6 +136,9 @@ needs --yes otherwise.`,
 	fl.StringVar(&callerID, "caller-id", "", "Caller ID outbound calls show: an E.164 `number`, or none")
 	fl.StringVar(&profile, "outbound-voice-profile", "", "Outbound voice profile `id` (destinations and spend limits), or none")
 	fl.StringVar(&alias, "alias", "", "The `label` the provider's console shows (Plivo's endpoint alias)")
+	fl.StringVar(&callerName, "caller-name", "", "Caller `name` (CNAM) outbound calls show, or none")
+	fl.StringVar(&codecs, "codecs", "", "Codecs offered, in order, comma-separated (e.g. `OPUS,PCMU`), or none for the provider's defaults")
+	fl.StringVar(&encryption, "encryption", "", "Media encryption: `default`, required or optional")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Update at most `N` accounts at once")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before a channel limit of 0 stops calls")
 	cmdutil.AddJSONFlags(cmd, opts.Exporter, Result{})
@@ -127,6 +154,9 @@ type Result struct {
 	OutboundChannelLimit *int   `json:"outbound_channel_limit"`
 	CallerID             string `json:"caller_id"`
 	OutboundProfile      string `json:"outbound_voice_profile"`
+	CallerName           string `json:"caller_name,omitempty"`
+	Codecs               string `json:"codecs,omitempty"`
+	Encryption           string `json:"encryption,omitempty"`
 	Error                string `json:"error,omitempty"`
 }
 
@@ -211,7 +241,11 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 
 func resultOf(a provider.SIPAccount) Result {
 	r := Result{Username: a.Username, Domain: a.Domain, Ref: a.Ref,
-		CallerID: a.Attributes["ani_override"], OutboundProfile: a.Attributes["outbound_voice_profile_id"]}
+		CallerID: a.Attributes["ani_override"], OutboundProfile: a.Attributes["outbound_voice_profile_id"],
+		CallerName: a.Attributes["caller_name"], Codecs: a.Attributes["codecs"], Encryption: a.Attributes["encryption"]}
+	if r.CallerID == "" {
+		r.CallerID = a.Attributes["send_as"] // SignalWire's
+	}
 	for key, dst := range map[string]**int{"inbound_channel_limit": &r.InboundChannelLimit, "outbound_channel_limit": &r.OutboundChannelLimit} {
 		if v, ok := a.Attributes[key]; ok {
 			if n, err := strconv.Atoi(v); err == nil {

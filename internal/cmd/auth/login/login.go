@@ -48,6 +48,10 @@ type LoginOptions struct {
 
 	// Asterisk (--provider asterisk, with DBURL and Registrar): asterisk.go.
 	AMI, AMIUser string
+
+	// SignalWire (--provider signalwire): see signalwire.go.
+	Space   string
+	Project string
 }
 
 // NewCmdLogin returns `auth login`; runF replaces the run function in tests.
@@ -73,7 +77,11 @@ Kamailio) and the registrar phones use (--registrar HOST:PORT, whose host is the
 --ami HOST:PORT with --ami-user NAME adds the manager interface. sipctl checks the ps_endpoints,
 ps_auths and ps_aors tables (and reports the alembic version it finds) and logs in to the AMI before
 saving. With --with-token, standard input holds one line per secret: the database password (none
-for SQLite), then the AMI secret.`,
+for SQLite), then the AMI secret.
+
+With --provider signalwire the profile names the space (--space NAME, of NAME.signalwire.com)
+and the project (--project ID); the secret is the project's API token (with the Voice scope).
+Phones register at NAME.sip.signalwire.com, the profile's default domain.`,
 		Example: `  $ sipctl auth login --account-sid AC0123456789abcdef0123456789abcdef
   $ sipctl auth login --profile acme --account-sid AC… --api-key SK… --with-token < key-secret.txt
   $ sipctl auth login --profile local --account-sid AC… --api-url http://127.0.0.1:8080 --with-token <<<"$TOKEN"
@@ -82,7 +90,10 @@ for SQLite), then the AMI secret.`,
   $ sipctl auth login --provider telnyx --profile tx --with-token <<<"$TELNYX_API_KEY"
   $ sipctl auth login --profile pbx --provider asterisk --db-url mysql://asterisk@db.example.com/asterisk \
       --registrar pbx.example.com:5060 --ami 127.0.0.1:5038 --ami-user sipctl
-  $ sipctl auth login --provider plivo --auth-id MA2025RK4E639VJFZAGV --profile pl --with-token <<<"$PLIVO_AUTH_TOKEN"`,
+  $ sipctl auth login --provider plivo --auth-id MA2025RK4E639VJFZAGV --profile pl --with-token <<<"$PLIVO_AUTH_TOKEN"
+
+  $ sipctl auth login --provider signalwire --profile sw --space example --project 1b5a0c6e-7d1f-4f5e-9c1a-2b3c4d5e6f70 \
+      --with-token <<<"$SIGNALWIRE_API_TOKEN"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
@@ -104,6 +115,14 @@ for SQLite), then the AMI secret.`,
 				}
 				return asteriskLoginRun(cmd.Context(), opts)
 			}
+			if opts.Provider == config.ProviderSignalWire {
+				return signalWireLogin(cmd.Context(), cmd, opts, runF)
+			}
+			for _, name := range signalWireFlags {
+				if cmd.Flags().Changed(name) {
+					return cmdutil.FlagErrorf("--%s is for --provider signalwire", name)
+				}
+			}
 			if opts.Provider == config.ProviderTelnyx {
 				return telnyxLogin(cmd.Context(), opts, runF)
 			}
@@ -114,7 +133,7 @@ for SQLite), then the AMI secret.`,
 				return cmdutil.FlagErrorf("--auth-id is for --provider plivo")
 			}
 			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio, asterisk, telnyx and plivo log in (the sandbox needs no login)", opts.Provider)
+				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio, asterisk, telnyx, plivo and signalwire log in (the sandbox needs no login)", opts.Provider)
 			}
 			for _, name := range kamailioFlags {
 				if cmd.Flags().Changed(name) {
@@ -144,7 +163,7 @@ for SQLite), then the AMI secret.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, asterisk, telnyx (whose secret is an API key), or plivo (with --auth-id)")
+	fl.StringVar(&opts.Provider, "provider", config.ProviderTwilio, "Provider of the account: `twilio`, kamailio, asterisk, telnyx (whose secret is an API key), plivo (with --auth-id), or signalwire (an API token)")
 	fl.StringVar(&opts.AccountSID, "account-sid", "", "Account `SID` (AC…) to log in to; asked for on a terminal when missing")
 	fl.StringVar(&opts.APIKeySID, "api-key", "", "Authenticate with an API Key `SID` (SK…); the secret is then the key's secret")
 	fl.StringVar(&opts.APIURL, "api-url", "", "API base `URL` for a non-default endpoint such as `sipctl sandbox serve` (http only on loopback)")
@@ -153,6 +172,7 @@ for SQLite), then the AMI secret.`,
 	fl.BoolVar(&opts.InsecureStorage, "insecure-storage", false, "Store the secret in plain text in the config file (0600) instead of the OS keyring; warned on every use")
 	addKamailioFlags(cmd, opts)
 	addAsteriskFlags(cmd, opts)
+	addSignalWireFlags(cmd, opts)
 	return cmd
 }
 

@@ -42,6 +42,14 @@ type Status struct {
 	PlivoAuthID    string  `json:"plivo_auth_id"`
 	PlivoAuthToken string  `json:"plivo_auth_token"`
 	PlivoAPIURL    *string `json:"plivo_api_url"`
+	// The SignalWire face: HTTP Basic with the project ID and API token,
+	// its REST API under SignalWireAPIURL (api_url: paths start /api/), its
+	// endpoints registering at SignalWireSIPDomain.
+	SignalWireProjectID string  `json:"signalwire_project_id"`
+	SignalWireAPIToken  string  `json:"signalwire_api_token"`
+	SignalWireSpace     string  `json:"signalwire_space"`
+	SignalWireSIPDomain string  `json:"signalwire_sip_domain"`
+	SignalWireAPIURL    *string `json:"signalwire_api_url"`
 	// Servers is every running `sandbox serve`, the most recent first (the
 	// fields above describe that one).
 	Servers []Server `json:"servers"`
@@ -64,8 +72,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 		Short: "Show the sandbox's database, account and running server",
 		Long: `Show where the sandbox keeps its data, its account SID, and the addresses of a
 running ` + "`sipctl sandbox serve`" + `. --json adds the account's auth token, the Telnyx
-face's API key and the Plivo face's Auth ID and Auth Token, for pointing a Twilio, Telnyx or
-Plivo library or curl at the served API.`,
+face's API key, the Plivo face's Auth ID and Auth Token, and the SignalWire face's project ID
+and API token (space "sandbox"), for pointing a Twilio, Telnyx, Plivo or SignalWire library or
+curl at the served API.`,
 		Example: `  sipctl sandbox status
   sipctl sandbox status --json --jq .api_url`,
 		Args: cobra.NoArgs,
@@ -92,7 +101,9 @@ func statusRun(opts *StatusOptions) error {
 	defer sb.Close()
 	sid, token := sb.Account()
 	st := Status{Database: sb.Path(), AccountSID: sid, AuthToken: token, TelnyxAPIKey: sb.TelnyxAPIKey(),
-		PlivoAuthID: sb.PlivoAuthID(), PlivoAuthToken: sb.PlivoAuthToken(), Servers: []Server{}}
+		PlivoAuthID: sb.PlivoAuthID(), PlivoAuthToken: sb.PlivoAuthToken(), Servers: []Server{},
+		SignalWireSpace: sandbox.SignalWireSpace, SignalWireSIPDomain: sandbox.SignalWireRealm}
+	st.SignalWireProjectID, st.SignalWireAPIToken = sb.SignalWireProject()
 	for i, rec := range sandbox.RunningServers(dir) {
 		st.Servers = append(st.Servers, Server{PID: rec.PID, APIURL: rec.APIURL(), HTTPAddr: rec.HTTPAddr, SIPAddr: rec.SIPAddr, Started: rec.Started})
 		if i > 0 {
@@ -105,6 +116,7 @@ func statusRun(opts *StatusOptions) error {
 		st.TelnyxAPIURL = &telnyxURL
 		plivoURL := apiURL
 		st.PlivoAPIURL = &plivoURL
+		st.SignalWireAPIURL = &apiURL
 		if rec.SIPAddr != "" {
 			st.SIPAddr = &rec.SIPAddr
 		}
@@ -122,7 +134,7 @@ func statusRun(opts *StatusOptions) error {
 	for _, srv := range st.Servers {
 		fields = append(fields,
 			output.Field{Label: "Serving", Value: output.Text(fmt.Sprintf("yes (pid %d)", srv.PID))},
-			output.Field{Label: "API", Value: output.Text(srv.APIURL + " (Twilio), " + srv.APIURL + sandbox.TelnyxPrefix + " (Telnyx), " + srv.APIURL + sandbox.PlivoPrefix + " (Plivo)")})
+			output.Field{Label: "API", Value: output.Text(srv.APIURL + " (Twilio), " + srv.APIURL + sandbox.TelnyxPrefix + " (Telnyx), " + srv.APIURL + sandbox.PlivoPrefix + " (Plivo), " + srv.APIURL + "/api (SignalWire)")})
 		if srv.SIPAddr != "" {
 			fields = append(fields, output.Field{Label: "Registrar", Value: output.Text(srv.SIPAddr + " (UDP and TCP)")})
 		}

@@ -30,19 +30,12 @@ func (c cli) run(stdin string, args ...string) (string, string, int) {
 
 func (c cli) ok(stdin string, args ...string) string {
 	c.t.Helper()
-	out, errs, code := c.run(stdin, args...)
-	if code != 0 {
-		c.t.Fatalf("sipctl %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
-	}
-	return out
+	return c.env.OK(c.t, stdin, args...)
 }
 
 func (c cli) fails(want int, wantErr string, stdin string, args ...string) {
 	c.t.Helper()
-	out, errs, code := c.run(stdin, args...)
-	if code != want || !strings.Contains(errs, wantErr) || strings.Count(strings.SplitN(errs, "\nhint:", 2)[0], "\n") > 1 {
-		c.t.Fatalf("sipctl %s: exit %d, want %d with %q\n%s%s", strings.Join(args, " "), code, want, wantErr, out, errs)
-	}
+	c.env.Fails(c.t, want, wantErr, stdin, args...)
 }
 
 // The built binary against a real Kamailio on SQLite: login verifies and

@@ -111,9 +111,14 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if a.CredentialListSID != "" {
 		fields = append(fields, output.Field{Label: "Credential list", Value: output.Text(a.CredentialList + " (" + a.CredentialListSID + ")")})
 	}
-	if a.SID != "" {
+	switch {
+	case a.SID != "" && provider.IsID(p, provider.WhatCredentials, a.SID):
 		fields = append(fields, output.Field{Label: "SID", Value: output.Text(a.SID)})
-	} else {
+	case a.SID != "" && a.SID != a.Username && a.SID != a.Username+"@"+a.Domain:
+		// Another provider's own identifier (a Telnyx connection ID).
+		fields = append(fields, output.Field{Label: "ID", Value: output.Text(a.SID)})
+	case a.SID != "":
+	default:
 		fields = append(fields, output.Field{Label: "Ref", Value: output.Text(a.Ref)})
 	}
 	for _, k := range slices.Sorted(maps.Keys(a.Attributes)) {

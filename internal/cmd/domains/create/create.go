@@ -83,5 +83,5 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(d))
+	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(sa, d))
 }

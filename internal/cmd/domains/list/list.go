@@ -48,6 +48,10 @@ var columns = []output.Column[provider.Domain]{
 	{Header: "CREATED", Value: func(d provider.Domain) output.Cell { return output.Time(d.DateCreated) }},
 }
 
+// plainColumns are a domain's columns on a provider without domain
+// settings, where registration, TLS and a SID are not the domain's own.
+var plainColumns = []output.Column[provider.Domain]{columns[0], columns[len(columns)-1]}
+
 func listRun(ctx context.Context, opts *ListOptions) error {
 	sa, err := opts.Provider()
 	if err != nil {
@@ -57,7 +61,13 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	n, err := output.PrintList(opts.IO, &opts.Exporter, p.ListDomains(ctx), columns)
+	cols := columns
+	if _, ok := provider.Lookup[provider.DomainSettings](sa); !ok {
+		// A provider without Twilio's domain settings (Kamailio, Asterisk,
+		// Telnyx) shows its own: the domain is its name.
+		cols = plainColumns
+	}
+	n, err := output.PrintList(opts.IO, &opts.Exporter, p.ListDomains(ctx), cols)
 	if err != nil {
 		return err
 	}

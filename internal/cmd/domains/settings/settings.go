@@ -101,25 +101,47 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// Fields is how one domain is shown as labelled lines.
-func Fields(d provider.Domain) []output.Field {
+// Fields is how one domain is shown as labelled lines, on provider p: the
+// call settings (voice URLs, registration, TLS, emergency calling) only
+// where the provider has them (DomainSettings), the ID only when it is not
+// the name itself (a Kamailio domain is its name), times only when known.
+func Fields(p any, d provider.Domain) []output.Field {
+	_, hasSettings := p.(provider.DomainSettings)
+	if sa, ok := p.(provider.SIPAccounts); ok {
+		_, hasSettings = provider.Lookup[provider.DomainSettings](sa)
+	}
 	method := func(url, m string) output.Cell {
 		if url == "" {
 			return output.Text("")
 		}
 		return output.Text(m + " " + url)
 	}
-	return []output.Field{
-		{Label: "Domain", Value: output.Text(d.DomainName)},
-		{Label: "SID", Value: output.Text(d.SID)},
-		{Label: "Friendly name", Value: output.Text(d.FriendlyName)},
-		{Label: "Voice URL", Value: method(d.VoiceURL, d.VoiceMethod)},
-		{Label: "Fallback URL", Value: method(d.VoiceFallbackURL, d.VoiceFallbackMethod)},
-		{Label: "Status callback", Value: method(d.VoiceStatusCallbackURL, d.VoiceStatusCallbackMethod)},
-		{Label: "SIP registration", Value: output.Bool(d.SIPRegistration)},
-		{Label: "Secure", Value: output.Bool(d.Secure)},
-		{Label: "Emergency calling", Value: output.Bool(d.EmergencyCallingEnabled)},
-		{Label: "Created", Value: output.Time(d.DateCreated)},
-		{Label: "Updated", Value: output.Time(d.DateUpdated)},
+	fields := []output.Field{{Label: "Domain", Value: output.Text(d.DomainName)}}
+	if d.SID != "" && d.SID != d.DomainName {
+		label := "ID"
+		if provider.IsID(p, provider.WhatDomains, d.SID) {
+			label = "SID"
+		}
+		fields = append(fields, output.Field{Label: label, Value: output.Text(d.SID)})
 	}
+	if hasSettings {
+		fields = append(fields,
+			output.Field{Label: "Friendly name", Value: output.Text(d.FriendlyName)},
+			output.Field{Label: "Voice URL", Value: method(d.VoiceURL, d.VoiceMethod)},
+			output.Field{Label: "Fallback URL", Value: method(d.VoiceFallbackURL, d.VoiceFallbackMethod)},
+			output.Field{Label: "Status callback", Value: method(d.VoiceStatusCallbackURL, d.VoiceStatusCallbackMethod)},
+			output.Field{Label: "SIP registration", Value: output.Bool(d.SIPRegistration)},
+			output.Field{Label: "Secure", Value: output.Bool(d.Secure)},
+			output.Field{Label: "Emergency calling", Value: output.Bool(d.EmergencyCallingEnabled)},
+		)
+	} else if d.FriendlyName != "" && d.FriendlyName != d.DomainName {
+		fields = append(fields, output.Field{Label: "Name", Value: output.Text(d.FriendlyName)})
+	}
+	if !d.DateCreated.IsZero() {
+		fields = append(fields, output.Field{Label: "Created", Value: output.Time(d.DateCreated)})
+	}
+	if !d.DateUpdated.IsZero() {
+		fields = append(fields, output.Field{Label: "Updated", Value: output.Time(d.DateUpdated)})
+	}
+	return fields
 }

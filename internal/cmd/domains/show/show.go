@@ -70,7 +70,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 		return err
 	}
 	det := Detail{Domain: d}
-	fields := settings.Fields(d)
+	fields := settings.Fields(sa, d)
 	m, hasMappings := provider.Lookup[provider.Mappings](sa)
 	if !hasMappings {
 		return output.PrintObject(opts.IO, &opts.Exporter, det, fields)

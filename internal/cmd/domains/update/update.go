@@ -95,7 +95,7 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(d))
+	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(p, d))
 }
 
 // stopsService says what of the change stops phones that work now.

@@ -86,24 +86,36 @@ func showRun(opts *ShowOptions) error {
 	fields := []output.Field{
 		{Label: "Name", Value: output.Text(v.Name)},
 		{Label: "Provider", Value: output.Text(v.Provider)},
+	}
+	// A provider's own settings, where the profile has them: Twilio's
+	// account and key, a database's URLs; none is shown empty for another.
+	for _, f := range []output.Field{
 		{Label: "Account SID", Value: output.Text(v.AccountSID)},
 		{Label: "API key SID", Value: output.Text(v.APIKeySID)},
+		{Label: "Database URL", Value: output.Text(v.DBURL)},
+		{Label: "RPC URL", Value: output.Text(v.RPCURL)},
+	} {
+		if f.Value != output.Text("") {
+			fields = append(fields, f)
+		}
+	}
+	fields = append(fields, []output.Field{
 		{Label: "API URL", Value: output.Text(v.APIURL)},
 		{Label: "Default domain", Value: output.Text(v.DefaultDomain)},
 		{Label: "Password policy", Value: output.Text(v.PasswordPolicy)},
 		{Label: "Registrar", Value: output.Text(v.Registrar)},
 		{Label: "Current", Value: output.Bool(v.Current)},
 		{Label: "Insecure storage", Value: output.Bool(v.InsecureStorage)},
-	}
-	if p.Provider == config.ProviderKamailio {
-		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},
-			output.Field{Label: "RPC URL", Value: output.Text(v.RPCURL)})
-	}
-	if p.Provider == config.ProviderAsterisk {
-		fields = append(fields, output.Field{Label: "Database URL", Value: output.Text(v.DBURL)},
-			output.Field{Label: "Realm", Value: output.Text(p.Realm)},
-			output.Field{Label: "AMI", Value: output.Text(strings.TrimSpace(p.AMIUser + " " + p.AMI))},
-			output.Field{Label: "Endpoint template", Value: output.Text(p.EndpointTemplate)})
+	}...)
+	// Asterisk's own settings, where the profile has them.
+	for _, f := range []output.Field{
+		{Label: "Realm", Value: output.Text(p.Realm)},
+		{Label: "AMI", Value: output.Text(strings.TrimSpace(p.AMIUser + " " + p.AMI))},
+		{Label: "Endpoint template", Value: output.Text(p.EndpointTemplate)},
+	} {
+		if f.Value != output.Text("") {
+			fields = append(fields, f)
+		}
 	}
 	return output.PrintObject(opts.IO, &opts.Exporter, v, fields)
 }

@@ -23,6 +23,17 @@ var countries = func() map[string]bool {
 	return m
 }()
 
+// commonMistakes are codes people write for a country whose ISO 3166-1
+// alpha-2 code is another: the exceptionally reserved UK and EL, and
+// alpha-3 codes.
+var commonMistakes = map[string]string{
+	"UK": "GB", "EL": "GR",
+	"USA": "US", "GBR": "GB", "CAN": "CA", "MEX": "MX", "DEU": "DE", "GER": "DE", "FRA": "FR", "ESP": "ES",
+	"ITA": "IT", "NLD": "NL", "IRL": "IE", "AUS": "AU", "NZL": "NZ", "CHE": "CH", "AUT": "AT", "BEL": "BE",
+	"SWE": "SE", "NOR": "NO", "DNK": "DK", "FIN": "FI", "POL": "PL", "PRT": "PT", "JPN": "JP", "IND": "IN",
+	"BRA": "BR", "ZAF": "ZA", "SGP": "SG", "CHN": "CN", "KOR": "KR", "ISR": "IL", "ARE": "AE",
+}
+
 // CountryCodes checks and normalises ISO 3166-1 alpha-2 codes ("us, GB" →
 // US, GB), naming the first unknown one.
 func CountryCodes(codes []string) ([]string, error) {
@@ -31,6 +42,9 @@ func CountryCodes(codes []string) ([]string, error) {
 	for _, c := range codes {
 		u := strings.ToUpper(strings.TrimSpace(c))
 		if !countries[u] {
+			if meant, ok := commonMistakes[u]; ok {
+				return nil, fmt.Errorf("unknown country code %q: did you mean %s? countries are ISO 3166-1 alpha-2 codes", c, meant)
+			}
 			return nil, fmt.Errorf("unknown country code %q: countries are ISO 3166-1 alpha-2 codes such as US, GB, DE", c)
 		}
 		if !seen[u] {

@@ -25,3 +25,15 @@ func TestSameCountries(t *testing.T) {
 		t.Error("SameCountries")
 	}
 }
+
+// A code people write for another (UK for GB, alpha-3 USA) names the right one.
+func TestCountryCodesSuggest(t *testing.T) {
+	for bad, want := range map[string]string{"UK": "did you mean GB?", "uk": "did you mean GB?", "USA": "did you mean US?", "EL": "did you mean GR?"} {
+		if _, err := CountryCodes([]string{bad}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", bad, err, want)
+		}
+	}
+	if _, err := CountryCodes([]string{"XX"}); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("XX: %v", err)
+	}
+}

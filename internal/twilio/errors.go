@@ -30,9 +30,17 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, msg)
 }
 
-// Is lets errors.Is(err, provider.ErrNotFound) match a 404.
+// Is lets errors.Is(err, provider.ErrNotFound) match a 404, and
+// provider.ErrExists a domain name that is taken (21232, for a name sipctl
+// has already checked) or a 409.
 func (e *APIError) Is(target error) bool {
-	return target == provider.ErrNotFound && (e.Status == http.StatusNotFound || e.Code == 20404)
+	switch target {
+	case provider.ErrNotFound:
+		return e.Status == http.StatusNotFound || e.Code == 20404
+	case provider.ErrExists:
+		return e.Code == 21232 || e.Status == http.StatusConflict
+	}
+	return false
 }
 
 // Unauthorized reports whether the provider refused the credentials.

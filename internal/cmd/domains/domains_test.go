@@ -40,8 +40,9 @@ func TestTwilioErrorsBecomeOneLineWithWhatToDo(t *testing.T) {
 		{"21232 duplicate domain",
 			func(s *twiliotest.Server) {
 				s.Expect("POST", "SIP/Domains.json", nil, 400, twiliotest.Error(400, 21232, "Domain name office.sip.twilio.com is already in use"))
+				s.Expect("GET", "SIP/Domains.json", nil, 0, twiliotest.Page("domains", ""))
 			},
-			[]string{"create", "office"}, "error: Twilio error 21232: Domain name office.sip.twilio.com is already in use", "pick a name nobody else has"},
+			[]string{"create", "office"}, "error: domain office.sip.twilio.com is taken by someone else: the provider has it in another account (Twilio error 21232: Domain name office.sip.twilio.com is already in use)", "pick another name"},
 		{"20404 not found",
 			func(s *twiliotest.Server) {
 				s.Expect("GET", "SIP/Domains/"+sid+".json", nil, 404, twiliotest.Error(404, 20404, "The requested resource was not found"))

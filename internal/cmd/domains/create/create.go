@@ -3,6 +3,9 @@ package create
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmd/domains/settings"
 	"github.com/sipctl/sipctl/internal/cmd/resolve"
@@ -80,8 +83,29 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	opts.DomainName = name
 	opts.Params.DomainName = &opts.DomainName
 	d, err := p.CreateDomain(ctx, opts.Params)
+	if errors.Is(err, provider.ErrExists) {
+		return takenError(ctx, p, opts.DomainName, err)
+	}
 	if err != nil {
 		return err
 	}
 	return output.PrintObject(opts.IO, &opts.Exporter, d, settings.Fields(sa, d))
+}
+
+// takenError tells a name that is already in the account apart from one
+// that another account of the provider holds (Twilio's domain names are
+// unique across Twilio): the first is there to use, the second needs
+// another name.
+func takenError(ctx context.Context, p provider.Domains, name string, err error) error {
+	for d, lerr := range p.ListDomains(ctx) {
+		if lerr != nil {
+			return err
+		}
+		if strings.EqualFold(d.DomainName, name) {
+			return cmdutil.WithHint(fmt.Errorf("domain %s already exists in your account (%s)", d.DomainName, d.SID),
+				fmt.Sprintf("see it with `sipctl domains show %s`, or change it with `sipctl domains update %s`", d.DomainName, d.DomainName))
+		}
+	}
+	return cmdutil.WithHint(fmt.Errorf("domain %s is taken by someone else: the provider has it in another account (%w)", name, err),
+		"domain names are unique across the provider: pick another name")
 }

@@ -104,14 +104,31 @@ func TestCreateTTYAndPipe(t *testing.T) {
 	}
 }
 
+// A taken name (Twilio 21232) is told apart: in your account already (a
+// domain to use), or held by another account (pick another name).
 func TestCreateDuplicateIsTwilio21232(t *testing.T) {
-	s := twiliotest.New(t)
-	s.Expect("POST", "SIP/Domains.json", nil, 400, twiliotest.Error(400, 21232, "Domain name is already in use"))
-	ios, _, out, _ := iostreams.Test()
-	name := "office.sip.twilio.com"
-	err := createRun(context.Background(), &CreateOptions{IO: ios, Provider: s.Factory(ios).Provider, DomainName: name, Params: provider.DomainParams{DomainName: &name}})
-	var apiErr *twilio.APIError
-	if !errors.As(err, &apiErr) || apiErr.Code != 21232 || out.Len() != 0 {
-		t.Fatalf("err = %v, stdout %q", err, out)
+	for _, mine := range []bool{false, true} {
+		s := twiliotest.New(t)
+		s.Expect("POST", "SIP/Domains.json", nil, 400, twiliotest.Error(400, 21232, "Domain name is already in use"))
+		var listed []string
+		if mine {
+			listed = append(listed, twiliotest.Domain(twiliotest.SID("SD", 7), "office.sip.twilio.com", nil))
+		}
+		s.Expect("GET", "SIP/Domains.json", nil, 0, twiliotest.Page("domains", "", listed...))
+		ios, _, out, _ := iostreams.Test()
+		name := "office.sip.twilio.com"
+		err := createRun(context.Background(), &CreateOptions{IO: ios, Provider: s.Factory(ios).Provider, DomainName: name, Params: provider.DomainParams{DomainName: &name}})
+		var hint *cmdutil.HintError
+		want := "is taken by someone else"
+		if mine {
+			want = "already exists in your account (" + twiliotest.SID("SD", 7) + ")"
+		}
+		if !errors.As(err, &hint) || !strings.Contains(err.Error(), want) || out.Len() != 0 {
+			t.Fatalf("mine=%v: err = %v, stdout %q", mine, err, out)
+		}
+		var apiErr *twilio.APIError
+		if !mine && (!errors.As(err, &apiErr) || apiErr.Code != 21232) {
+			t.Errorf("the provider's answer is lost: %v", err)
+		}
 	}
 }

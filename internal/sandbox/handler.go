@@ -19,7 +19,8 @@ import (
 
 // HandlerOptions are the benchmark and fault knobs of `sandbox serve`.
 type HandlerOptions struct {
-	// Latency delays every response, as a distant API would.
+	// Latency is the least time every answer takes, the handler's own work
+	// inside it, as a distant API's does.
 	Latency time.Duration
 	// MaxConcurrency bounds requests in progress; beyond it the handler
 	// answers 429 with Twilio's code 20429. Zero means no bound.
@@ -117,13 +118,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if h.o.Latency > 0 {
-		t := time.NewTimer(h.o.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+		lw := withLatency(w, r, h.o.Latency)
+		defer lw.flush()
+		w = lw
 	}
 	if h.o.FailRate > 0 && rand.Float64() < h.o.FailRate {
 		writeError(w, newError(http.StatusInternalServerError, 20500, "Internal Server Error (injected by --fail-rate)"))

@@ -124,13 +124,9 @@ func (h *plHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if h.o.Latency > 0 {
-		t := time.NewTimer(h.o.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+		lw := withLatency(w, r, h.o.Latency)
+		defer lw.flush()
+		w = lw
 	}
 	if h.o.FailRate > 0 && mrand.Float64() < h.o.FailRate {
 		writePlError(w, plErr(http.StatusInternalServerError, "internal server error (injected by --fail-rate)"))

@@ -98,13 +98,9 @@ func (h *txHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if h.o.Latency > 0 {
-		t := time.NewTimer(h.o.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+		lw := withLatency(w, r, h.o.Latency)
+		defer lw.flush()
+		w = lw
 	}
 	if h.o.FailRate > 0 && rand.Float64() < h.o.FailRate {
 		writeTxError(w, txErr(http.StatusInternalServerError, "10007", "Unexpected error", "Injected by --fail-rate."))

@@ -89,7 +89,7 @@ the sandbox's account token is a test secret, not protection.`,
 	fl.StringVar(&opts.HTTPAddr, "http-addr", "127.0.0.1:8080", "Serve the API on `host:port`")
 	fl.StringVar(&opts.SIPAddr, "sip-addr", "127.0.0.1:5060", "Run the SIP registrar on `host:port` (UDP and TCP); empty disables it")
 	fl.BoolVar(&opts.ListenAny, "listen-any", false, "Allow addresses other than loopback")
-	fl.DurationVar(&opts.Latency, "latency", 0, "Delay every API response by `duration`, as a distant API would")
+	fl.DurationVar(&opts.Latency, "latency", 0, "Every API answer takes at least `duration`, the server's own work included, as a distant API's does")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "Answer 429 (code 20429) beyond `n` requests in progress; 0 is unbounded")
 	fl.Float64Var(&opts.FailRate, "fail-rate", 0, "Answer this `fraction` (0 to 1) of API requests with a 500")
 	fl.BoolVar(&opts.Background, "background", false, "Run in the background: return once serving, printing the addresses and the process to stop")

@@ -58,9 +58,14 @@ type telnyxOut struct {
 }
 
 type ipaclOut struct {
-	Name      string   `yaml:"name"`
-	AllowWide bool     `yaml:"allow_wide,omitempty"`
-	Addresses []string `yaml:"addresses"`
+	Name      string `yaml:"name"`
+	AllowWide bool   `yaml:"allow_wide,omitempty"`
+	Addresses []any  `yaml:"addresses"`
+}
+
+type addressOut struct {
+	Address string `yaml:"address"`
+	Name    string `yaml:"name"`
 }
 
 // Encode writes f as YAML, accounts with no settings as bare usernames.
@@ -88,9 +93,13 @@ func Encode(f *File) ([]byte, error) {
 		out.Domains = append(out.Domains, do)
 	}
 	for _, acl := range f.IPACLs {
-		ao := ipaclOut{Name: acl.Name, AllowWide: acl.AllowWide, Addresses: []string{}}
+		ao := ipaclOut{Name: acl.Name, AllowWide: acl.AllowWide, Addresses: []any{}}
 		for _, a := range acl.Addresses {
-			ao.Addresses = append(ao.Addresses, a.String())
+			if a.Name != "" {
+				ao.Addresses = append(ao.Addresses, addressOut{Address: a.String(), Name: a.Name})
+			} else {
+				ao.Addresses = append(ao.Addresses, a.String())
+			}
 			if a.Prefix < provider.WidestPrefix {
 				ao.AllowWide = true // what apply needs to read it back
 			}

@@ -131,6 +131,9 @@ type IPACL struct {
 type Address struct {
 	IP     string
 	Prefix int
+	// Name is the entry's friendly name at the provider ("" for the
+	// address itself), written {address: …, name: …}.
+	Name string
 
 	Pos Pos
 }

@@ -370,6 +370,21 @@ func (p *parser) ipacl(n *yaml.Node, f *File) {
 	if v, ok := fs["addresses"]; ok {
 		acl.AddressesGiven = true
 		for _, a := range p.seq(v, "addresses") {
+			name := ""
+			if a.Kind == yaml.MappingNode {
+				af := p.fields(a, "an address", "address", "name")
+				av, ok := af["address"]
+				if !ok {
+					p.probs.add(a, "an address given as a mapping needs address:")
+					continue
+				}
+				if nv, ok := af["name"]; ok {
+					if name, ok = p.str(nv, "an address's name"); ok && len(name) > 255 {
+						p.probs.add(nv, "an address's name is %d characters: at most 255", len(name))
+					}
+				}
+				a = av
+			}
 			s, ok := p.str(a, "an address")
 			if !ok {
 				continue
@@ -380,6 +395,7 @@ func (p *parser) ipacl(n *yaml.Node, f *File) {
 				continue
 			}
 			addr.Pos = Pos{a.Line, a.Column}
+			addr.Name = name
 			acl.Addresses = append(acl.Addresses, addr)
 		}
 	}

@@ -45,12 +45,15 @@ func Schema() ([]byte, error) {
 			"credential_list": str("Which of the domain's attached credential lists new accounts go on (default: the one attached for registrations)"),
 		}),
 	})
+	addr := map[string]any{"type": "string", "pattern": `^[0-9]{1,3}(\.[0-9]{1,3}){3}(/([1-9]|[12][0-9]|3[0-2]))?$`,
+		"description": "203.0.113.10, or a range such as 198.51.100.0/24"}
 	ipacl := obj("An IP access control list", []string{"name"}, map[string]any{
 		"name":       str("The IP ACL's name"),
 		"allow_wide": map[string]any{"type": "boolean", "description": "Allow ranges wider than /8 (more than 16 million addresses) in addresses"},
 		"addresses": map[string]any{"type": "array", "uniqueItems": true, "description": "IPv4 addresses or ranges, each written by its network address (198.51.100.0/24); ranges wider than /8 need allow_wide: true",
-			"items": map[string]any{"type": "string", "pattern": `^[0-9]{1,3}(\.[0-9]{1,3}){3}(/([1-9]|[12][0-9]|3[0-2]))?$`,
-				"description": "203.0.113.10, or a range such as 198.51.100.0/24"}},
+			"items": map[string]any{"oneOf": []any{addr, map[string]any{"type": "object", "additionalProperties": false, "required": []string{"address"},
+				"description": "An address with the name the provider shows for it",
+				"properties":  map[string]any{"address": addr, "name": map[string]any{"type": "string", "maxLength": 255, "description": "The entry's name at the provider"}}}}}},
 	})
 	device := map[string]any{
 		"type": "object", "additionalProperties": false,

@@ -149,7 +149,11 @@ func applyResource(ctx context.Context, p provider.SIPAccounts, st *State, c Cha
 			if err != nil {
 				return err
 			}
-			if _, err := acls.AddIPAddress(ctx, sid, s, a.IP, a.Prefix); err != nil && !errors.Is(err, provider.ErrExists) {
+			name := s
+			if n := c.names[s]; n != "" {
+				name = n
+			}
+			if _, err := acls.AddIPAddress(ctx, sid, name, a.IP, a.Prefix); err != nil && !errors.Is(err, provider.ErrExists) {
 				return fmt.Errorf("adding %s: %w", s, err)
 			}
 		}

@@ -44,6 +44,8 @@ type Change struct {
 	username, domain string
 	account          provider.SIPAccount
 	options          map[string]string
+	// names are the file's names of the addresses added (by address).
+	names map[string]string
 }
 
 // Detail is the change's parts for a table: "+203.0.113.11 -203.0.113.10".
@@ -105,9 +107,15 @@ func Diff(f *manifest.File, st *State, prune bool) (*Plan, error) {
 	pl := &Plan{Changes: []Change{}}
 	for _, acl := range f.IPACLs {
 		want := addressSet(acl.Addresses)
+		names := map[string]string{}
+		for _, a := range acl.Addresses {
+			if a.Name != "" {
+				names[a.String()] = a.Name
+			}
+		}
 		cur, exists := st.IPACLs[acl.Name]
 		if !exists {
-			pl.add(Change{Action: Create, Kind: KindIPACL, Name: acl.Name, Add: want})
+			pl.add(Change{Action: Create, Kind: KindIPACL, Name: acl.Name, Add: want, names: names})
 			continue
 		}
 		if !acl.AddressesGiven {
@@ -115,7 +123,7 @@ func Diff(f *manifest.File, st *State, prune bool) (*Plan, error) {
 		}
 		add, remove := setDiff(want, sortedKeys(cur.Addresses))
 		if len(add)+len(remove) > 0 {
-			pl.add(Change{Action: Update, Kind: KindIPACL, Name: acl.Name, Add: add, Remove: remove})
+			pl.add(Change{Action: Update, Kind: KindIPACL, Name: acl.Name, Add: add, Remove: remove, names: names})
 		}
 	}
 	for _, d := range f.Domains {

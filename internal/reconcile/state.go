@@ -224,6 +224,11 @@ func (st *State) Export(now time.Time) *manifest.File {
 			if err != nil {
 				continue // not IPv4: no manifest can hold it
 			}
+			// A name other than the address itself (what apply gives
+			// an unnamed one) is kept.
+			if n := as.Addresses[k].FriendlyName; n != "" && n != k && n != a.IP {
+				a.Name = n
+			}
 			acl.Addresses = append(acl.Addresses, a)
 		}
 		f.IPACLs = append(f.IPACLs, acl)

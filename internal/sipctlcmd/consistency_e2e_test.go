@@ -188,3 +188,27 @@ func TestExportKeepsWhatApplyReadsBack(t *testing.T) {
 	os.WriteFile(file, []byte(r.stdout), 0o600)
 	mustRun(t, env, 0, "plan", "-f", file)
 }
+
+// An address's name survives export and apply.
+func TestExportKeepsAddressNames(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "ipacls", "create", "hq")
+	mustRun(t, env, 0, "ipacls", "addresses", "add", "hq", "203.0.113.10", "--name", "front pbx")
+	mustRun(t, env, 0, "ipacls", "addresses", "add", "hq", "198.51.100.0/24")
+	r := mustRun(t, env, 0, "export")
+	if !strings.Contains(r.stdout, "- address: 203.0.113.10\n        name: front pbx") || !strings.Contains(r.stdout, "- 198.51.100.0/24") {
+		t.Fatalf("export:\n%s", r.stdout)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "all.yaml")
+	os.WriteFile(file, []byte(r.stdout), 0o600)
+	mustRun(t, env, 0, "plan", "-f", file)
+
+	lab := filepath.Join(dir, "lab.yaml")
+	os.WriteFile(lab, []byte("ip_acls:\n  - name: lab\n    addresses:\n      - {address: 192.0.2.7, name: lab gateway}\n"), 0o600)
+	mustRun(t, env, 0, "apply", "-f", lab, "--yes")
+	r = mustRun(t, env, 0, "ipacls", "addresses", "list", "lab", "--json=friendly_name,ip_address")
+	if !strings.Contains(r.stdout, `"friendly_name": "lab gateway"`) {
+		t.Errorf("applied name: %s", r.stdout)
+	}
+}

@@ -1,7 +1,6 @@
 package rotate
 
 import (
-
 	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/password"
 )

@@ -19,6 +19,9 @@ type Asterisk struct {
 	// user (the secret is in the keyring, or SIPCTL_AMI_SECRET).
 	AMI     string `yaml:"ami,omitempty" mapstructure:"ami" json:"ami,omitempty"`
 	AMIUser string `yaml:"ami_user,omitempty" mapstructure:"ami_user" json:"ami_user,omitempty"`
+	// AMIAuthCache names sorcery's memory cache of auths, expired after a
+	// password change (default res_pjsip/auth; - for none).
+	AMIAuthCache string `yaml:"ami_auth_cache,omitempty" mapstructure:"ami_auth_cache" json:"ami_auth_cache,omitempty"`
 	// EndpointTemplate names an existing endpoint new accounts copy the
 	// settings of; else EndpointContext, EndpointTransport and
 	// EndpointAllow are written.
@@ -60,6 +63,8 @@ func init() {
 			}, field: func(p *Profile) *string { return &p.AMI }, providers: only},
 		Setting{Key: "ami_user", Help: "Asterisk: the manager.conf user sipctl logs in as", Allowed: "a manager user name",
 			Check: name, field: func(p *Profile) *string { return &p.AMIUser }, providers: only},
+		Setting{Key: "ami_auth_cache", Help: "Asterisk: the sorcery memory cache of auths the AMI expires after a password change (default res_pjsip/auth; - when auths are not cached)", Allowed: "a cache name, or -",
+			Check: name, field: func(p *Profile) *string { return &p.AMIAuthCache }, providers: only},
 		Setting{Key: "endpoint_template", Help: "Asterisk: an existing endpoint whose settings new accounts copy", Allowed: "an endpoint id",
 			Check: name, field: func(p *Profile) *string { return &p.EndpointTemplate }, providers: only},
 		Setting{Key: "endpoint_context", Help: "Asterisk: the dialplan context of new endpoints (without a template)", Allowed: "a context name",

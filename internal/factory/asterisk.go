@@ -93,7 +93,7 @@ func AsteriskOptions(prof *config.Profile) asterisk.Options {
 		RemoveExisting: prof.RemoveExisting}
 	o.MaxContacts, _ = strconv.Atoi(prof.MaxContacts)
 	if prof.AMI != "" {
-		o.AMI = &asterisk.AMIOptions{Addr: prof.AMI, User: prof.AMIUser, Timeout: 10 * time.Second}
+		o.AMI = &asterisk.AMIOptions{Addr: prof.AMI, User: prof.AMIUser, AuthCache: prof.AMIAuthCache, Timeout: 10 * time.Second}
 	}
 	return o
 }

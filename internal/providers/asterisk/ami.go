@@ -30,7 +30,7 @@ type AMIOptions struct {
 	Timeout time.Duration
 	// AuthCache names the sorcery memory cache of auth objects that
 	// SorceryMemoryCacheExpireObject expires after a password change
-	// (default res_pjsip/auth; "" with CacheOff to skip).
+	// (default res_pjsip/auth; "-": auths are not cached, send nothing).
 	AuthCache string
 }
 
@@ -278,7 +278,10 @@ func (c *Client) PingAMI(ctx context.Context) (string, error) {
 }
 
 // expireCached asks Asterisk to drop its cached copies of the auths just
-// written, so the new passwords apply at once. Without AMI (or when this
+// written, so the new passwords apply at once: SorceryMemoryCacheExpireObject
+// for each, or, where the cache holds the whole backend
+// (full_backend_cache, which refuses single expiries), one
+// SorceryMemoryCachePopulate that reloads it. Without AMI (or when this
 // fails, which is a warning: the database is already right) Asterisk uses
 // the new password when the cache entry expires (sorcery.conf's
 // expire/object_lifetime_maximum), or at once when auths are not cached.
@@ -288,16 +291,27 @@ func (c *Client) expireCached(ctx context.Context, auths []string) {
 	}
 	cache := c.ami.AuthCache
 	if cache == "" {
-		cache = "res_pjsip/auth"
+		cache = DefaultAuthCache
 	}
 	for _, id := range auths {
 		if id == "" {
 			continue
 		}
 		_, _, err := c.amiAction(ctx, "SorceryMemoryCacheExpireObject", [2]string{"Cache", cache}, [2]string{"Object", id})
+		var ae *AMIError
+		if errors.As(err, &ae) {
+			_, _, err = c.amiAction(ctx, "SorceryMemoryCachePopulate", [2]string{"Cache", cache})
+			if err == nil {
+				return // the whole cache was reloaded from the database
+			}
+		}
 		if err != nil {
-			c.warn("warning: auth %s was written but Asterisk's cache %s was not expired (%v); the new password applies when the cached copy expires", id, cache, err)
+			c.warn("warning: auth %s was written but Asterisk's cache %s was not expired (%v); the new password applies when the cached copy expires (set the cache's name with `sipctl profile set ami_auth_cache NAME`, or - when auths are not cached)", id, cache, err)
 			return
 		}
 	}
 }
+
+// DefaultAuthCache is the name Asterisk gives a memory cache of PJSIP auths
+// declared without a name (auth/cache=memory_cache in sorcery.conf).
+const DefaultAuthCache = "res_pjsip/auth"

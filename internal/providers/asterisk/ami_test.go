@@ -3,6 +3,7 @@ package asterisk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func TestAMIRegistrationAndCache(t *testing.T) {
 	o := db.Options("127.0.0.1:5060")
 	o.AMI = &asterisk.AMIOptions{Addr: s.Addr(), User: "sipctl", Secret: "right"}
 	var warnings []string
-	o.Warn = func(f string, args ...any) { warnings = append(warnings, f) }
+	o.Warn = func(f string, args ...any) { warnings = append(warnings, fmt.Sprintf(f, args...)) }
 	c := open(t, o)
 	ctx := context.Background()
 	alice, err := c.CreateSIPAccount(ctx, provider.NewSIPAccount{Username: "alice", Domain: "127.0.0.1", Password: "alice-Secret-1234"})
@@ -115,5 +116,26 @@ func TestAMIRegistrationAndCache(t *testing.T) {
 	expired := strings.Join(s.Expired(), ",")
 	if expired != "res_pjsip/auth/alice" || len(warnings) != 0 {
 		t.Fatalf("expired %q, warnings %v", expired, warnings)
+	}
+
+	// A cache of the whole backend refuses single expiries: it is
+	// repopulated instead.
+	o.AMI.AuthCache = asterisktest.FullBackendCache
+	full := open(t, o)
+	if err := full.SetSIPPassword(ctx, alice, "alice-Secret-9999"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Expired(); len(got) != 2 || got[1] != asterisktest.FullBackendCache+" populated" || len(warnings) != 0 {
+		t.Fatalf("full backend cache: %v, warnings %v", got, warnings)
+	}
+	// A cache Asterisk does not have: a warning, the password is set.
+	o.AMI.AuthCache = "nosuch/auth"
+	s.SetContacts(nil)
+	none := open(t, o)
+	if err := none.SetSIPPassword(ctx, alice, "alice-Secret-0000"); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "was not expired") {
+		t.Fatalf("warnings %v", warnings)
 	}
 }

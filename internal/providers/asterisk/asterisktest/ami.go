@@ -27,6 +27,10 @@ type AMIServer struct {
 	wg       sync.WaitGroup
 }
 
+// FullBackendCache is the cache name the scripted AMI treats as holding the
+// whole backend (full_backend_cache=yes): it refuses per-object expiry.
+const FullBackendCache = "full/auth"
+
 // ScriptedAMI starts an AMIServer on a free loopback port, stopped at
 // cleanup. With drop, the first connection is closed at its first action
 // after Login, unanswered.
@@ -123,11 +127,20 @@ func (s *AMIServer) serve(c net.Conn, n int) {
 				"UserAgent: Yealink T54W", "RegExpire: "+strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10),
 				"ViaAddress: 192.0.2.10:5060", "Status: Reachable")
 			send(c, "Event: EndpointDetailComplete", id, "EventList: Complete", "ListItems: 2")
+		case strings.HasPrefix(action, "sorcerymemorycache") && m["cache"] != FullBackendCache && m["cache"] != "res_pjsip/auth":
+			send(c, "Response: Error", id, "Message: The provided cache does not exist")
+		case action == "sorcerymemorycacheexpireobject" && m["cache"] == FullBackendCache:
+			send(c, "Response: Error", id, "Message: Due to full backend caching per-object expiration is not available on the given cache")
 		case action == "sorcerymemorycacheexpireobject":
 			s.mu.Lock()
 			s.expired = append(s.expired, m["cache"]+"/"+m["object"])
 			s.mu.Unlock()
 			send(c, "Response: Success", id, "Message: Object was expired from the cache")
+		case action == "sorcerymemorycachepopulate":
+			s.mu.Lock()
+			s.expired = append(s.expired, m["cache"]+" populated")
+			s.mu.Unlock()
+			send(c, "Response: Success", id, "Message: Cache has been expired and populated")
 		case action == "logoff":
 			send(c, "Response: Goodbye", id, "Message: Thanks for all the fish.")
 			return

@@ -312,7 +312,7 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		if err != nil {
 			return err
 		}
-		return cmdutil.WithHint(fmt.Errorf("SIP account %q already exists on %s", username, a.Domain),
+		return cmdutil.WithHint(fmt.Errorf("SIP account %q already exists in your account on %s", username, a.Domain),
 			fmt.Sprintf("set a new password with `sipctl password rotate %s@%s`", username, a.Domain))
 	}
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/sandbox"
+	"github.com/sipctl/sipctl/internal/testenv"
 )
 
 // The sandbox profile pointed at a serve (SIPCTL_API_URL) keeps a
@@ -71,5 +73,26 @@ func TestSandboxServeClientReusesConnections(t *testing.T) {
 	}
 	if n := dials.Load(); n > inFlight {
 		t.Fatalf("%d connections dialed for %d rounds of %d requests at once, want at most %d", n, rounds, inFlight, inFlight)
+	}
+}
+
+// The sandbox note prints once per process, only when a request is about
+// to be sent (not before a refused flag or file), and never with -q.
+func TestSandboxNoteOnceBeforeTheFirstRequest(t *testing.T) {
+	env := testenv.NewEnv(t)
+	const note = "note: working against the local sandbox"
+	_, errOut, code := env.Run(t, "", "accounts", "create", "--from-file", filepath.Join(t.TempDir(), "missing.csv"), "--domain", "office", "--output", filepath.Join(t.TempDir(), "h.csv"))
+	if code == 0 || strings.Contains(errOut, note) {
+		t.Errorf("a refused file: exit %d, and the note printed:\n%s", code, errOut)
+	}
+	if _, errOut, code := env.Run(t, "", "domains", "create", "office", "--sip-registration"); code != 0 || strings.Count(errOut, note) != 1 {
+		t.Errorf("domains create: exit %d, want one note:\n%s", code, errOut)
+	}
+	// Several requests (the domain, its lists, the account): one note.
+	if _, errOut, code := env.Run(t, "", "accounts", "create", "alice", "--domain", "office"); code != 0 || strings.Count(errOut, note) != 1 {
+		t.Errorf("accounts create: exit %d, want one note:\n%s", code, errOut)
+	}
+	if _, errOut, code := env.Run(t, "", "-q", "accounts", "list", "--domain", "office"); code != 0 || strings.Contains(errOut, note) {
+		t.Errorf("-q: exit %d, the note printed:\n%s", code, errOut)
 	}
 }

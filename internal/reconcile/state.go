@@ -214,6 +214,9 @@ func (st *State) Export(now time.Time) *manifest.File {
 			d.Accounts = append(d.Accounts, a)
 		}
 		d.IPACLs = sortedKeys(ds.ACLs)
+		if l := commonList(name, ds.Accounts); l != "" {
+			d.Twilio = &manifest.TwilioDomain{CredentialList: l}
+		}
 		f.Domains = append(f.Domains, d)
 	}
 	for _, name := range sortedKeys(st.IPACLs) {
@@ -234,4 +237,27 @@ func (st *State) Export(now time.Time) *manifest.File {
 		f.IPACLs = append(f.IPACLs, acl)
 	}
 	return f
+}
+
+// commonList is the credential list (a Twilio account attribute) every
+// account of the domain without an expiry is on, when it is not the one
+// new accounts go on by default (PREFIX-users): the file then says so, and
+// apply puts new accounts beside them.
+func commonList(domain string, accounts map[string]provider.SIPAccount) string {
+	list := ""
+	for _, a := range accounts {
+		if !a.ExpiresAt.IsZero() {
+			continue // on the domain's expiry list
+		}
+		l := a.Attributes["credential_list"]
+		if l == "" || (list != "" && l != list) {
+			return ""
+		}
+		list = l
+	}
+	prefix, _, _ := strings.Cut(domain, ".")
+	if list == prefix+"-users" || list == strings.TrimSuffix(domain, ".sip.twilio.com")+"-users" {
+		return ""
+	}
+	return list
 }

@@ -212,3 +212,23 @@ func TestExportKeepsAddressNames(t *testing.T) {
 		t.Errorf("applied name: %s", r.stdout)
 	}
 }
+
+// A domain whose accounts live on a list of its own name keeps it in the
+// export (twilio: credential_list), so apply puts new ones beside them.
+func TestExportKeepsTheDomainsCredentialList(t *testing.T) {
+	env := testenv.NewEnv(t)
+	mustRun(t, env, 0, "domains", "create", "office", "--sip-registration")
+	mustRun(t, env, 0, "credlists", "create", "staff")
+	mustRun(t, env, 0, "attach", "credlist", "staff", "--domain", "office", "--for", "both")
+	mustRun(t, env, 0, "accounts", "create", "alice", "--domain", "office", "--json=username,password")
+	r := mustRun(t, env, 0, "export")
+	if !strings.Contains(r.stdout, "twilio:\n      credential_list: staff") {
+		t.Fatalf("export:\n%s", r.stdout)
+	}
+	file := filepath.Join(t.TempDir(), "all.yaml")
+	os.WriteFile(file, []byte(strings.Replace(r.stdout, "- alice", "- alice\n      - bob", 1)), 0o600)
+	mustRun(t, env, 0, "apply", "-f", file, "--yes", "--output", filepath.Join(t.TempDir(), "h.csv"))
+	if r := mustRun(t, env, 0, "accounts", "show", "bob", "--domain", "office", "--json=credential_list"); !strings.Contains(r.stdout, `"staff"`) {
+		t.Errorf("bob: %s", r.stdout)
+	}
+}

@@ -122,3 +122,22 @@ func TestFaultsApply(t *testing.T) {
 		return errOut, code
 	})
 }
+
+// Single `accounts create` (its password printed with --json) through the
+// fault proxy: a lost answer never makes an account whose password was
+// not printed or journaled.
+func TestFaultsSingleCreate(t *testing.T) {
+	faultRuns(t, func(w *world, fp *faultproxy.Proxy, seed uint64) (string, int) {
+		fp.Reset(seed, faultRate)
+		var errs []string
+		code := 0
+		for i := range 3 {
+			_, errOut, c := w.run("", "accounts", "create", fmt.Sprintf("one%d", i), "--domain", w.short, "--json")
+			if c != 0 {
+				errs = append(errs, errOut)
+				code = max(code, c)
+			}
+		}
+		return strings.Join(errs, "\n"), code
+	})
+}

@@ -429,7 +429,7 @@ func (h *swHandler) update(r *http.Request) (int, any, error) {
 	}
 	var out swEndpoint
 	err = h.s.tx(r.Context(), func(tx *sql.Tx) error {
-		e, err := scanSW(tx.QueryRow(`SELECT `+swColumns+` FROM signalwire_endpoints WHERE id = ?`, r.PathValue("id")))
+		e, err := scanSW(h.s.txQueryRow(tx, `SELECT `+swColumns+` FROM signalwire_endpoints WHERE id = ?`, r.PathValue("id")))
 		if errors.Is(err, sql.ErrNoRows) {
 			return swNotFound()
 		}

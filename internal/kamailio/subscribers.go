@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sipctl/sipctl/internal/provider"
+	"github.com/sipctl/sipctl/internal/sqldb"
 )
 
 // columnMax is the width of the subscriber table's username, domain and
@@ -194,7 +195,7 @@ func (c *Client) CreateSIPAccount(ctx context.Context, a provider.NewSIPAccount)
 	}
 	defer tx.Rollback()
 	if err := c.domainServed(ctx, tx, d); err != nil {
-		return provider.SIPAccount{}, err
+		return provider.SIPAccount{}, sqldb.Refused(err) // nothing written yet
 	}
 	var exists int
 	err = tx.QueryRowContext(ctx, c.url.rebind("SELECT COUNT(*) FROM subscriber WHERE username = ? AND domain = ?"), a.Username, d).Scan(&exists)

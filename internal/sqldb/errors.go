@@ -65,3 +65,21 @@ func Describe(u URL, err error, unreachable func(error) error) error {
 	}
 	return fmt.Errorf("database %s: %s", u, msg)
 }
+
+// refusal marks an error a provider returned before writing anything (bad
+// input, a row it will not touch, a check that failed): the rotation engine
+// and custody count it as refused, not as a write that may have happened.
+type refusal struct{ error }
+
+func (r refusal) Unwrap() error { return r.error }
+
+// Temporary is false: the same request would be refused again.
+func (r refusal) Temporary() bool { return false }
+
+// Refused marks err as a refusal made before any write (nil stays nil).
+func Refused(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refusal{err}
+}

@@ -244,19 +244,4 @@ func placeholders(n int) string {
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
-// refusal marks an error sipctl returned before writing anything (bad input,
-// a row it will not touch): the rotation engine and custody count it as
-// refused, not as a write that may have happened.
-type refusal struct{ error }
-
-func (r refusal) Unwrap() error { return r.error }
-
-// Temporary is false: the same request would be refused again.
-func (r refusal) Temporary() bool { return false }
-
-func refused(err error) error {
-	if err == nil {
-		return nil
-	}
-	return refusal{err}
-}
+func refused(err error) error { return sqldb.Refused(err) }

@@ -133,6 +133,8 @@ var exampleCases = map[string]exampleCase{
 	"sipctl accounts show alice@office.sip.twilio.com --json":                                                      {setup: []string{withAlice}},
 	"sipctl accounts delete alice --domain office":                                                                 {setup: []string{withAlice}, code: 2}, // no terminal, no --yes
 	"sipctl accounts delete alice@office.sip.twilio.com --yes":                                                     {setup: []string{withAlice}},
+	"sipctl accounts delete 101 102 103 --domain office --yes":                                                     {setup: []string{"sipctl accounts create 101 102 103 --domain office --output h.csv"}},
+	"sipctl accounts delete --from-handover handover.csv --ignore-not-found --yes":                                 {setup: []string{"sipctl accounts create 101 102 --domain office --output handover.csv"}},
 	`printf '%s\n' "$PW" | sipctl accounts create carol --domain office --password-stdin --json`:                   {env: map[string]string{"PW": examplePassword}},
 	"sipctl accounts create dave --domain office --verify --registrar 127.0.0.1:5060":                              {serve: true},
 	"sipctl accounts check alice@office.sip.twilio.com --password-stdin < pw.txt":                                  {serve: true, setup: []string{"sipctl accounts create alice --domain office --jq .password > pw.txt"}},

@@ -42,7 +42,6 @@ var pending = map[string]string{
 	// move behind the provider's CanonicalDomain/ValidateUsername/IsID.
 	"internal/cmd/accounts/create/create.go":        "domain and list syntax before the provider",
 	"internal/cmd/accounts/create/bulk.go":          "domain and list syntax before the provider",
-	"internal/cmd/callerid/lookup/lookup.go":        "caller ID SID syntax before the provider",
 	"internal/cmd/credlists/credentials/add/add.go": "username syntax before the provider",
 	"internal/cmd/domains/check/check.go":           "domain and SID syntax before the provider",
 	"internal/cmd/domains/update/update.go":         "--rename syntax before the provider",

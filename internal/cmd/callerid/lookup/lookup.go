@@ -9,7 +9,6 @@ import (
 
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/provider"
-	"github.com/sipctl/sipctl/internal/twilio"
 )
 
 var (
@@ -26,10 +25,11 @@ func E164(s string) (string, error) {
 	return n, nil
 }
 
-// CheckRef checks a caller ID reference (a PN SID or an E.164 number) before
-// any request, and returns it normalised.
-func CheckRef(ref string) (string, error) {
-	if twilio.IsSID(twilio.PrefixCallerID, ref) {
+// CheckRef checks a caller ID reference (one of p's caller ID IDs, such as
+// Twilio's PN SIDs, or an E.164 number) before any request, and returns it
+// normalised.
+func CheckRef(p any, ref string) (string, error) {
+	if provider.IsID(p, provider.WhatCallerIDs, ref) {
 		return ref, nil
 	}
 	return E164(ref)

@@ -44,11 +44,13 @@ func NewCmdRemove(f *cmdutil.Factory, runF func(*RemoveOptions) error) *cobra.Co
 }
 
 func removeRun(ctx context.Context, opts *RemoveOptions) error {
-	ref, err := lookup.CheckRef(opts.Ref)
+	// The provider is made, not asked: the reference is still checked
+	// before any request.
+	p, err := opts.Provider()
 	if err != nil {
 		return err
 	}
-	p, err := opts.Provider()
+	ref, err := lookup.CheckRef(p, opts.Ref)
 	if err != nil {
 		return err
 	}

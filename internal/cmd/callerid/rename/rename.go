@@ -48,16 +48,18 @@ func NewCmdRename(f *cmdutil.Factory, runF func(*RenameOptions) error) *cobra.Co
 }
 
 func renameRun(ctx context.Context, opts *RenameOptions) error {
-	ref, err := lookup.CheckRef(opts.Ref)
+	// The provider is made, not asked: the reference is still checked
+	// before any request.
+	p, err := opts.Provider()
+	if err != nil {
+		return err
+	}
+	ref, err := lookup.CheckRef(p, opts.Ref)
 	if err != nil {
 		return err
 	}
 	if opts.Name == "" {
 		return cmdutil.FlagErrorf("empty name")
-	}
-	p, err := opts.Provider()
-	if err != nil {
-		return err
 	}
 	c, err := lookup.Find(ctx, p, ref)
 	if err != nil {

@@ -75,6 +75,7 @@ func registerCompletions(root *cobra.Command, f *cmdutil.Factory) {
 		"profile delete":               profiles,
 		"password runs show":           runs,
 		"password runs discard":        runs,
+		"password runs salvage":        runs,
 		"callerid remove":              callerIDs,
 		"callerid rename":              callerIDs,
 	}

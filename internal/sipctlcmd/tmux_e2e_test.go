@@ -72,7 +72,7 @@ func TestListsAt80ColumnsInARealTerminal(t *testing.T) {
 		ids  []string
 		rows int
 	}{
-		{[]string{"password", "runs", "list"}, runIDs, 2},
+		{[]string{"password", "runs", "list"}, append([]string{"LIVE"}, runIDs...), 2},
 		{[]string{"domains", "list"}, []string{domain}, 1},
 		{[]string{"profile", "list"}, profiles, 3},
 		{[]string{"accounts", "list", "--domain", domain}, users, 2},

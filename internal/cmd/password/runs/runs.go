@@ -95,7 +95,7 @@ func listRun(opts *Options) error {
 		}
 		return nil
 	}
-	t := output.NewTableFor(opts.IO, "RUN", "COMMAND", "PROFILE", "CREATED", "STATE", "DONE", "LEFT", "LIVE").SetWide(opts.Exporter.Wide)
+	t := output.NewTableFor(opts.IO, "RUN", "COMMAND", "PROFILE", "CREATED", "STATE", "DONE", "LEFT", "LIVE").SetWide(opts.Exporter.Wide).Keep("LIVE") // the passwords at stake: never the column that goes
 	for _, ri := range runs {
 		t.Row(output.Text(ri.RunID), output.Text(ri.Command), output.Text(ri.Profile), output.Text(created(ri.Created)),
 			output.Text(state(ri)), output.Text(fmt.Sprint(ri.Done)), output.Text(fmt.Sprint(ri.Pending+ri.Failed+ri.NotSent)), output.Text(fmt.Sprint(ri.Live)))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/auth"
@@ -97,69 +98,14 @@ Phones register at NAME.sip.signalwire.com, the profile's default domain.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = profileName(f)
-			if opts.Provider == config.ProviderKamailio {
-				if err := validateKamailio(cmd, opts); err != nil {
-					return err
-				}
-				if runF != nil {
-					return runF(opts)
-				}
-				return kamailioLoginRun(cmd.Context(), opts)
+			login, ok := flows[opts.Provider]
+			if !ok {
+				return cmdutil.FlagErrorf("unsupported provider %q: %s log in (the sandbox needs no login)", opts.Provider, strings.Join(flowNames(), ", "))
 			}
-			if opts.Provider == config.ProviderAsterisk {
-				if err := validateAsterisk(cmd, opts); err != nil {
-					return err
-				}
-				if runF != nil {
-					return runF(opts)
-				}
-				return asteriskLoginRun(cmd.Context(), opts)
+			if err := otherProvidersFlags(cmd, opts.Provider); err != nil {
+				return err
 			}
-			if opts.Provider == config.ProviderSignalWire {
-				return signalWireLogin(cmd.Context(), cmd, opts, runF)
-			}
-			for _, name := range signalWireFlags {
-				if cmd.Flags().Changed(name) {
-					return cmdutil.FlagErrorf("--%s is for --provider signalwire", name)
-				}
-			}
-			if opts.Provider == config.ProviderTelnyx {
-				return telnyxLogin(cmd.Context(), opts, runF)
-			}
-			if opts.Provider == config.ProviderPlivo {
-				return plivoLogin(cmd.Context(), opts, runF)
-			}
-			if opts.AuthID != "" {
-				return cmdutil.FlagErrorf("--auth-id is for --provider plivo")
-			}
-			if opts.Provider != config.ProviderTwilio {
-				return cmdutil.FlagErrorf("unsupported provider %q: twilio, kamailio, asterisk, telnyx, plivo and signalwire log in (the sandbox needs no login)", opts.Provider)
-			}
-			for _, name := range kamailioFlags {
-				if cmd.Flags().Changed(name) {
-					return cmdutil.FlagErrorf("--%s is for --provider kamailio", name)
-				}
-			}
-			for _, name := range asteriskFlags {
-				if cmd.Flags().Changed(name) {
-					return cmdutil.FlagErrorf("--%s is for --provider asterisk", name)
-				}
-			}
-			if err := config.ValidateNewProfileName(opts.Profile); err != nil {
-				return &cmdutil.FlagError{Err: err}
-			}
-			if opts.AccountSID != "" && !twilio.ValidAccountSID(opts.AccountSID) {
-				return cmdutil.FlagErrorf("invalid --account-sid %q: expected AC followed by 32 hex digits", opts.AccountSID)
-			}
-			if opts.APIURL != "" {
-				if _, err := twilio.ParseBaseURL(opts.APIURL); err != nil {
-					return &cmdutil.FlagError{Err: err}
-				}
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return loginRun(cmd.Context(), opts)
+			return login(cmd.Context(), cmd, opts, runF)
 		},
 	}
 	fl := cmd.Flags()
@@ -174,6 +120,105 @@ Phones register at NAME.sip.signalwire.com, the profile's default domain.`,
 	addAsteriskFlags(cmd, opts)
 	addSignalWireFlags(cmd, opts)
 	return cmd
+}
+
+// flow is one provider's login: it checks its own flags, then (unless runF
+// replaces the run in tests) verifies the secret and saves the profile.
+type flow func(ctx context.Context, cmd *cobra.Command, opts *LoginOptions, runF func(*LoginOptions) error) error
+
+// flows are the logins by the profile's provider: value; the command
+// dispatches through this table and never switches on provider names.
+var flows = map[string]flow{
+	config.ProviderTwilio: twilioLogin,
+	config.ProviderKamailio: func(ctx context.Context, cmd *cobra.Command, opts *LoginOptions, runF func(*LoginOptions) error) error {
+		if err := validateKamailio(cmd, opts); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return kamailioLoginRun(ctx, opts)
+	},
+	config.ProviderAsterisk: func(ctx context.Context, cmd *cobra.Command, opts *LoginOptions, runF func(*LoginOptions) error) error {
+		if err := validateAsterisk(cmd, opts); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return asteriskLoginRun(ctx, opts)
+	},
+	config.ProviderSignalWire: signalWireLogin,
+	config.ProviderTelnyx: func(ctx context.Context, _ *cobra.Command, opts *LoginOptions, runF func(*LoginOptions) error) error {
+		return telnyxLogin(ctx, opts, runF)
+	},
+	config.ProviderPlivo: func(ctx context.Context, _ *cobra.Command, opts *LoginOptions, runF func(*LoginOptions) error) error {
+		return plivoLogin(ctx, opts, runF)
+	},
+}
+
+func flowNames() []string {
+	names := make([]string, 0, len(flows))
+	for n := range flows {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// flagOwners are the flags only some providers' logins take, with those
+// providers: given for another provider, a flag is refused before any
+// request instead of being ignored. (Twilio's --account-sid and --api-key
+// are refused by each other login in its own words.)
+func flagOwners() map[string][]string {
+	owners := map[string][]string{"auth-id": {config.ProviderPlivo}}
+	for _, f := range kamailioFlags {
+		owners[f] = append(owners[f], config.ProviderKamailio)
+	}
+	for _, f := range []string{"db-url", "registrar"} {
+		owners[f] = append(owners[f], config.ProviderAsterisk)
+	}
+	for _, f := range asteriskFlags {
+		owners[f] = append(owners[f], config.ProviderAsterisk)
+	}
+	for _, f := range signalWireFlags {
+		owners[f] = append(owners[f], config.ProviderSignalWire)
+	}
+	return owners
+}
+
+func otherProvidersFlags(cmd *cobra.Command, provider string) error {
+	owners := flagOwners()
+	names := make([]string, 0, len(owners))
+	for n := range owners {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed && !slices.Contains(owners[name], provider) {
+			return cmdutil.FlagErrorf("--%s is for --provider %s", name, strings.Join(owners[name], " or "))
+		}
+	}
+	return nil
+}
+
+// twilioLogin checks Twilio's flags, then logs in (loginRun).
+func twilioLogin(ctx context.Context, _ *cobra.Command, opts *LoginOptions, runF func(*LoginOptions) error) error {
+	if err := config.ValidateNewProfileName(opts.Profile); err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	if opts.AccountSID != "" && !twilio.ValidAccountSID(opts.AccountSID) {
+		return cmdutil.FlagErrorf("invalid --account-sid %q: expected AC followed by 32 hex digits", opts.AccountSID)
+	}
+	if opts.APIURL != "" {
+		if _, err := twilio.ParseBaseURL(opts.APIURL); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+	}
+	if runF != nil {
+		return runF(opts)
+	}
+	return loginRun(ctx, opts)
 }
 
 // profileName is --profile, else $SIPCTL_PROFILE, else "default".

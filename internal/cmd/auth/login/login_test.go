@@ -284,3 +284,30 @@ func TestUnreachableAPISavesNothing(t *testing.T) {
 		t.Errorf("keyring written: %v", err)
 	}
 }
+
+// A flag that belongs to another provider's login is refused before any
+// request, whichever provider is chosen; an unknown provider names those
+// that log in.
+func TestOtherProvidersFlagsAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--provider", "telnyx", "--db-url", "sqlite:///x.db"}, "--db-url is for --provider kamailio or asterisk"},
+		{[]string{"--provider", "kamailio", "--db-url", "sqlite:///x.db", "--space", "acme"}, "--space is for --provider signalwire"},
+		{[]string{"--provider", "asterisk", "--auth-id", "MA1"}, "--auth-id is for --provider plivo"},
+		{[]string{"--provider", "twilio", "--ami", "127.0.0.1:5038"}, "--ami is for --provider asterisk"},
+		{[]string{"--provider", "bogus"}, "unsupported provider \"bogus\": asterisk, kamailio, plivo, signalwire, telnyx, twilio log in"},
+	} {
+		ios, _, _, _ := iostreams.Test()
+		ran := false
+		cmd := NewCmdLogin(&cmdutil.Factory{IOStreams: ios, Config: config.Load, Globals: &cmdutil.Globals{}}, func(*LoginOptions) error { ran = true; return nil })
+		cmd.SetArgs(tc.args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		err := cmd.Execute()
+		var fe *cmdutil.FlagError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) || ran {
+			t.Errorf("%v: err = %v (ran %v), want a usage error with %q", tc.args, err, ran, tc.want)
+		}
+	}
+}

@@ -190,6 +190,16 @@ func TestHalfCredentialsExit4(t *testing.T) {
 			if n := catch.connections(t) - before; n != 0 {
 				t.Errorf("%d connections made", n)
 			}
+			// Commands that fill a missing --domain from the profile report
+			// the profile's error, not the domain it would have given.
+			for _, args := range [][]string{{"accounts", "list"}, {"accounts", "show", "bob"}, {"accounts", "delete", "bob", "--yes"}} {
+				if _, errOut, code := env.Run(t, "", args...); code != 4 {
+					t.Errorf("%v: exit %d, want 4\n%s", args, code, errOut)
+				}
+			}
+			if n := catch.connections(t) - before; n != 0 {
+				t.Errorf("%d connections made", n)
+			}
 			if _, err := os.Stat(filepath.Join(env.StateHome, "sipctl", sandbox.DBName)); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("the sandbox store was created (%v)", err)
 			}

@@ -115,7 +115,12 @@ cleanup.`,
 func cleanupRun(ctx context.Context, opts *CleanupOptions) error {
 	var prof *config.Profile
 	if opts.Profile != nil {
-		prof, _ = opts.Profile()
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it leaves behind.
+		var err error
+		if prof, err = opts.Profile(); err != nil {
+			return err
+		}
 	}
 	domainRef := opts.Domain
 	if domainRef == "" && !opts.All && prof != nil {

@@ -35,7 +35,12 @@ type target struct {
 func bulkDelete(ctx context.Context, opts *DeleteOptions) error {
 	var prof *config.Profile
 	if opts.Profile != nil {
-		prof, _ = opts.Profile()
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it would leave behind.
+		var err error
+		if prof, err = opts.Profile(); err != nil {
+			return err
+		}
 	}
 	var ts []target
 	for i, a := range opts.Accounts {

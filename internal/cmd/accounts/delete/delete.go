@@ -102,7 +102,12 @@ found and failed; some failed: exit 3.`,
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	var prof *config.Profile
 	if opts.Profile != nil {
-		prof, _ = opts.Profile()
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it would leave behind.
+		var err error
+		if prof, err = opts.Profile(); err != nil {
+			return err
+		}
 	}
 	if _, _, err := lookup.Target(opts.Account, opts.Domain, prof); err != nil {
 		return err

@@ -93,7 +93,13 @@ func columns(twilioLists, status bool) []output.Column[lookup.Account] {
 func listRun(ctx context.Context, opts *ListOptions) error {
 	domainRef := opts.Domain
 	if domainRef == "" && opts.Profile != nil {
-		if prof, err := opts.Profile(); err == nil && prof != nil {
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it leaves behind.
+		prof, err := opts.Profile()
+		if err != nil {
+			return err
+		}
+		if prof != nil {
 			domainRef = prof.DefaultDomain
 		}
 	}

@@ -118,7 +118,12 @@ func ProfileName(countries []string) string { return "sipctl " + strings.Join(co
 func restrictRun(ctx context.Context, opts *RestrictOptions) error {
 	var prof *config.Profile
 	if opts.Profile != nil {
-		prof, _ = opts.Profile()
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it would leave behind.
+		var err error
+		if prof, err = opts.Profile(); err != nil {
+			return err
+		}
 	}
 	// Every target is read and checked before the provider is asked anything.
 	var raw []target

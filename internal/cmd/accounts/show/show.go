@@ -58,7 +58,12 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 func showRun(ctx context.Context, opts *ShowOptions) error {
 	var prof *config.Profile
 	if opts.Profile != nil {
-		prof, _ = opts.Profile()
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it would leave behind.
+		var err error
+		if prof, err = opts.Profile(); err != nil {
+			return err
+		}
 	}
 	username, domainRef, err := lookup.Target(opts.Account, opts.Domain, prof)
 	if err != nil {

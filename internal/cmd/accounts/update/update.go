@@ -179,7 +179,12 @@ func limitText(n *int) string {
 func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	var prof *config.Profile
 	if opts.Profile != nil {
-		prof, _ = opts.Profile()
+		// A profile that cannot be chosen (a half-set environment) is the
+		// error to report, not the missing domain it would leave behind.
+		var err error
+		if prof, err = opts.Profile(); err != nil {
+			return err
+		}
 	}
 	// Every target is checked before the provider is asked anything.
 	for _, a := range opts.Accounts {

@@ -108,3 +108,13 @@ func joinErr(a, b error) error {
 	}
 	return fmt.Errorf("%w; %w", a, b)
 }
+
+// AddTarget gives a resumed run a target its journal does not record (a
+// provisioning directory named again on --resume), checked first.
+func (r *Run) AddTarget(t Target) error {
+	if err := t.Check(); err != nil {
+		return fmt.Errorf("%s: %w", t, err)
+	}
+	r.targets = append(r.targets, t)
+	return nil
+}

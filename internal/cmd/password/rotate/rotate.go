@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sipctl/sipctl/internal/cmd/bulk"
+	"github.com/sipctl/sipctl/internal/cmd/provision/shared"
 	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
@@ -56,6 +57,11 @@ type RotateOptions struct {
 	AuditLog       string
 	// Verify is --verify: a REGISTER with each new password once set.
 	Verify verify.Options
+	// ProvisionDir and Devices are the provisioning target: the files of
+	// the devices carrying the rotated accounts are rewritten in the run.
+	ProvisionDir string
+	Devices      string
+	provision    *shared.Target
 }
 
 // runIDPattern matches the run IDs journals are named by.
@@ -198,6 +204,12 @@ provider without subaccounts refuses --all-subaccounts before any request.`,
 			if err := opts.Verify.Validate(cmd); err != nil {
 				return err
 			}
+			if (opts.ProvisionDir == "") != (opts.Devices == "") {
+				return cmdutil.FlagErrorf("--provision-dir and --devices go together: the devices whose files to rewrite, and where")
+			}
+			if opts.ProvisionDir != "" && (opts.DryRun || opts.AllSubaccounts) {
+				return cmdutil.FlagErrorf("--provision-dir does not go with --dry-run or --all-subaccounts")
+			}
 			if opts.Verify.Enabled && opts.DryRun {
 				return cmdutil.FlagErrorf("--verify checks new passwords; --dry-run sets none")
 			}
@@ -229,6 +241,8 @@ provider without subaccounts refuses --all-subaccounts before any request.`,
 	fl.StringVar(&opts.Policy, "policy", "", password.FlagUsage("", " (default: the profile's)"))
 	fl.IntVar(&opts.Length, "length", 0, "New passwords have `N` characters")
 	fl.StringVarP(&opts.Output, "output", "o", "", "Merge the new passwords into `file` (.json or .csv, mode 0600)")
+	fl.StringVar(&opts.ProvisionDir, "provision-dir", "", "Also rewrite the provisioning files in `directory` of the devices (--devices) that carry the rotated accounts")
+	fl.StringVar(&opts.Devices, "devices", "", "With --provision-dir, the device inventory `file` (CSV: mac or id, vendor, model, account)")
 	fl.BoolVar(&opts.ShowPasswords, "show-passwords", false, "Show the new passwords in the terminal table")
 	fl.IntVar(&opts.Concurrency, "concurrency", rotate.DefaultConcurrency, "At most `N` requests at once")
 	verify.AddFlags(cmd, &opts.Verify)
@@ -246,7 +260,7 @@ func sampleRecords(pw string) any {
 }
 
 func hasDestination(opts *RotateOptions) bool {
-	return opts.Output != "" || opts.Exporter.Enabled() || (opts.ShowPasswords && opts.IO.IsStdoutTTY())
+	return opts.Output != "" || opts.ProvisionDir != "" || opts.Exporter.Enabled() || (opts.ShowPasswords && opts.IO.IsStdoutTTY())
 }
 
 // policy is the password policy of the run: --policy, else the profile's,
@@ -291,6 +305,21 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 		if err := opts.Verify.Resolve(prof, opts.StateDir()); err != nil {
 			return err
 		}
+	}
+	if opts.ProvisionDir != "" {
+		p, err := opts.Provider()
+		if err != nil {
+			return err
+		}
+		var prof *config.Profile
+		if opts.Profile != nil {
+			prof, _ = opts.Profile()
+		}
+		t, err := shared.NewTarget(opts.IO, opts.ProvisionDir, opts.Devices, p, opts.Provider, prof, opts.StateDir(), opts.Output)
+		if err != nil {
+			return err
+		}
+		opts.provision = t
 	}
 	if opts.Resume {
 		return resumeRun(ctx, opts)
@@ -357,8 +386,12 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 			}
 		}
 	}
+	var extra []custody.Target
+	if opts.provision != nil {
+		extra = append(extra, opts.provision)
+	}
 	run, err := cust.Begin(custody.Request{Command: "password rotate", Profile: profName, Provider: p, AccountSID: acct,
-		Entries: entries, Output: opts.Output, Policy: pol.Name, AuditLog: opts.AuditLog})
+		Entries: entries, Output: opts.Output, Policy: pol.Name, AuditLog: opts.AuditLog, Targets: extra})
 	if err != nil {
 		return conflictHint(err)
 	}
@@ -493,6 +526,11 @@ func resumeCommand(opts *RotateOptions, runID string) string {
 	}
 	if opts.Exporter.Enabled() {
 		parts = append(parts, "--json")
+	}
+	if opts.ProvisionDir != "" {
+		// The journal does not record the provisioning target: the
+		// resume names it again, so it finishes the files too.
+		parts = append(parts, "--provision-dir", shellQuote(opts.ProvisionDir), "--devices", shellQuote(opts.Devices))
 	}
 	if opts.Verify.Enabled {
 		parts = append(parts, "--verify")
@@ -659,6 +697,12 @@ func resumeRun(ctx context.Context, opts *RotateOptions) error {
 		if err != nil {
 			errs = append(errs, conflictHint(err))
 			continue
+		}
+		if opts.provision != nil {
+			if err := run.AddTarget(opts.provision); err != nil {
+				errs = append(errs, err)
+				continue
+			}
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "Resuming run %s: %d of %d password%s to set\n", ri.RunID, ri.Pending+ri.Failed, ri.Total, plural(ri.Total))
 		if err := execute(ctx, opts, run); err != nil {

@@ -4,14 +4,11 @@ package render
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sipctl/sipctl/internal/cmd/provision/shared"
-	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
-	"github.com/sipctl/sipctl/internal/devices"
 	"github.com/sipctl/sipctl/internal/iostreams"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/provision"
@@ -109,7 +106,11 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := Registrars(ctx, opts, prof, devs, accts); err != nil {
+	stateDir := ""
+	if opts.StateDir != nil {
+		stateDir = opts.StateDir()
+	}
+	if err := shared.Registrars(ctx, opts.Registrar, opts.Transport, prof, stateDir, opts.Provider, devs, accts); err != nil {
 		return err
 	}
 	res, err := provision.WriteAll(opts.Dir, devs, accts, time.Now())
@@ -119,65 +120,6 @@ func renderRun(ctx context.Context, opts *RenderOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "%d devices: %d files written, %d unchanged, in %s\n", res.Devices, res.Written, res.Unchanged, opts.Dir)
 	for _, name := range res.Changed {
 		fmt.Fprintln(opts.IO.Out, name)
-	}
-	return nil
-}
-
-// Registrars fills in each account's registrar: --registrar, else the
-// profile's (or the running sandbox serve's), else the provider's for the
-// account.
-func Registrars(ctx context.Context, opts *RenderOptions, prof *config.Profile, devs []devices.Device, accts map[string]provision.Account) error {
-	addr := opts.Registrar
-	if addr == "" && prof != nil {
-		dir := ""
-		if opts.StateDir != nil {
-			dir = opts.StateDir()
-		}
-		if a, _, err := verify.ProfileRegistrar(prof, dir); err == nil {
-			addr = a
-		}
-	}
-	if addr != "" {
-		reg, err := shared.ParseRegistrar(addr, opts.Transport)
-		if err != nil {
-			return err
-		}
-		for k, a := range accts {
-			a.Registrar = reg
-			accts[k] = a
-		}
-		return nil
-	}
-	p, err := opts.Provider()
-	if err != nil {
-		return err
-	}
-	needed := map[string]bool{}
-	for _, d := range devs {
-		for _, l := range d.Lines {
-			needed[l.Account] = true
-		}
-	}
-	var missing []string
-	for k := range needed {
-		a := accts[k]
-		sa, err := p.GetSIPAccount(ctx, a.Username, a.Domain)
-		if err != nil {
-			missing = append(missing, fmt.Sprintf("%s (%v)", k, err))
-			continue
-		}
-		reg := provision.Registrar{Host: sa.Registrar.Host}
-		if len(sa.Registrar.Transports) > 0 {
-			reg.Transport = strings.ToLower(sa.Registrar.Transports[0].Protocol)
-			reg.Port = sa.Registrar.Transports[0].Port
-		}
-		a.Registrar = reg
-		accts[k] = a
-	}
-	if len(missing) > 0 {
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: cmdutil.WithHint(
-			fmt.Errorf("%d accounts of the inventory are not at the provider: %s; nothing was written", len(missing), strings.Join(missing, ", ")),
-			"check the profile (--profile), or give the registrar with --registrar host:port")}
 	}
 	return nil
 }

@@ -4,15 +4,19 @@
 package shared
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
 
+	"github.com/sipctl/sipctl/internal/cmd/verify"
 	"github.com/sipctl/sipctl/internal/cmdutil"
+	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/devices"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/provision"
 	"github.com/sipctl/sipctl/internal/rotate"
 )
@@ -112,4 +116,65 @@ func Canonical(canon func(string) (string, error), resolve devices.Resolver) dev
 		}
 		return resolve(account)
 	}
+}
+
+// Registrars fills in each account's registrar: flag (HOST:PORT), else the
+// profile's (or the running sandbox serve's), else the provider's for the
+// account (SIPAccount.Registrar).
+func Registrars(ctx context.Context, flag, transport string, prof *config.Profile, stateDir string, getProvider func() (provider.SIPAccounts, error), devs []devices.Device, accts map[string]provision.Account) error {
+	addr := flag
+	if addr == "" && prof != nil {
+		if a, _, err := verify.ProfileRegistrar(prof, stateDir); err == nil {
+			addr = a
+		}
+	}
+	if transport == "" {
+		transport = "udp"
+	}
+	if addr != "" {
+		reg, err := ParseRegistrar(addr, transport)
+		if err != nil {
+			return err
+		}
+		for k, a := range accts {
+			a.Registrar = reg
+			accts[k] = a
+		}
+		return nil
+	}
+	p, err := getProvider()
+	if err != nil {
+		return err
+	}
+	needed := map[string]bool{}
+	for _, d := range devs {
+		for _, l := range d.Lines {
+			needed[l.Account] = true
+		}
+	}
+	var missing []string
+	for k := range needed {
+		a, ok := accts[k]
+		if !ok {
+			continue
+		}
+		sa, err := p.GetSIPAccount(ctx, a.Username, a.Domain)
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("%s (%v)", k, err))
+			continue
+		}
+		reg := provision.Registrar{Host: sa.Registrar.Host}
+		if len(sa.Registrar.Transports) > 0 {
+			reg.Transport = strings.ToLower(sa.Registrar.Transports[0].Protocol)
+			reg.Port = sa.Registrar.Transports[0].Port
+		}
+		a.Registrar = reg
+		accts[k] = a
+	}
+	if len(missing) > 0 {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: cmdutil.WithHint(
+			fmt.Errorf("%d accounts of the inventory are not at the provider: %s; nothing was written", len(missing), strings.Join(missing, ", ")),
+			"check the profile (--profile), or give the registrar with --registrar host:port")}
+	}
+	return nil
 }

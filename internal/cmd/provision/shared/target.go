@@ -8,10 +8,10 @@ import (
 
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/custody"
-	"github.com/sipctl/sipctl/internal/handover"
-	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/devices"
+	"github.com/sipctl/sipctl/internal/handover"
 	"github.com/sipctl/sipctl/internal/iostreams"
+	"github.com/sipctl/sipctl/internal/journal"
 	"github.com/sipctl/sipctl/internal/provider"
 	"github.com/sipctl/sipctl/internal/provision"
 	"github.com/sipctl/sipctl/internal/rotate"

@@ -185,6 +185,7 @@ var exampleCases = map[string]exampleCase{
 	"sipctl apply -f office.yaml --dry-run":                                                             {setup: []string{withOfficeYAML}, code: 7}, // changes pending
 	"sipctl password runs discard 20260101T120000.000000Z-0123abcd":                                     {code: 2, state: interruptedRun},           // no terminal, no --yes
 	"sipctl password runs list --json=run_id,live":                                                      {state: interruptedRun},
+	"sipctl password runs salvage 20260101T120000.000000Z-0123abcd --output salvaged.json":              {state: interruptedRun},
 	"sipctl password runs show 20260101T120000.000000Z-0123abcd":                                        {state: interruptedRun},
 	"sipctl plan -f office.yaml":                                                                        {setup: []string{withOfficeYAML}, code: 7},
 	"sipctl plan -f office.yaml --prune --json":                                                         {setup: []string{withOfficeYAML, withAlice, "sipctl accounts create carol --domain office --json > carol.json"}, code: 7},

@@ -42,7 +42,7 @@ func TestAsteriskCLI(t *testing.T) {
 	if !strings.Contains(out, "alembic version "+asterisktest.AlembicVersion) || !strings.Contains(out, `profile "pbx"`) {
 		t.Fatalf("login: %s", out)
 	}
-	c.fails(2, "--rpc-url is not for Asterisk", "", "auth", "login", "--profile", "x", "--provider", "asterisk", "--db-url", db.URL, "--registrar", k.SIP, "--rpc-url", "http://127.0.0.1:1/RPC")
+	c.fails(2, "--rpc-url is for --provider kamailio", "", "auth", "login", "--profile", "x", "--provider", "asterisk", "--db-url", db.URL, "--registrar", k.SIP, "--rpc-url", "http://127.0.0.1:1/RPC")
 	empty := "sqlite://" + filepath.Join(t.TempDir(), "none.db")
 	c.fails(6, "did not answer", "", "auth", "login", "--profile", "y", "--provider", "asterisk", "--db-url", empty, "--registrar", k.SIP)
 

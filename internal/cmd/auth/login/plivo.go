@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/build"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/httpapi"
-	"github.com/sipctl/sipctl/internal/keyring"
 	"github.com/sipctl/sipctl/internal/providers/plivo"
 )
 
@@ -43,20 +41,9 @@ func plivoLogin(ctx context.Context, opts *LoginOptions, runF func(*LoginOptions
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	cfg, err := opts.Config()
+	cfg, prof, err := loginProfile(opts, config.ProviderPlivo, "the Plivo account")
 	if err != nil {
 		return err
-	}
-	if err := auth.ConfigureKeyring(cfg); err != nil {
-		return err
-	}
-	prof := &config.Profile{Name: opts.Profile, Provider: config.ProviderPlivo}
-	if existing, ok := cfg.Profiles[opts.Profile]; ok {
-		if existing.Provider != config.ProviderPlivo {
-			return fmt.Errorf("profile %q uses provider %q; pick another --profile for the Plivo account", existing.Name, existing.Provider)
-		}
-		cp := *existing
-		prof = &cp
 	}
 	prof.AccountSID = opts.AuthID
 	if opts.APIURL != "" {
@@ -90,37 +77,11 @@ func plivoLogin(ctx context.Context, opts *LoginOptions, runF func(*LoginOptions
 		}
 		break
 	}
-	entry := auth.KeyringKey(prof.Name)
-	if opts.InsecureStorage {
-		prof.InsecureSecret = token
-		if err := keyring.Delete(keyring.Service, entry); err != nil && !errors.Is(err, keyring.ErrNotFound) && !errors.Is(err, keyring.ErrUnavailable) {
-			return fmt.Errorf("removing the old keyring entry %s so it cannot shadow the new token: %w", entry, err)
-		}
-	} else {
-		if err := keyring.Set(keyring.Service, entry, token); err != nil {
-			if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout) {
-				return cmdutil.WithHint(fmt.Errorf("cannot store the Auth Token, nothing saved: %w", err),
-					"run sipctl where a Secret Service is running; or set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN in the environment as CI does; or pass --insecure-storage")
-			}
-			return fmt.Errorf("cannot store the Auth Token, nothing saved: %w", err)
-		}
-		prof.InsecureSecret = ""
-	}
-	cfg.SetProfile(prof)
-	if cfg.CurrentProfile == "" {
-		cfg.CurrentProfile = prof.Name
-	}
-	if err := cfg.Save(); err != nil {
+	entry, err := plivoSecret.save(opts, cfg, prof, token)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "Logged in to Plivo (%s) as profile %q\n", opts.AuthID, prof.Name)
-	if opts.InsecureStorage {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the Auth Token is stored in plain text in %s (mode 0600); you will be warned each time it is used\n", cfg.Path())
-	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "Auth Token stored in the OS keyring (service %s, key %s)\n", keyring.Service, entry)
-	}
-	if os.Getenv(auth.PlivoAuthTokenEnv) != "" {
-		fmt.Fprintln(opts.IO.ErrOut, "note: PLIVO_AUTH_TOKEN in the environment takes precedence over this profile while it is set")
-	}
+	plivoSecret.report(opts, cfg, entry)
 	return nil
 }

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/build"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/httpapi"
-	"github.com/sipctl/sipctl/internal/keyring"
 	"github.com/sipctl/sipctl/internal/providers/signalwire"
 	"github.com/spf13/cobra"
 )
@@ -60,20 +58,9 @@ func signalWireLogin(ctx context.Context, cmd *cobra.Command, opts *LoginOptions
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	cfg, err := opts.Config()
+	cfg, prof, err := loginProfile(opts, config.ProviderSignalWire, "the SignalWire project")
 	if err != nil {
 		return err
-	}
-	if err := auth.ConfigureKeyring(cfg); err != nil {
-		return err
-	}
-	prof := &config.Profile{Name: opts.Profile, Provider: config.ProviderSignalWire}
-	if existing, ok := cfg.Profiles[opts.Profile]; ok {
-		if existing.Provider != config.ProviderSignalWire {
-			return fmt.Errorf("profile %q uses provider %q; pick another --profile for the SignalWire project", existing.Name, existing.Provider)
-		}
-		cp := *existing
-		prof = &cp
 	}
 	prof.Space, prof.ProjectID = opts.Space, opts.Project
 	if opts.APIURL != "" {
@@ -107,37 +94,11 @@ func signalWireLogin(ctx context.Context, cmd *cobra.Command, opts *LoginOptions
 		break
 	}
 
-	entry := auth.KeyringKey(prof.Name)
-	if opts.InsecureStorage {
-		prof.InsecureSecret = token
-		if err := keyring.Delete(keyring.Service, entry); err != nil && !errors.Is(err, keyring.ErrNotFound) && !errors.Is(err, keyring.ErrUnavailable) {
-			return fmt.Errorf("removing the old keyring entry %s so it cannot shadow the new token: %w", entry, err)
-		}
-	} else {
-		if err := keyring.Set(keyring.Service, entry, token); err != nil {
-			if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout) {
-				return cmdutil.WithHint(fmt.Errorf("cannot store the API token, nothing saved: %w", err),
-					"run sipctl where a Secret Service is running; or set SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN and SIGNALWIRE_SPACE_URL as CI does; or pass --insecure-storage")
-			}
-			return fmt.Errorf("cannot store the API token, nothing saved: %w", err)
-		}
-		prof.InsecureSecret = ""
-	}
-	cfg.SetProfile(prof)
-	if cfg.CurrentProfile == "" {
-		cfg.CurrentProfile = prof.Name
-	}
-	if err := cfg.Save(); err != nil {
+	entry, err := signalwireSecret.save(opts, cfg, prof, token)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "Logged in to SignalWire space %s (project %s) as profile %q\n", prof.Space, prof.ProjectID, prof.Name)
-	if opts.InsecureStorage {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the API token is stored in plain text in %s (mode 0600); you will be warned each time it is used\n", cfg.Path())
-	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "API token stored in the OS keyring (service %s, key %s)\n", keyring.Service, entry)
-	}
-	if os.Getenv(config.EnvSignalWireToken) != "" {
-		fmt.Fprintln(opts.IO.ErrOut, "note: SIGNALWIRE_API_TOKEN in the environment takes precedence over this profile while it is set")
-	}
+	signalwireSecret.report(opts, cfg, entry)
 	return nil
 }

@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/sipctl/sipctl/internal/auth"
 	"github.com/sipctl/sipctl/internal/build"
 	"github.com/sipctl/sipctl/internal/cmdutil"
 	"github.com/sipctl/sipctl/internal/config"
 	"github.com/sipctl/sipctl/internal/httpapi"
-	"github.com/sipctl/sipctl/internal/keyring"
 	"github.com/sipctl/sipctl/internal/telnyx"
 )
 
@@ -37,20 +35,9 @@ func telnyxLogin(ctx context.Context, opts *LoginOptions, runF func(*LoginOption
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	cfg, err := opts.Config()
+	cfg, prof, err := loginProfile(opts, config.ProviderTelnyx, "the Telnyx account")
 	if err != nil {
 		return err
-	}
-	if err := auth.ConfigureKeyring(cfg); err != nil {
-		return err
-	}
-	prof := &config.Profile{Name: opts.Profile, Provider: config.ProviderTelnyx}
-	if existing, ok := cfg.Profiles[opts.Profile]; ok {
-		if existing.Provider != config.ProviderTelnyx {
-			return fmt.Errorf("profile %q uses provider %q; pick another --profile for the Telnyx account", existing.Name, existing.Provider)
-		}
-		cp := *existing
-		prof = &cp
 	}
 	if opts.APIURL != "" {
 		prof.APIURL = opts.APIURL
@@ -83,37 +70,11 @@ func telnyxLogin(ctx context.Context, opts *LoginOptions, runF func(*LoginOption
 		break
 	}
 
-	entry := auth.KeyringKey(prof.Name)
-	if opts.InsecureStorage {
-		prof.InsecureSecret = key
-		if err := keyring.Delete(keyring.Service, entry); err != nil && !errors.Is(err, keyring.ErrNotFound) && !errors.Is(err, keyring.ErrUnavailable) {
-			return fmt.Errorf("removing the old keyring entry %s so it cannot shadow the new key: %w", entry, err)
-		}
-	} else {
-		if err := keyring.Set(keyring.Service, entry, key); err != nil {
-			if errors.Is(err, keyring.ErrUnavailable) || errors.Is(err, keyring.ErrTimeout) {
-				return cmdutil.WithHint(fmt.Errorf("cannot store the API key, nothing saved: %w", err),
-					"run sipctl where a Secret Service is running; or set TELNYX_API_KEY in the environment as CI does; or pass --insecure-storage")
-			}
-			return fmt.Errorf("cannot store the API key, nothing saved: %w", err)
-		}
-		prof.InsecureSecret = ""
-	}
-	cfg.SetProfile(prof)
-	if cfg.CurrentProfile == "" {
-		cfg.CurrentProfile = prof.Name
-	}
-	if err := cfg.Save(); err != nil {
+	entry, err := telnyxSecret.save(opts, cfg, prof, key)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "Logged in to Telnyx as profile %q\n", prof.Name)
-	if opts.InsecureStorage {
-		fmt.Fprintf(opts.IO.ErrOut, "warning: the API key is stored in plain text in %s (mode 0600); you will be warned each time it is used\n", cfg.Path())
-	} else {
-		fmt.Fprintf(opts.IO.ErrOut, "API key stored in the OS keyring (service %s, key %s)\n", keyring.Service, entry)
-	}
-	if os.Getenv(auth.TelnyxEnv) != "" {
-		fmt.Fprintln(opts.IO.ErrOut, "note: TELNYX_API_KEY in the environment takes precedence over this profile while it is set")
-	}
+	telnyxSecret.report(opts, cfg, entry)
 	return nil
 }
